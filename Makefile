@@ -1,0 +1,52 @@
+# occsnap - build, test, snapshot. See README.md.
+CC      ?= cc
+PKGS    := libcurl libzip expat sqlite3 jansson inih libcrypto zlib
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+
+# Snapshot runs read ../shared/mirror when it is there (offline development);
+# set MIRROR= (empty) to fetch from the real upstream URLs.
+MIRROR  ?= $(wildcard ../shared/mirror)
+SNAPSHOT_ARGS ?=
+
+LIB_SRC  := $(wildcard common/*.c extract/*.c transform/*.c load/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+
+.PHONY: all test unit integration snapshot bench clean
+all: build/occsnap
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/libocc.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/occsnap: build/obj/cli/occsnap.o build/libocc.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests/%: build/obj/tests/unit/%.o build/libocc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+integration: build/occsnap
+
+test: build/occsnap $(UNIT_BIN)
+	bash tests/run.sh
+
+snapshot: build/occsnap
+	./build/occsnap snapshot $(if $(MIRROR),--mirror $(MIRROR)) $(SNAPSHOT_ARGS)
+
+bench: build/occsnap
+	bash tests/bench.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,48 @@
+/* error.c - occsnap's error vocabulary: error, warning, die. */
+#include "common/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int os_quiet = 0;
+static char last_error[2048];
+
+os_result os_error(os_result code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    if (!os_quiet)
+        fprintf(stderr, "error: %s\n", last_error);
+    return code;
+}
+
+void os_warning(const char *fmt, ...)
+{
+    va_list ap;
+    if (os_quiet)
+        return;
+    va_start(ap, fmt);
+    fputs("warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void os_die(os_result code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fatal: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+
+const char *os_last_error(void)
+{
+    return last_error;
+}

@@ -1,0 +1,38 @@
+/* error.h - occsnap's one result type and its tiny error vocabulary. */
+#ifndef OCCSNAP_ERROR_H
+#define OCCSNAP_ERROR_H
+
+/* Every fallible function returns an os_result; 0 is success. The values are
+ * also the process exit codes documented in README.md, so keep them stable. */
+typedef enum {
+    OS_OK = 0,
+    OS_EUSAGE = 2,    /* bad command line */
+    OS_ECONFIG = 3,   /* config file missing or invalid */
+    OS_EFETCH = 4,    /* a download failed or served the wrong thing */
+    OS_EPARSE = 5,    /* a raw file did not have the expected shape */
+    OS_EDATA = 6,     /* a value or code was invalid, or a data test failed */
+    OS_EIO = 7,       /* local file system or database error */
+    OS_ELOCKED = 8,   /* another run holds the lock */
+    OS_ENOMEM = 9     /* out of memory */
+} os_result;
+
+/* Prints "error: <message>" to stderr and returns code, so callers can write
+ * `return os_error(OS_EPARSE, "...", ...);`. */
+os_result os_error(os_result code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints "warning: <message>" to stderr; never fails. */
+void os_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "fatal: <message>" and exits with code; for impossible states only. */
+void os_die(os_result code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
+/* Silences error/warning output while > 0 (tests that provoke errors). */
+extern int os_quiet;
+
+/* The last message os_error printed (or would have printed when quiet);
+ * tests assert on it. Owned by error.c, overwritten by the next error. */
+const char *os_last_error(void);
+
+#endif

@@ -1,0 +1,47 @@
+/* util.h - small helpers shared by every stage: memory, strings, paths, time. */
+#ifndef OCCSNAP_UTIL_H
+#define OCCSNAP_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Allocate or die with OS_ENOMEM: occsnap has no useful recovery from OOM. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a malloc'd printf-formatted string, caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Trims ASCII blanks (and a leading UTF-8 BOM) in place; returns s. */
+char *str_trim(char *s);
+/* Case-insensitive ASCII comparison of whole strings. */
+int str_ieq(const char *a, const char *b);
+/* 1 if s ends with suffix. */
+int str_ends_with(const char *s, const char *suffix);
+
+/* Parses a whole string as a finite double (blanks allowed around it);
+ * returns 0 on success, -1 if it is empty or not a number. */
+int parse_double(const char *s, double *out);
+/* Same for a long integer; a value like "95.0" is rejected. */
+int parse_long(const char *s, long *out);
+
+/* Creates dir and its parents (mode 0755); returns 0 or an os_result. */
+int mkdir_p(const char *dir);
+/* Removes a directory tree (no symlinks followed); returns 0 or -1. */
+int rm_rf(const char *path);
+/* 1 if path exists (any type, symlinks not followed). */
+int path_exists(const char *path);
+/* Writes data to path via a temporary file, fsync and rename; returns an os_result. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+/* Reads a whole file into a malloc'd NUL-terminated buffer; returns an
+ * os_result (OS_EIO when missing or unreadable, or larger than max). */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (iso, 21 bytes) or the
+ * snapshot-directory form "YYYY-MM-DDTHHMMSSZ" (compact). */
+void utc_now_iso(char out[32]);
+void utc_now_compact(char out[32]);
+
+#endif

@@ -1,0 +1,24 @@
+/* xlsx.h - stream the rows of one worksheet of an xlsx workbook (zip + expat). */
+#ifndef OCCSNAP_XLSX_H
+#define OCCSNAP_XLSX_H
+
+#include "extract/rows.h"
+#include "extract/zipfile.h"
+
+/* Reads the sheet named `sheet` (exact name; NULL = the first sheet in
+ * workbook order) and calls fn once per non-empty row, in order. Cells are
+ * placed by their column reference (gaps become ""); shared strings, inline
+ * strings, numbers (the stored text, e.g. "66430" or "0.7777777777777777"),
+ * booleans ("0"/"1") and error cells ("#N/A") are all delivered as text;
+ * rich-text runs are concatenated. row->line is the sheet row number.
+ * max_bytes caps each member read. Returns an os_result: OS_EPARSE naming the
+ * workbook (label) and sheet when the sheet is missing (listing the sheets
+ * that exist) or the XML is malformed; whatever fn returned if it stopped. */
+int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
+                    size_t max_bytes, rows_fn fn, void *ctx);
+
+/* Convenience: opens path as a zip and reads the sheet. */
+int xlsx_read_sheet_file(const char *path, const char *sheet, size_t max_bytes,
+                         rows_fn fn, void *ctx);
+
+#endif
