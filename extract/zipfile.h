@@ -14,6 +14,8 @@ int zipfile_open(const char *path, zipfile **out);
  * must outlive the zipfile; label names it in messages. */
 int zipfile_open_buffer(const void *buf, size_t len, const char *label, zipfile **out);
 void zipfile_close(zipfile *z);
+/* The path or label the archive was opened with (owned by z). */
+const char *zipfile_label(const zipfile *z);
 
 /* 1 if the archive has a member of exactly this name, else 0. */
 int zipfile_has(zipfile *z, const char *member);

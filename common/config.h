@@ -1,0 +1,64 @@
+/* config.h - the pipeline configuration (config/occsnap.ini), read with libinih. */
+#ifndef OCCSNAP_CONFIG_H
+#define OCCSNAP_CONFIG_H
+
+#include <stddef.h>
+
+enum cfg_format { CFG_CSV = 1, CFG_TSV, CFG_XLSX };
+enum cfg_type { CFG_TEXT = 0, CFG_REAL, CFG_INT, CFG_OEWS };
+
+typedef struct {
+    char *name;    /* staged column name, e.g. "tot_emp" */
+    char *header;  /* header text in the file, e.g. "TOT_EMP" */
+    enum cfg_type type;
+} cfg_column;
+
+/* [table ID]: one table read from one file (or one member/sheet of it). */
+typedef struct {
+    char *id;       /* e.g. "oews_national"; staged as src_<id> */
+    char *source;   /* a [source ID] */
+    char *url;      /* real upstream URL */
+    char *member;   /* zip member, or NULL */
+    char *sheet;    /* xlsx sheet name, or NULL for the first */
+    enum cfg_format format;
+    int optional;   /* a missing member or failed download is only a warning */
+    char *sha256;   /* pinned sha256 of the downloaded file, or NULL */
+    char *cache_name; /* file name under cache/raw/<source>/ */
+    cfg_column *col;
+    size_t ncol;
+} cfg_table;
+
+/* [source ID]: what a dataset is and how to cite it. */
+typedef struct {
+    char *id, *title, *vintage, *licence, *citation, *homepage;
+} cfg_source;
+
+typedef struct {
+    char *path;
+    char sha256[65];      /* of the config file as read */
+    char *user_agent;
+    char *contact;        /* OCCSNAP_CONTACT overrides */
+    size_t max_download_bytes;
+    size_t max_member_bytes;
+    long connect_timeout_s, timeout_s;
+    int parallel, retries;
+    cfg_source *src;
+    size_t nsrc;
+    cfg_table *tab;
+    size_t ntab;
+} config;
+
+/* Reads and validates the file at path; returns an os_result (OS_ECONFIG
+ * naming the file, line and key for anything wrong). *out is the caller's:
+ * config_free. */
+int config_load(const char *path, config **out);
+void config_free(config *c);
+
+const cfg_source *config_source(const config *c, const char *id);
+const cfg_table *config_table(const config *c, const char *id);
+/* The staged column index of name in t, or -1. */
+int config_column(const cfg_table *t, const char *name);
+/* How a format is named in the config ("csv", "tsv", "xlsx"). */
+const char *config_format_name(enum cfg_format f);
+
+#endif

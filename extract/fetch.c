@@ -1,0 +1,1140 @@
+/* fetch.c - download source files into the cache with libcurl multi, checks, receipts. */
+#include "extract/fetch.h"
+#include "common/error.h"
+#include "common/sha256.h"
+#include "common/util.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HEAD_MAX (64 * 1024)      /* bytes kept in memory for content checks */
+#define BACKOFF_CAP_MS 30000LL    /* exponential backoff ceiling */
+#define RETRY_AFTER_CAP_S 60L     /* Retry-After ceiling */
+#define MSG_MAX 2048
+
+enum job_state { JOB_WAITING, JOB_ACTIVE, JOB_DONE };
+
+/* One request's progress through attempts; owned by fetch_all. */
+typedef struct {
+    const fetch_request *req;
+    fetch_receipt *out;
+    const char *src;          /* source id or "?" */
+    char *fetched_url;        /* mirror-mapped URL (malloc) */
+    char *tmp_path;           /* dest + ".part.<pid>" (malloc) */
+    char *receipt_path;       /* dest + ".receipt.json" (malloc) */
+    int is_file;              /* fetched_url is file:// */
+    fetch_receipt cached;     /* the valid cached copy, when have_cache */
+    int have_cache;
+    enum job_state state;
+    int attempts;
+    long long ready_at;       /* monotonic ms before which no retry starts */
+    CURL *easy;
+    struct curl_slist *headers;
+    FILE *fp;
+    int conditional;          /* If-None-Match / If-Modified-Since sent */
+    long long nbytes;
+    int too_big;
+    int write_failed;
+    size_t max_bytes;         /* 0 = no cap */
+    unsigned char head[HEAD_MAX];
+    size_t head_len;
+    char etag[256];
+    char last_modified[128];
+    long retry_after;         /* seconds, -1 when absent */
+    char errbuf[CURL_ERROR_SIZE];
+    int failed;
+    int code;                 /* os_result of the failure */
+    char reason[MSG_MAX];     /* short reason ("HTTP 404") */
+    char msg[MSG_MAX];        /* full message naming source and URL */
+} fetch_job;
+
+static int curl_ready = 0;
+
+/* Releases libcurl's global state at exit; cannot fail. */
+static void curl_global_done(void)
+{
+    curl_global_cleanup();
+}
+
+/* Initialises libcurl once per process; returns an os_result (OS_EFETCH). */
+static int curl_init_once(void)
+{
+    if (curl_ready)
+        return OS_OK;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return os_error(OS_EFETCH, "cannot initialise libcurl");
+    curl_ready = 1;
+    atexit(curl_global_done);
+    return OS_OK;
+}
+
+/* Monotonic clock in milliseconds; cannot fail. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps ms milliseconds (EINTR restarts); cannot fail. */
+static void sleep_ms(long long ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Copies src into a fixed buffer, truncating; cannot fail. */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* 1 if s starts with prefix, ASCII case-insensitively. */
+static int starts_with_ci(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (tolower((unsigned char)*s) != tolower((unsigned char)*prefix))
+            return 0;
+    return 1;
+}
+
+/* Value of one hex digit, or -1. */
+static int hex_val(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Parts of an http(s) URL, pointing into the URL text (host is a lowercase copy). */
+typedef struct {
+    int https;
+    char host[256];
+    const char *path;   /* starts at '/', '?', '#' or the end */
+    size_t path_len;    /* up to '?' or '#' */
+    const char *query;  /* at '?', or NULL */
+    size_t query_len;   /* up to '#' */
+} url_parts;
+
+/* Splits an http(s) URL; returns 0, or -1 with why set when it is not one
+ * (not http/https, no host, odd host characters). Nothing is allocated. */
+static int url_split(const char *url, url_parts *u, const char **why)
+{
+    memset(u, 0, sizeof *u);
+    const char *p;
+    if (starts_with_ci(url, "http://")) {
+        p = url + 7;
+    } else if (starts_with_ci(url, "https://")) {
+        u->https = 1;
+        p = url + 8;
+    } else {
+        *why = "only http:// and https:// URLs can be fetched";
+        return -1;
+    }
+    size_t alen = strcspn(p, "/?#");
+    const char *auth = p, *auth_end = p + alen;
+    for (const char *q = auth; q < auth_end; q++)
+        if (*q == '@')
+            auth = q + 1; /* drop user info */
+    const char *host_end = auth_end;
+    if (auth < auth_end && *auth == '[') {
+        const char *rb = memchr(auth, ']', (size_t)(auth_end - auth));
+        if (!rb) {
+            *why = "bad IPv6 host";
+            return -1;
+        }
+        host_end = rb + 1;
+    } else {
+        const char *colon = memchr(auth, ':', (size_t)(auth_end - auth));
+        if (colon)
+            host_end = colon;
+    }
+    size_t hlen = (size_t)(host_end - auth);
+    while (hlen > 0 && auth[hlen - 1] == '.')
+        hlen--; /* "bls.gov." is bls.gov */
+    if (hlen == 0 || hlen >= sizeof u->host || auth[0] == '.') {
+        *why = "the URL has no usable host";
+        return -1;
+    }
+    for (size_t i = 0; i < hlen; i++) {
+        int c = (unsigned char)auth[i];
+        if (!(isalnum(c) || c == '.' || c == '-' || c == '_' || c == '[' ||
+              c == ']' || c == ':')) {
+            *why = "the URL's host has characters a mirror cannot store";
+            return -1;
+        }
+        u->host[i] = (char)tolower(c);
+    }
+    u->host[hlen] = '\0';
+    u->path = auth_end;
+    u->path_len = strcspn(auth_end, "?#");
+    if (auth_end[u->path_len] == '?') {
+        u->query = auth_end + u->path_len;
+        u->query_len = strcspn(u->query, "#");
+    }
+    return 0;
+}
+
+/* 0 if the URL-decoded path has no "." or ".." segment and no NUL or
+ * backslash (it must stay under <mirror>/<host>), else -1; allocates nothing
+ * that outlives the call. */
+static int path_is_safe(const char *path, size_t len)
+{
+    char *dec = xmalloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (path[i] == '%' && i + 2 < len && hex_val((unsigned char)path[i + 1]) >= 0 &&
+            hex_val((unsigned char)path[i + 2]) >= 0) {
+            dec[n++] = (char)(hex_val((unsigned char)path[i + 1]) * 16 +
+                              hex_val((unsigned char)path[i + 2]));
+            i += 2;
+        } else {
+            dec[n++] = path[i];
+        }
+    }
+    int ok = 1;
+    size_t seg = 0;
+    for (size_t i = 0; i <= n && ok; i++) {
+        if (i < n && (dec[i] == '\0' || dec[i] == '\\'))
+            ok = 0;
+        else if (i == n || dec[i] == '/') {
+            size_t sl = i - seg;
+            if ((sl == 1 && dec[seg] == '.') ||
+                (sl == 2 && dec[seg] == '.' && dec[seg + 1] == '.'))
+                ok = 0;
+            seg = i + 1;
+        }
+    }
+    free(dec);
+    return ok ? 0 : -1;
+}
+
+/* Percent-encodes a local directory for a file:// URL (keeps unreserved
+ * characters and '/'); returns a malloc'd string the caller frees. */
+static char *encode_dir(const char *dir)
+{
+    size_t n = strlen(dir);
+    char *out = xmalloc(3 * n + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)dir; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p)) {
+            *o++ = (char)*p;
+        } else {
+            o += sprintf(o, "%%%02X", *p);
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Reports and returns NULL when url is not http(s) or its path would escape
+ * the mirror; otherwise returns a malloc'd mapped URL the caller frees. */
+char *fetch_map_url(const char *mirror, const char *url)
+{
+    url_parts u;
+    const char *why = NULL;
+    if (!url || url_split(url, &u, &why) != 0) {
+        os_error(OS_ECONFIG, "cannot fetch '%s': %s", url ? url : "(null)", why);
+        return NULL;
+    }
+    if (!mirror || !*mirror)
+        return xstrdup(url);
+    if (path_is_safe(u.path, u.path_len) != 0) {
+        os_error(OS_ECONFIG, "cannot map '%s' to the mirror: its path has a "
+                 "'.' or '..' segment", url);
+        return NULL;
+    }
+    const char *path = u.path_len ? u.path : "/";
+    int plen = u.path_len ? (int)u.path_len : 1;
+    if (starts_with_ci(mirror, "http://") || starts_with_ci(mirror, "https://")) {
+        size_t blen = strlen(mirror);
+        while (blen > 0 && mirror[blen - 1] == '/')
+            blen--;
+        return xasprintf("%.*s/%s%.*s%.*s", (int)blen, mirror, u.host, plen,
+                         path, (int)u.query_len, u.query ? u.query : "");
+    }
+    const char *dir = mirror;
+    if (starts_with_ci(dir, "file://"))
+        dir += 7;
+    char resolved[PATH_MAX];
+    char *absdir;
+    if (realpath(dir, resolved)) {
+        absdir = xstrdup(resolved);
+    } else if (dir[0] == '/') {
+        absdir = xstrdup(dir);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd)) {
+            os_error(OS_EIO, "cannot resolve mirror directory %s: %s", dir,
+                     strerror(errno));
+            return NULL;
+        }
+        absdir = xasprintf("%s/%s", cwd, dir);
+    }
+    size_t dlen = strlen(absdir);
+    while (dlen > 0 && absdir[dlen - 1] == '/')
+        absdir[--dlen] = '\0';
+    char *enc = encode_dir(absdir);
+    char *out = xasprintf("file://%s/%s%.*s", enc, u.host, plen, path);
+    free(enc);
+    free(absdir);
+    return out;
+}
+
+/* 1 if url is http(s) to bls.gov or a subdomain; never fails. */
+static int host_is_bls(const char *url)
+{
+    url_parts u;
+    const char *why;
+    if (url_split(url, &u, &why) != 0)
+        return 0;
+    return strcmp(u.host, "bls.gov") == 0 || str_ends_with(u.host, ".bls.gov");
+}
+
+/* 1 if s is NULL or only blanks. */
+static int blank(const char *s)
+{
+    if (!s)
+        return 1;
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+/* Copies the string member key of obj into dst; returns 0, or -1 with why
+ * filled when it is missing (and required), not a string or too long. A
+ * null or absent optional member gives "". */
+static int json_str(json_t *obj, const char *key, int required, char *dst, size_t cap,
+                    char *why, size_t whylen)
+{
+    json_t *v = json_object_get(obj, key);
+    dst[0] = '\0';
+    if (!v || json_is_null(v)) {
+        if (!required)
+            return 0;
+        snprintf(why, whylen, "'%s' is missing", key);
+        return -1;
+    }
+    if (!json_is_string(v) || json_string_length(v) >= cap ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
+        snprintf(why, whylen, "'%s' is not a string of under %zu bytes", key, cap);
+        return -1;
+    }
+    memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+    return 0;
+}
+
+/* Reads a receipt without reporting; returns 0, or -1 with why filled. */
+static int receipt_read(const char *path, fetch_receipt *out, char *why, size_t whylen)
+{
+    memset(out, 0, sizeof *out);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        snprintf(why, whylen, "%s (line %d)", jerr.text, jerr.line);
+        return -1;
+    }
+    int rc = -1;
+    if (!json_is_object(root)) {
+        snprintf(why, whylen, "not a JSON object");
+        goto done;
+    }
+    if (json_str(root, "url", 1, out->url, sizeof out->url, why, whylen) ||
+        json_str(root, "fetched_url", 0, out->fetched_url, sizeof out->fetched_url, why,
+                 whylen) ||
+        json_str(root, "final_url", 0, out->final_url, sizeof out->final_url, why,
+                 whylen) ||
+        json_str(root, "etag", 0, out->etag, sizeof out->etag, why, whylen) ||
+        json_str(root, "last_modified", 0, out->last_modified, sizeof out->last_modified,
+                 why, whylen) ||
+        json_str(root, "retrieved_at", 1, out->retrieved_at, sizeof out->retrieved_at,
+                 why, whylen) ||
+        json_str(root, "sha256", 1, out->sha256, sizeof out->sha256, why, whylen) ||
+        json_str(root, "from", 1, out->from, sizeof out->from, why, whylen))
+        goto done;
+    json_t *status = json_object_get(root, "status");
+    json_t *bytes = json_object_get(root, "bytes");
+    json_t *stale = json_object_get(root, "stale");
+    if ((status && !json_is_integer(status)) || !json_is_integer(bytes) ||
+        json_integer_value(bytes) < 0 || (stale && !json_is_boolean(stale))) {
+        snprintf(why, whylen, "status, bytes or stale has the wrong type");
+        goto done;
+    }
+    if (strlen(out->sha256) != 64 || strspn(out->sha256, "0123456789abcdef") != 64) {
+        snprintf(why, whylen, "sha256 is not 64 lowercase hex digits");
+        goto done;
+    }
+    if (strcmp(out->from, "network") && strcmp(out->from, "mirror") &&
+        strcmp(out->from, "cache")) {
+        snprintf(why, whylen, "'from' is '%s', not network, mirror or cache", out->from);
+        goto done;
+    }
+    out->status = status ? (long)json_integer_value(status) : 0;
+    out->bytes = (long long)json_integer_value(bytes);
+    out->stale = stale && json_is_true(stale);
+    out->ok = 1;
+    rc = 0;
+done:
+    if (rc != 0)
+        memset(out, 0, sizeof *out);
+    json_decref(root);
+    return rc;
+}
+
+/* Reports and returns OS_EIO (missing/unreadable) or OS_EPARSE (bad JSON or
+ * fields); out is always overwritten and owned by the caller. */
+int fetch_receipt_load(const char *receipt_path, fetch_receipt *out)
+{
+    char why[512];
+    if (access(receipt_path, R_OK) != 0) {
+        memset(out, 0, sizeof *out);
+        return os_error(OS_EIO, "cannot read receipt %s: %s", receipt_path,
+                        strerror(errno));
+    }
+    if (receipt_read(receipt_path, out, why, sizeof why) != 0)
+        return os_error(OS_EPARSE, "bad receipt %s: %s", receipt_path, why);
+    return OS_OK;
+}
+
+/* Writes r as JSON to path atomically; returns an os_result (OS_EIO, or
+ * OS_EDATA when a field is not valid UTF-8), reported. */
+static int receipt_write(const char *path, const fetch_receipt *r)
+{
+#define OPT(s) ((s)[0] ? (s) : NULL)
+    json_error_t jerr;
+    json_t *root = json_pack_ex(
+        &jerr, 0, "{s:s, s:s, s:s, s:I, s:s?, s:s?, s:s, s:I, s:s, s:s, s:b}",
+        "url", r->url, "fetched_url", r->fetched_url, "final_url", r->final_url,
+        "status", (json_int_t)r->status, "etag", OPT(r->etag),
+        "last_modified", OPT(r->last_modified), "retrieved_at", r->retrieved_at,
+        "bytes", (json_int_t)r->bytes, "sha256", r->sha256, "from", r->from,
+        "stale", r->stale);
+#undef OPT
+    if (!root)
+        return os_error(OS_EDATA, "cannot build receipt %s: %s", path, jerr.text);
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!text)
+        return os_error(OS_ENOMEM, "cannot serialise receipt %s", path);
+    size_t len = strlen(text);
+    char *withnl = xasprintf("%s\n", text);
+    free(text);
+    int rc = write_file_atomic(path, withnl, len + 1);
+    free(withnl);
+    return rc;
+}
+
+/* Fills j->cached when dest and its receipt exist, the receipt is for this
+ * URL and its sha256/bytes match the file on disk; never reports. */
+static void load_cache(fetch_job *j)
+{
+    char why[512];
+    j->have_cache = 0;
+    if (!path_exists(j->req->dest) || !path_exists(j->receipt_path))
+        return;
+    if (receipt_read(j->receipt_path, &j->cached, why, sizeof why) != 0)
+        return;
+    if (strcmp(j->cached.url, j->req->url) != 0)
+        return;
+    char hex[65];
+    long long bytes = 0;
+    int saved = os_quiet;
+    os_quiet = 1; /* an unreadable cached copy just means "no cache" */
+    int rc = sha256_file(j->req->dest, hex, &bytes);
+    os_quiet = saved;
+    if (rc != OS_OK || strcmp(hex, j->cached.sha256) != 0 || bytes != j->cached.bytes)
+        return;
+    j->have_cache = 1;
+}
+
+/* Records a final failure for j with code and a full message; never fails. */
+static void job_fail(fetch_job *j, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void job_fail(fetch_job *j, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->msg, sizeof j->msg, fmt, ap);
+    va_end(ap);
+    j->failed = 1;
+    j->code = code;
+    j->state = JOB_DONE;
+}
+
+/* Records a download failure "src: cannot download URL [via X]: reason". */
+static void job_fail_reason(fetch_job *j, int code, const char *reason)
+{
+    int mapped = strcmp(j->fetched_url, j->req->url) != 0;
+    copy_str(j->reason, sizeof j->reason, reason);
+    if (j->attempts > 1) {
+        size_t l = strlen(j->reason);
+        snprintf(j->reason + l, sizeof j->reason - l, " after %d attempts", j->attempts);
+    }
+    job_fail(j, code, "%s: cannot download %s%s%s%s: %s", j->src, j->req->url,
+             mapped ? " (fetched from " : "", mapped ? j->fetched_url : "",
+             mapped ? ")" : "", j->reason);
+}
+
+/* libcurl write callback: counts bytes, enforces the cap, keeps the first
+ * 64 KiB for checks; returns 0 (abort) when over the cap or on disk errors. */
+static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
+{
+    fetch_job *j = userp;
+    size_t n = size * nmemb;
+    if (j->max_bytes && (unsigned long long)j->nbytes + n > j->max_bytes) {
+        j->too_big = 1;
+        return 0;
+    }
+    if (j->head_len < HEAD_MAX) {
+        size_t k = HEAD_MAX - j->head_len < n ? HEAD_MAX - j->head_len : n;
+        memcpy(j->head + j->head_len, data, k);
+        j->head_len += k;
+    }
+    if (n && fwrite(data, 1, n, j->fp) != n) {
+        j->write_failed = errno ? errno : EIO;
+        return 0;
+    }
+    j->nbytes += (long long)n;
+    return n;
+}
+
+/* Copies a header value (trimmed, printable ASCII only) into dst, or
+ * leaves dst empty when it does not fit or has other bytes; never fails. */
+static void header_value(char *dst, size_t cap, const char *v, size_t len)
+{
+    while (len > 0 && (*v == ' ' || *v == '\t'))
+        v++, len--;
+    while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+                       v[len - 1] == ' ' || v[len - 1] == '\t'))
+        len--;
+    dst[0] = '\0';
+    if (len >= cap)
+        return;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+            return;
+    memcpy(dst, v, len);
+    dst[len] = '\0';
+}
+
+/* libcurl header callback: keeps ETag, Last-Modified and Retry-After of the
+ * last response (reset at each status line); never aborts. */
+static size_t on_header(char *line, size_t size, size_t nitems, void *userp)
+{
+    fetch_job *j = userp;
+    size_t n = size * nitems;
+    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+        j->etag[0] = j->last_modified[0] = '\0';
+        j->retry_after = -1;
+        return n;
+    }
+    const char *colon = memchr(line, ':', n);
+    if (!colon)
+        return n;
+    size_t nlen = (size_t)(colon - line);
+    const char *v = colon + 1;
+    size_t vlen = n - nlen - 1;
+    if (nlen == 4 && starts_with_ci(line, "etag")) {
+        header_value(j->etag, sizeof j->etag, v, vlen);
+    } else if (nlen == 13 && starts_with_ci(line, "last-modified")) {
+        header_value(j->last_modified, sizeof j->last_modified, v, vlen);
+    } else if (nlen == 11 && starts_with_ci(line, "retry-after")) {
+        char buf[32];
+        header_value(buf, sizeof buf, v, vlen);
+        long secs;
+        if (buf[0] && strspn(buf, "0123456789") == strlen(buf) &&
+            parse_long(buf, &secs) == 0)
+            j->retry_after = secs > RETRY_AFTER_CAP_S ? RETRY_AFTER_CAP_S : secs;
+    }
+    return n;
+}
+
+/* Builds the User-Agent "<ua> (+<contact>)"; returns a malloc'd string. */
+static char *make_user_agent(const fetch_options *opt)
+{
+    const char *ua = opt->user_agent && *opt->user_agent ? opt->user_agent : "occsnap";
+    if (blank(opt->contact))
+        return xstrdup(ua);
+    return xasprintf("%s (+%s)", ua, opt->contact);
+}
+
+/* Base backoff in ms: 1000, or OCCSNAP_FETCH_BACKOFF_MS (tests); never fails. */
+static long long backoff_base_ms(void)
+{
+    const char *env = getenv("OCCSNAP_FETCH_BACKOFF_MS");
+    long v;
+    if (env && parse_long(env, &v) == 0 && v >= 0)
+        return v;
+    return 1000;
+}
+
+/* Opens the temp file and the easy handle for one attempt and adds it to
+ * multi; on failure records it in j (OS_EIO / OS_EFETCH) and returns -1.
+ * The handle, header list and FILE belong to j until finish_attempt. */
+static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
+                         const char *user_agent)
+{
+    j->attempts++;
+    j->nbytes = 0;
+    j->head_len = 0;
+    j->too_big = 0;
+    j->write_failed = 0;
+    j->etag[0] = j->last_modified[0] = '\0';
+    j->retry_after = -1;
+    j->errbuf[0] = '\0';
+    j->conditional = 0;
+    int fd = open(j->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || !(j->fp = fdopen(fd, "wb"))) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        job_fail(j, OS_EIO, "%s: cannot create %s: %s", j->src, j->tmp_path, strerror(e));
+        return -1;
+    }
+    CURL *h = curl_easy_init();
+    if (!h) {
+        fclose(j->fp);
+        j->fp = NULL;
+        unlink(j->tmp_path);
+        job_fail(j, OS_EFETCH, "%s: cannot create a libcurl handle", j->src);
+        return -1;
+    }
+    j->easy = h;
+    if (!j->is_file && j->have_cache) {
+        if (j->cached.etag[0]) {
+            char *hd = xasprintf("If-None-Match: %s", j->cached.etag);
+            j->headers = curl_slist_append(j->headers, hd);
+            free(hd);
+        }
+        if (j->cached.last_modified[0]) {
+            char *hd = xasprintf("If-Modified-Since: %s", j->cached.last_modified);
+            j->headers = curl_slist_append(j->headers, hd);
+            free(hd);
+        }
+        j->conditional = j->headers != NULL;
+    }
+    CURLcode c = CURLE_OK;
+#define SET(o, v) \
+    if (c == CURLE_OK) \
+    c = curl_easy_setopt(h, o, v)
+    SET(CURLOPT_URL, j->fetched_url);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https,file");
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_FOLLOWLOCATION, 1L);
+    SET(CURLOPT_MAXREDIRS, 5L);
+    SET(CURLOPT_FAILONERROR, 0L);
+    SET(CURLOPT_SSL_VERIFYPEER, 1L);
+    SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    SET(CURLOPT_USERAGENT, user_agent);
+    SET(CURLOPT_WRITEFUNCTION, on_write);
+    SET(CURLOPT_WRITEDATA, (void *)j);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, (void *)j);
+    SET(CURLOPT_ERRORBUFFER, j->errbuf);
+    SET(CURLOPT_PRIVATE, (void *)j);
+    if (opt->connect_timeout_s > 0)
+        SET(CURLOPT_CONNECTTIMEOUT, opt->connect_timeout_s);
+    if (opt->timeout_s > 0)
+        SET(CURLOPT_TIMEOUT, opt->timeout_s);
+    if (opt->max_bytes > 0)
+        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opt->max_bytes);
+    if (j->headers)
+        SET(CURLOPT_HTTPHEADER, j->headers);
+#undef SET
+    if (c != CURLE_OK || curl_multi_add_handle(multi, h) != CURLM_OK) {
+        curl_easy_cleanup(h);
+        j->easy = NULL;
+        curl_slist_free_all(j->headers);
+        j->headers = NULL;
+        fclose(j->fp);
+        j->fp = NULL;
+        unlink(j->tmp_path);
+        job_fail(j, OS_EFETCH, "%s: cannot set up the download of %s: %s", j->src,
+                 j->req->url, c != CURLE_OK ? curl_easy_strerror(c) : "curl multi");
+        return -1;
+    }
+    j->state = JOB_ACTIVE;
+    return 0;
+}
+
+/* 1 if the head of the body looks like an HTML page. */
+static int looks_html(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        i = 3;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    char buf[16] = {0};
+    size_t k = n - i < sizeof buf - 1 ? n - i : sizeof buf - 1;
+    memcpy(buf, p + i, k);
+    return starts_with_ci(buf, "<!doctype html") || starts_with_ci(buf, "<html");
+}
+
+/* Checks the downloaded body against the expectation; returns 0, or -1
+ * after recording the failure in j. */
+static int check_content(fetch_job *j, long status)
+{
+    const char *url = j->req->url;
+    if (j->nbytes == 0) {
+        job_fail(j, OS_EFETCH, "%s: %s served an empty file (status %ld)", j->src,
+                 url, status);
+        return -1;
+    }
+    int html = looks_html(j->head, j->head_len);
+    if (j->req->expect == FETCH_EXPECT_ZIP) {
+        if (html) {
+            job_fail(j, OS_EFETCH, "%s: %s served an HTML page (status %ld), not a "
+                     "zip archive", j->src, url, status);
+            return -1;
+        }
+        if (j->head_len < 4 || memcmp(j->head, "PK\x03\x04", 4) != 0) {
+            job_fail(j, OS_EFETCH, "%s: %s is not a zip archive (it does not start "
+                     "with PK\\3\\4; status %ld, %lld bytes)", j->src, url, status,
+                     j->nbytes);
+            return -1;
+        }
+    } else if (j->req->expect == FETCH_EXPECT_TEXT) {
+        if (memchr(j->head, '\0', j->head_len)) {
+            job_fail(j, OS_EFETCH, "%s: %s served binary data (a NUL byte in the "
+                     "first 64 KiB; status %ld), not a text file", j->src, url, status);
+            return -1;
+        }
+        if (html) {
+            job_fail(j, OS_EFETCH, "%s: %s served an HTML page (status %ld), not a "
+                     "text data file", j->src, url, status);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Fills j->out from a receipt and the request; never fails. */
+static void set_out(fetch_job *j, const fetch_receipt *r)
+{
+    *j->out = *r;
+    copy_str(j->out->url, sizeof j->out->url, j->req->url);
+    j->out->ok = 1;
+    j->out->error[0] = '\0';
+}
+
+/* Completes a 200 (or file://) transfer: hash, rename, receipt; records a
+ * failure in j (OS_EIO) when a local step fails. */
+static void finish_success(fetch_job *j, const fetch_options *opt, long status,
+                           const char *final_url)
+{
+    fetch_receipt r;
+    memset(&r, 0, sizeof r);
+    copy_str(r.url, sizeof r.url, j->req->url);
+    copy_str(r.fetched_url, sizeof r.fetched_url, j->fetched_url);
+    copy_str(r.final_url, sizeof r.final_url, final_url);
+    r.status = status;
+    copy_str(r.etag, sizeof r.etag, j->etag);
+    copy_str(r.last_modified, sizeof r.last_modified, j->last_modified);
+    utc_now_iso(r.retrieved_at);
+    copy_str(r.from, sizeof r.from, opt->mirror && *opt->mirror ? "mirror" : "network");
+    long long bytes = 0;
+    if (sha256_file(j->tmp_path, r.sha256, &bytes) != OS_OK || bytes != j->nbytes) {
+        unlink(j->tmp_path);
+        job_fail(j, OS_EIO, "%s: cannot hash the download of %s in %s", j->src,
+                 j->req->url, j->tmp_path);
+        return;
+    }
+    r.bytes = bytes;
+    if (rename(j->tmp_path, j->req->dest) != 0) {
+        int e = errno;
+        unlink(j->tmp_path);
+        job_fail(j, OS_EIO, "%s: cannot move the download into %s: %s", j->src,
+                 j->req->dest, strerror(e));
+        return;
+    }
+    j->have_cache = 0; /* the old copy is gone now */
+    r.ok = 1;
+    if (receipt_write(j->receipt_path, &r) != OS_OK) {
+        job_fail(j, OS_EIO, "%s: downloaded %s but cannot write %s", j->src,
+                 j->req->url, j->receipt_path);
+        return;
+    }
+    set_out(j, &r);
+    j->state = JOB_DONE;
+}
+
+/* Completes a 304: the cached file stays, its receipt is refreshed; records
+ * a failure (OS_EIO) when the receipt cannot be written. */
+static void finish_not_modified(fetch_job *j, const char *final_url)
+{
+    fetch_receipt r = j->cached;
+    copy_str(r.fetched_url, sizeof r.fetched_url, j->fetched_url);
+    copy_str(r.final_url, sizeof r.final_url, final_url);
+    r.status = 304;
+    if (j->etag[0])
+        copy_str(r.etag, sizeof r.etag, j->etag);
+    if (j->last_modified[0])
+        copy_str(r.last_modified, sizeof r.last_modified, j->last_modified);
+    utc_now_iso(r.retrieved_at);
+    copy_str(r.from, sizeof r.from, "cache");
+    r.stale = 0;
+    r.ok = 1;
+    if (receipt_write(j->receipt_path, &r) != OS_OK) {
+        job_fail(j, OS_EIO, "%s: cannot update %s", j->src, j->receipt_path);
+        return;
+    }
+    set_out(j, &r);
+    j->state = JOB_DONE;
+}
+
+/* 1 for libcurl results worth retrying (timeouts, connection trouble). */
+static int curl_transient(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Ends one attempt: detaches and frees the handle, then succeeds, schedules
+ * a retry, or records the failure (temp file removed in both latter cases). */
+static void finish_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
+                           CURLcode rc)
+{
+    long status = 0;
+    char *eff = NULL;
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &eff);
+    char final_url[1024];
+    copy_str(final_url, sizeof final_url, eff ? eff : j->fetched_url);
+    curl_multi_remove_handle(multi, j->easy);
+    curl_easy_cleanup(j->easy);
+    j->easy = NULL;
+    curl_slist_free_all(j->headers);
+    j->headers = NULL;
+    if (fflush(j->fp) != 0 && !j->write_failed)
+        j->write_failed = errno ? errno : EIO;
+    if (fclose(j->fp) != 0 && !j->write_failed)
+        j->write_failed = errno ? errno : EIO;
+    j->fp = NULL;
+
+    int retry = 0;
+    char reason[MSG_MAX];
+    int code = OS_EFETCH;
+    reason[0] = '\0';
+    if (!j->is_file && status != 0 && status != 200 &&
+        (rc == CURLE_OK || j->too_big || rc == CURLE_FILESIZE_EXCEEDED)) {
+        if (status == 304 && j->conditional && j->have_cache) {
+            unlink(j->tmp_path);
+            finish_not_modified(j, final_url);
+            return;
+        }
+        snprintf(reason, sizeof reason, "HTTP %ld", status);
+        retry = status == 429 || (status >= 500 && status <= 599);
+    } else if (j->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(reason, sizeof reason, "the file is larger than the %zu-byte limit "
+                 "(max_bytes)", opt->max_bytes);
+    } else if (j->write_failed) {
+        code = OS_EIO;
+        snprintf(reason, sizeof reason, "cannot write %s: %s", j->tmp_path,
+                 strerror(j->write_failed));
+    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+        snprintf(reason, sizeof reason, "timeout (%s)",
+                 j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc));
+        retry = 1;
+    } else if (rc != CURLE_OK) {
+        const char *what = curl_easy_strerror(rc);
+        if (rc == CURLE_FILE_COULDNT_READ_FILE)
+            what = "the mirror has no such file";
+        snprintf(reason, sizeof reason, "%s (%s)", what,
+                 j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc));
+        retry = curl_transient(rc);
+    } else if (!j->is_file && status != 200) {
+        snprintf(reason, sizeof reason, "no HTTP status in the response");
+    } else {
+        if (check_content(j, status) != 0) {
+            unlink(j->tmp_path);
+            return;
+        }
+        finish_success(j, opt, status, final_url);
+        return;
+    }
+    unlink(j->tmp_path);
+    if (retry && j->attempts <= opt->retries) {
+        long long delay;
+        if (j->retry_after >= 0) {
+            delay = (long long)j->retry_after * 1000;
+        } else {
+            delay = backoff_base_ms();
+            for (int k = 1; k < j->attempts && delay < BACKOFF_CAP_MS; k++)
+                delay *= 2;
+            if (delay > BACKOFF_CAP_MS)
+                delay = BACKOFF_CAP_MS;
+        }
+        os_warning("%s: %s: %s; retrying in %.1f s (attempt %d of %d)", j->src,
+                   j->req->url, reason, (double)delay / 1000.0, j->attempts + 1,
+                   opt->retries + 1);
+        j->ready_at = now_ms() + delay;
+        j->state = JOB_WAITING;
+        return;
+    }
+    job_fail_reason(j, code, reason);
+}
+
+/* Runs all waiting jobs through curl multi with at most max_parallel at
+ * once; returns when every job is done (no handles or temp files left). */
+static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
+                          const char *user_agent)
+{
+    size_t remaining = 0;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].state != JOB_DONE)
+            remaining++;
+    if (remaining == 0)
+        return;
+    CURLM *multi = curl_multi_init();
+    if (!multi) {
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i].state != JOB_DONE)
+                job_fail(&jobs[i], OS_EFETCH, "%s: cannot create a libcurl multi handle",
+                         jobs[i].src);
+        return;
+    }
+    int max_par = opt->max_parallel > 0 ? opt->max_parallel : 1;
+    int active = 0;
+    while (remaining > 0) {
+        long long now = now_ms();
+        for (size_t i = 0; i < n && active < max_par; i++) {
+            fetch_job *j = &jobs[i];
+            if (j->state != JOB_WAITING || j->ready_at > now)
+                continue;
+            if (start_attempt(j, opt, multi, user_agent) == 0)
+                active++;
+            else
+                remaining--;
+        }
+        int running = 0;
+        if (active > 0)
+            curl_multi_perform(multi, &running);
+        CURLMsg *m;
+        int left;
+        while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            char *priv = NULL;
+            CURLcode rc = m->data.result;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+            fetch_job *j = (fetch_job *)(void *)priv;
+            active--;
+            finish_attempt(j, opt, multi, rc);
+            if (j->state == JOB_DONE)
+                remaining--;
+        }
+        if (remaining == 0)
+            break;
+        long long wait = 1000;
+        now = now_ms();
+        if (active < max_par) {
+            for (size_t i = 0; i < n; i++) {
+                if (jobs[i].state != JOB_WAITING)
+                    continue;
+                long long t = jobs[i].ready_at - now;
+                if (t < wait)
+                    wait = t < 0 ? 0 : t;
+            }
+        }
+        if (active > 0)
+            curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+        else if (wait > 0)
+            sleep_ms(wait);
+    }
+    curl_multi_cleanup(multi);
+}
+
+/* Reports the failure of jobs[i] as configured: stale cache kept (warning),
+ * optional (warning) or required (returns its code after os_error). */
+static int settle_failure(fetch_job *j, const fetch_options *opt)
+{
+    fetch_receipt *o = j->out;
+    if (!opt->offline && opt->allow_stale && j->have_cache) {
+        fetch_receipt r = j->cached;
+        r.stale = 1;
+        r.ok = 1;
+        copy_str(r.from, sizeof r.from, "cache");
+        if (receipt_write(j->receipt_path, &r) == OS_OK) {
+            set_out(j, &r);
+            os_warning("%s: keeping the cached copy of %s retrieved %s (stale): %s",
+                       j->src, j->req->url, r.retrieved_at,
+                       j->reason[0] ? j->reason : j->msg);
+            return OS_OK;
+        }
+    }
+    memset(o, 0, sizeof *o);
+    copy_str(o->url, sizeof o->url, j->req->url);
+    copy_str(o->fetched_url, sizeof o->fetched_url, j->fetched_url);
+    copy_str(o->error, sizeof o->error, j->msg);
+    o->ok = 0;
+    if (j->req->optional) {
+        os_warning("%s (optional source, continuing without it)", j->msg);
+        return OS_OK;
+    }
+    return j->code ? j->code : OS_EFETCH;
+}
+
+/* Frees what a job owns (never the request or out); cannot fail. */
+static void job_free(fetch_job *j)
+{
+    free(j->fetched_url);
+    free(j->tmp_path);
+    free(j->receipt_path);
+}
+
+/* Creates the directory holding path; returns an os_result (reported). */
+static int make_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return OS_OK;
+    char *dir = xstrndup(path, (size_t)(slash - path));
+    int rc = mkdir_p(dir);
+    free(dir);
+    return rc;
+}
+
+/* Checks requests and options before any network use; returns OS_OK or
+ * OS_ECONFIG (reported, out[bad].error filled). Maps URLs into jobs. */
+static int prepare(const fetch_options *opt, const fetch_request *req, size_t n,
+                   fetch_receipt *out, fetch_job *jobs)
+{
+    for (size_t i = 0; i < n; i++) {
+        fetch_job *j = &jobs[i];
+        j->req = &req[i];
+        j->out = &out[i];
+        j->src = req[i].source_id && *req[i].source_id ? req[i].source_id : "?";
+        memset(&out[i], 0, sizeof out[i]);
+        if (!req[i].url || !req[i].dest || !*req[i].dest)
+            return os_error(OS_ECONFIG, "%s: fetch request without url or dest", j->src);
+        copy_str(out[i].url, sizeof out[i].url, req[i].url);
+        if (strlen(req[i].url) >= sizeof out[i].url)
+            return os_error(OS_ECONFIG, "%s: URL is too long (%zu bytes)", j->src,
+                            strlen(req[i].url));
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(req[k].dest, req[i].dest) == 0)
+                return os_error(OS_ECONFIG, "%s and %s both download into %s",
+                                jobs[k].src, j->src, req[i].dest);
+        j->fetched_url = fetch_map_url(opt->mirror, req[i].url);
+        if (!j->fetched_url) {
+            copy_str(out[i].error, sizeof out[i].error, os_last_error());
+            return OS_ECONFIG;
+        }
+        if (strlen(j->fetched_url) >= sizeof out[i].fetched_url)
+            return os_error(OS_ECONFIG, "%s: mirrored URL is too long: %s", j->src,
+                            j->fetched_url);
+        copy_str(out[i].fetched_url, sizeof out[i].fetched_url, j->fetched_url);
+        j->is_file = starts_with_ci(j->fetched_url, "file://");
+        j->tmp_path = xasprintf("%s.part.%ld", req[i].dest, (long)getpid());
+        j->receipt_path = xasprintf("%s.receipt.json", req[i].dest);
+        j->state = JOB_WAITING;
+        if (!opt->offline && blank(opt->contact) && host_is_bls(j->fetched_url)) {
+            int rc = os_error(OS_ECONFIG,
+                              "%s: BLS refuses requests without a contact address, so "
+                              "occsnap will not request %s; set contact = "
+                              "you@example.org in [occsnap] of config/occsnap.ini, or "
+                              "OCCSNAP_CONTACT", j->src, j->fetched_url);
+            copy_str(out[i].error, sizeof out[i].error, os_last_error());
+            return rc;
+        }
+    }
+    return OS_OK;
+}
+
+/* Returns OS_OK or the first failed required request's os_result (all
+ * failures reported); caller owns req and out, fetch_all frees its own state
+ * and leaves no temp files. */
+int fetch_all(const fetch_options *opt, const fetch_request *req, size_t n,
+              fetch_receipt *out)
+{
+    if (!opt || (n > 0 && (!req || !out)))
+        return os_error(OS_EUSAGE, "fetch_all: missing arguments");
+    if (n == 0)
+        return OS_OK;
+    fetch_job *jobs = xcalloc(n, sizeof *jobs);
+    int rc = prepare(opt, req, n, out, jobs);
+    if (rc == OS_OK && !opt->offline)
+        rc = curl_init_once();
+    if (rc != OS_OK)
+        goto done;
+
+    for (size_t i = 0; i < n; i++) {
+        fetch_job *j = &jobs[i];
+        j->max_bytes = opt->max_bytes;
+        load_cache(j);
+        if (opt->offline) {
+            if (j->have_cache) {
+                fetch_receipt r = j->cached;
+                copy_str(r.from, sizeof r.from, "cache");
+                set_out(j, &r);
+                j->state = JOB_DONE;
+            } else {
+                job_fail(j, OS_EFETCH, "%s: offline, and the cache has no copy of %s "
+                         "(expected %s with a valid receipt)", j->src, j->req->url,
+                         j->req->dest);
+            }
+            continue;
+        }
+        if (make_parent(req[i].dest) != OS_OK)
+            job_fail(j, OS_EIO, "%s: cannot create the directory for %s", j->src,
+                     req[i].dest);
+    }
+
+    char *ua = make_user_agent(opt);
+    run_transfers(jobs, n, opt, ua);
+    free(ua);
+
+    int first = -1, failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!jobs[i].failed)
+            continue;
+        int code = settle_failure(&jobs[i], opt);
+        if (code == OS_OK)
+            continue;
+        os_error(code, "%s", jobs[i].msg);
+        failures++;
+        if (first < 0) {
+            first = (int)i;
+            rc = code;
+        }
+    }
+    if (failures > 1)
+        os_error(rc, "%d required downloads failed; the first: %s", failures,
+                 jobs[first].msg);
+done:
+    for (size_t i = 0; i < n; i++)
+        job_free(&jobs[i]);
+    free(jobs);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* stage.h - turn cached raw files into typed rows of stage.sqlite (src_<table>). */
+#ifndef OCCSNAP_STAGE_H
+#define OCCSNAP_STAGE_H
+
+#include "common/config.h"
+#include "extract/fetch.h"
+
+#include <sqlite3.h>
+
+/* Creates a new, empty stage database at path (replacing any file there) with
+ * its bookkeeping tables; returns an os_result. *db is the caller's. */
+int stage_create(const char *path, sqlite3 **db);
+
+/* Reads table t from the raw file at raw_path (its member/sheet, header found
+ * by column names) into src_<t->id>, typed per column. Returns an os_result;
+ * messages name the table, file, row, column and value. A member missing
+ * from the archive is OS_EPARSE, or a warning and status 'missing' in
+ * stage_table when t->optional. */
+int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *raw_path);
+
+/* Records a file's receipt in stage_file; returns an os_result. */
+int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
+                      const fetch_receipt *r);
+
+/* Records that table t could not be staged because its optional file was not
+ * fetched; returns an os_result. */
+int stage_record_missing(sqlite3 *db, const cfg_table *t, const char *why);
+
+#endif

@@ -1,0 +1,129 @@
+/* manifest.c - manifest.json: where every number in a snapshot came from. */
+#include "load/manifest.h"
+#include "common/error.h"
+#include "common/sha256.h"
+#include "common/util.h"
+#include "load/schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One JSON value from column i of a row: integer, real, text or null. */
+static json_t *column_json(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER:
+        return json_integer(sqlite3_column_int64(st, i));
+    case SQLITE_FLOAT:
+        return json_real(sqlite3_column_double(st, i));
+    case SQLITE_NULL:
+        return json_null();
+    default:
+        return json_string((const char *)sqlite3_column_text(st, i));
+    }
+}
+
+/* Runs sql and returns its rows as an array of objects named by column. */
+static json_t *query_objects(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        os_error(OS_EIO, "manifest: %s", sqlite3_errmsg(db));
+        return NULL;
+    }
+    json_t *arr = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < sqlite3_column_count(st); i++)
+            json_object_set_new(o, sqlite3_column_name(st, i), column_json(st, i));
+        json_array_append_new(arr, o);
+    }
+    sqlite3_finalize(st);
+    return arr;
+}
+
+json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, json_t *tests)
+{
+    json_t *m = json_object();
+    json_t *snap = query_objects(db, "SELECT * FROM snapshot");
+    json_t *row0 = json_array_get(snap, 0);
+    json_object_set_new(m, "schema_version", json_integer(OCCSNAP_SCHEMA_VERSION));
+    json_object_set_new(m, "tool", json_string("occsnap"));
+    json_object_set_new(m, "tool_version", json_string(OCCSNAP_VERSION));
+    json_object_set_new(m, "snapshot", json_string(snapshot_name));
+    json_object_set(m, "created_at", json_object_get(row0, "created_at"));
+    json_t *cfg = json_object();
+    json_object_set_new(cfg, "path", json_string(c->path));
+    json_object_set_new(cfg, "sha256", json_string(c->sha256));
+    json_object_set_new(m, "config", cfg);
+    json_object_set(m, "methodology", json_object_get(row0, "methodology"));
+    json_decref(snap);
+
+    /* sources: each configured dataset with the receipts of its files */
+    json_t *files = query_objects(db, "SELECT * FROM source ORDER BY source, url");
+    if (!files) {
+        json_decref(m);
+        return NULL;
+    }
+    json_t *sources = json_array();
+    for (size_t k = 0; k < c->nsrc; k++) {
+        const cfg_source *s = &c->src[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(s->id));
+        const char *keys[] = {"title", "vintage", "licence", "citation", "homepage"};
+        const char *vals[] = {s->title, s->vintage, s->licence, s->citation, s->homepage};
+        for (int i = 0; i < 5; i++)
+            json_object_set_new(o, keys[i], vals[i] ? json_string(vals[i]) : json_null());
+        json_t *list = json_array();
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            if (strcmp(json_string_value(json_object_get(f, "source")), s->id))
+                continue;
+            json_t *r = json_deep_copy(f);
+            const char *drop[] = {"source", "title", "vintage", "licence", "citation", "homepage"};
+            for (int d = 0; d < 6; d++)
+                json_object_del(r, drop[d]);
+            json_array_append_new(list, r);
+        }
+        json_object_set_new(o, "files", list);
+        json_array_append_new(sources, o);
+    }
+    json_decref(files);
+    json_object_set_new(m, "sources", sources);
+
+    json_t *counts = json_object();
+    for (const char *const *t = schema_tables; *t; t++) {
+        char *sql = xasprintf("SELECT count(*) FROM %s", *t);
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            json_object_set_new(counts, *t, json_integer(sqlite3_column_int64(st, 0)));
+        sqlite3_finalize(st);
+        free(sql);
+    }
+    json_object_set_new(m, "row_counts", counts);
+    json_t *cov = query_objects(db, "SELECT * FROM coverage ORDER BY table_id");
+    json_object_set_new(m, "coverage", cov ? cov : json_array());
+    json_object_set(m, "data_tests", tests ? tests : json_array());
+    json_object_set_new(m, "outputs", json_array());
+    return m;
+}
+
+int manifest_add_output(json_t *manifest, const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    char hex[65];
+    long long bytes = 0;
+    int rc = sha256_file(path, hex, &bytes);
+    free(path);
+    if (rc)
+        return rc;
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(name));
+    json_object_set_new(o, "bytes", json_integer(bytes));
+    json_object_set_new(o, "sha256", json_string(hex));
+    json_array_append_new(json_object_get(manifest, "outputs"), o);
+    return OS_OK;
+}

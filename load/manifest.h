@@ -1,0 +1,20 @@
+/* manifest.h - manifest.json: where every number in a snapshot came from. */
+#ifndef OCCSNAP_MANIFEST_H
+#define OCCSNAP_MANIFEST_H
+
+#include "common/config.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+/* Builds the manifest of the snapshot database db (already complete):
+ * run, config, sources with their receipts, row counts, coverage and the
+ * data test results given in tests (borrowed). Returns a new reference, or
+ * NULL after reporting an error. */
+json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, json_t *tests);
+
+/* Adds {path, bytes, sha256} of dir/name to the manifest's "outputs"; returns
+ * an os_result. */
+int manifest_add_output(json_t *manifest, const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,134 @@
+/* schema.c - the snapshot database schema (DESIGN section 7). */
+#include "load/schema.h"
+#include "common/error.h"
+
+#include <stddef.h>
+
+const char *const schema_tables[] = {
+    "snapshot", "source", "occupation", "occupation_title", "task", "element",
+    "technology", "employment_wage", "projection", "measure", "aei_task",
+    "aei_occupation", "coverage", "coverage_unmatched", NULL};
+
+static const char *SQL =
+    "CREATE TABLE snapshot(\n"
+    "  schema_version INTEGER NOT NULL, created_at TEXT NOT NULL,\n"
+    "  tool_version TEXT NOT NULL, config_sha256 TEXT NOT NULL,\n"
+    "  methodology TEXT NOT NULL) STRICT;\n"
+    /* one row per fetched file: its receipt, and what the dataset is */
+    "CREATE TABLE source(\n"
+    "  source TEXT NOT NULL, url TEXT NOT NULL, title TEXT, vintage TEXT,\n"
+    "  licence TEXT, citation TEXT, homepage TEXT, fetched_url TEXT,\n"
+    "  final_url TEXT, http_status INTEGER, etag TEXT, last_modified TEXT,\n"
+    "  retrieved_at TEXT, bytes INTEGER, sha256 TEXT, fetched_from TEXT,\n"
+    "  stale INTEGER NOT NULL DEFAULT 0, ok INTEGER NOT NULL, error TEXT,\n"
+    "  PRIMARY KEY(source, url)) STRICT;\n"
+    "CREATE TABLE occupation(\n"
+    "  onet_code TEXT PRIMARY KEY, soc_code TEXT NOT NULL, title TEXT NOT NULL,\n"
+    "  description TEXT, job_zone INTEGER) STRICT;\n"
+    "CREATE TABLE occupation_title(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, title TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL CHECK(kind IN ('alternate','reported')),\n"
+    "  short_title TEXT, sources TEXT,\n"
+    "  PRIMARY KEY(onet_code, kind, title)) STRICT;\n"
+    "CREATE TABLE task(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, task_id INTEGER NOT NULL,\n"
+    "  task TEXT NOT NULL, task_type TEXT, incumbents_responding INTEGER,\n"
+    "  date TEXT, domain_source TEXT, PRIMARY KEY(onet_code, task_id)) STRICT;\n"
+    "CREATE TABLE element(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, kind TEXT NOT NULL,\n"
+    "  element_id TEXT NOT NULL, element_name TEXT NOT NULL,\n"
+    "  importance REAL, level REAL,\n"
+    "  PRIMARY KEY(onet_code, kind, element_id)) STRICT;\n"
+    "CREATE TABLE technology(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, example TEXT NOT NULL,\n"
+    "  commodity_code INTEGER, commodity_title TEXT, hot_technology INTEGER,\n"
+    "  in_demand INTEGER, PRIMARY KEY(onet_code, example)) STRICT;\n"
+    /* the OEWS row an occupation takes; tot_emp etc. are the row's, as
+       published; emp_weight splits tot_emp among the occupations sharing it */
+    "CREATE TABLE employment_wage(\n"
+    "  onet_code TEXT PRIMARY KEY REFERENCES occupation,\n"
+    "  oews_code TEXT NOT NULL, oews_title TEXT, o_group TEXT,\n"
+    "  match TEXT NOT NULL CHECK(match IN ('exact','soc','aggregate','crosswalk')),\n"
+    "  shared_by INTEGER NOT NULL, emp_weight REAL,\n"
+    "  tot_emp REAL, tot_emp_flag TEXT, emp_prse REAL, emp_prse_flag TEXT,\n"
+    "  h_mean REAL, h_mean_flag TEXT, a_mean REAL, a_mean_flag TEXT,\n"
+    "  h_median REAL, h_median_flag TEXT, a_median REAL, a_median_flag TEXT,\n"
+    "  h_pct10 REAL, h_pct10_flag TEXT, h_pct25 REAL, h_pct25_flag TEXT,\n"
+    "  h_pct75 REAL, h_pct75_flag TEXT, h_pct90 REAL, h_pct90_flag TEXT,\n"
+    "  a_pct10 REAL, a_pct10_flag TEXT, a_pct25 REAL, a_pct25_flag TEXT,\n"
+    "  a_pct75 REAL, a_pct75_flag TEXT, a_pct90 REAL, a_pct90_flag TEXT,\n"
+    "  annual_only TEXT, hourly_only TEXT,\n"
+    "  source TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE projection(\n"
+    "  onet_code TEXT PRIMARY KEY REFERENCES occupation,\n"
+    "  nem_code TEXT NOT NULL, nem_title TEXT,\n"
+    "  match TEXT NOT NULL CHECK(match IN ('exact','soc','aggregate','crosswalk')),\n"
+    "  base_year INTEGER, proj_year INTEGER, emp_base REAL, emp_proj REAL,\n"
+    "  change_num REAL, change_pct REAL, openings REAL, median_wage REAL,\n"
+    "  education TEXT, source TEXT NOT NULL) STRICT;\n"
+    "CREATE TABLE measure(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, measure TEXT NOT NULL,\n"
+    "  value REAL NOT NULL, pct REAL, pct_emp REAL, n INTEGER NOT NULL,\n"
+    "  match TEXT NOT NULL CHECK(match IN ('exact','soc','aggregate','crosswalk')),\n"
+    "  source TEXT NOT NULL, PRIMARY KEY(onet_code, measure)) STRICT;\n"
+    "CREATE TABLE aei_task(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, task_id INTEGER NOT NULL,\n"
+    "  release TEXT NOT NULL, usage_pct REAL, directive REAL, feedback_loop REAL,\n"
+    "  task_iteration REAL, validation REAL, learning REAL, filtered REAL,\n"
+    "  dominant_mode TEXT, autonomy_median REAL,\n"
+    "  PRIMARY KEY(onet_code, task_id, release)) STRICT;\n"
+    "CREATE TABLE aei_occupation(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, release TEXT NOT NULL,\n"
+    "  usage_pct REAL, automation_share REAL, augmentation_share REAL,\n"
+    "  filtered_share REAL, unknown_share REAL, dominant_mode TEXT,\n"
+    "  autonomy_median REAL, PRIMARY KEY(onet_code, release)) STRICT;\n"
+    /* per staged source table: how much of it reached the occupation key */
+    "CREATE TABLE coverage(\n"
+    "  table_id TEXT PRIMARY KEY, source TEXT NOT NULL, rows_in INTEGER NOT NULL,\n"
+    "  rows_mapped INTEGER NOT NULL, rows_unmatched INTEGER NOT NULL,\n"
+    "  occupations_covered INTEGER NOT NULL, occupations_total INTEGER NOT NULL,\n"
+    "  employment_covered REAL, employment_share REAL) STRICT;\n"
+    "CREATE TABLE coverage_unmatched(\n"
+    "  table_id TEXT NOT NULL REFERENCES coverage, row INTEGER NOT NULL,\n"
+    "  code TEXT, reason TEXT NOT NULL, PRIMARY KEY(table_id, row)) STRICT;\n"
+    "CREATE VIEW occupation_profile AS SELECT\n"
+    "  o.onet_code, o.soc_code, o.title, o.job_zone,\n"
+    "  e.tot_emp, e.a_median, e.h_median, e.a_mean, e.match AS oews_match,\n"
+    "  p.emp_base AS ep_emp_base, p.emp_proj AS ep_emp_proj,\n"
+    "  p.change_pct AS ep_change_pct, p.openings AS ep_openings,\n"
+    "  tw.value AS teleworkable,\n"
+    "  fa.value AS felten_aioe, fa.pct AS felten_aioe_pct,\n"
+    "  eg.value AS eloundou_gamma, eg.pct AS eloundou_gamma_pct,\n"
+    "  ms.value AS microsoft_applicability, ms.pct AS microsoft_applicability_pct,\n"
+    "  fo.value AS frey_osborne, fo.pct AS frey_osborne_pct,\n"
+    "  ix.value AS ai_exposure_index_v1, ix.pct AS ai_exposure_index_v1_pct,\n"
+    "  CASE WHEN ix.pct IS NULL THEN NULL WHEN ix.pct < 100.0/3 THEN 'Low'\n"
+    "       WHEN ix.pct < 200.0/3 THEN 'Moderate' ELSE 'High' END\n"
+    "    AS ai_exposure_index_v1_label,\n"
+    "  a.release AS aei_release, a.usage_pct AS aei_usage_pct,\n"
+    "  a.automation_share AS aei_automation_share,\n"
+    "  a.augmentation_share AS aei_augmentation_share,\n"
+    "  a.dominant_mode AS aei_dominant_mode\n"
+    "FROM occupation o\n"
+    "LEFT JOIN employment_wage e ON e.onet_code = o.onet_code\n"
+    "LEFT JOIN projection p ON p.onet_code = o.onet_code\n"
+    "LEFT JOIN measure tw ON tw.onet_code = o.onet_code AND tw.measure = 'dingel_neiman_teleworkable'\n"
+    "LEFT JOIN measure fa ON fa.onet_code = o.onet_code AND fa.measure = 'felten_aioe'\n"
+    "LEFT JOIN measure eg ON eg.onet_code = o.onet_code AND eg.measure = 'eloundou_gamma'\n"
+    "LEFT JOIN measure ms ON ms.onet_code = o.onet_code AND ms.measure = 'microsoft_applicability'\n"
+    "LEFT JOIN measure fo ON fo.onet_code = o.onet_code AND fo.measure = 'frey_osborne'\n"
+    "LEFT JOIN measure ix ON ix.onet_code = o.onet_code AND ix.measure = 'ai_exposure_index_v1'\n"
+    "LEFT JOIN aei_occupation a ON a.onet_code = o.onet_code\n"
+    "  AND a.release = (SELECT max(release) FROM aei_occupation)\n"
+    "ORDER BY o.onet_code;\n";
+
+int schema_create(sqlite3 *db)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, SQL, NULL, NULL, &err) != SQLITE_OK) {
+        int rc = os_error(OS_EIO, "cannot create the snapshot schema: %s", err);
+        sqlite3_free(err);
+        return rc;
+    }
+    return OS_OK;
+}

@@ -1,0 +1,282 @@
+/* test_zipfile.c - unit tests for extract/zipfile.c on zip archives the tests build at runtime. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "common/util.h"
+#include "extract/zipfile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+static char tmpdir[] = "/tmp/occsnap_test_zipfile_XXXXXX";
+
+typedef struct {
+    const char *name;
+    const char *data;
+} fx_member;
+
+/* Fails the test if libzip cannot write; returns a malloc'd path the caller
+ * frees. Builds a hand-made fixture archive in the temp dir from literals. */
+static char *make_zip(const char *fname, const fx_member *m, size_t n)
+{
+    char *path = xasprintf("%s/%s", tmpdir, fname);
+    int err = 0;
+    zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+    assert_non_null(za);
+    for (size_t i = 0; i < n; i++) {
+        zip_source_t *src = zip_source_buffer(za, m[i].data, strlen(m[i].data), 0);
+        assert_non_null(src);
+        assert_true(zip_file_add(za, m[i].name, src, ZIP_FL_OVERWRITE) >= 0);
+    }
+    assert_int_equal(zip_close(za), 0);
+    return path;
+}
+
+/* Fails the test when the file cannot be written; returns a malloc'd path. */
+static char *make_file(const char *fname, const char *data, size_t len)
+{
+    char *path = xasprintf("%s/%s", tmpdir, fname);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* Returns a malloc'd string of n copies of ch; the caller frees. */
+static char *repeat(char ch, size_t n)
+{
+    char *s = xmalloc(n + 1);
+    memset(s, ch, n);
+    s[n] = '\0';
+    return s;
+}
+
+static int group_setup(void **state)
+{
+    if (!mkdtemp(tmpdir))
+        return -1;
+    os_quiet = 1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    rm_rf(tmpdir);
+    return 0;
+}
+
+/* Hand-made fixture: two small text members, one in a folder. */
+static const fx_member two_members[] = {
+    {"hello.txt", "hello, zip\n"},
+    {"dir/data.csv", "a,b\n1,2\n"},
+};
+
+static void test_member_found(void **state)
+{
+    char *path = make_zip("found.zip", two_members, 2);
+    zipfile *z;
+    assert_int_equal(zipfile_open(path, &z), OS_OK);
+    assert_string_equal(zipfile_label(z), path);
+    assert_int_equal(zipfile_has(z, "hello.txt"), 1);
+    assert_int_equal(zipfile_has(z, "dir/data.csv"), 1);
+    assert_int_equal(zipfile_has(z, "data.csv"), 0);
+    assert_int_equal(zipfile_has(z, "HELLO.TXT"), 0);
+
+    char *buf;
+    size_t len;
+    assert_int_equal(zipfile_read_all(z, "dir/data.csv", 1000, &buf, &len), OS_OK);
+    assert_int_equal(len, 8);
+    assert_string_equal(buf, "a,b\n1,2\n");
+    free(buf);
+
+    /* Stream it in tiny pieces through the rows_read_fn-shaped reader. */
+    zipfile_member *m;
+    assert_int_equal(zipfile_member_open(z, "hello.txt", 1000, &m), OS_OK);
+    char got[64] = {0}, piece[3];
+    size_t used = 0;
+    long r;
+    while ((r = zipfile_member_read(m, piece, sizeof piece)) > 0) {
+        assert_true(used + (size_t)r < sizeof got);
+        memcpy(got + used, piece, (size_t)r);
+        used += (size_t)r;
+    }
+    assert_int_equal(r, 0);
+    assert_string_equal(got, "hello, zip\n");
+    zipfile_member_close(m);
+    zipfile_close(z);
+    free(path);
+}
+
+static void test_member_missing(void **state)
+{
+    char *path = make_zip("missing.zip", two_members, 2);
+    zipfile *z;
+    assert_int_equal(zipfile_open(path, &z), OS_OK);
+    zipfile_member *m = (zipfile_member *)1;
+    assert_int_equal(zipfile_member_open(z, "nope.txt", 1000, &m), OS_EPARSE);
+    assert_null(m);
+    char *want = xasprintf("%s: member 'nope.txt' not found", path);
+    assert_string_equal(os_last_error(), want);
+    free(want);
+
+    char *buf = (char *)1;
+    assert_int_equal(zipfile_read_all(z, "dir", 1000, &buf, NULL), OS_EPARSE);
+    assert_null(buf);
+    assert_non_null(strstr(os_last_error(), "member 'dir' not found"));
+    zipfile_close(z);
+    free(path);
+}
+
+static void test_size_cap_declared(void **state)
+{
+    char *big = repeat('x', 1000);
+    fx_member mem[] = {{"big.txt", big}};
+    char *path = make_zip("declared.zip", mem, 1);
+    zipfile *z;
+    assert_int_equal(zipfile_open(path, &z), OS_OK);
+
+    zipfile_member *m;
+    assert_int_equal(zipfile_member_open(z, "big.txt", 999, &m), OS_EPARSE);
+    assert_non_null(strstr(os_last_error(), "member 'big.txt' is 1000 bytes, over the 999-byte limit"));
+    assert_non_null(strstr(os_last_error(), "declared.zip"));
+
+    /* Exactly at the cap is fine, both streamed and whole. */
+    char *buf;
+    size_t len;
+    assert_int_equal(zipfile_read_all(z, "big.txt", 1000, &buf, &len), OS_OK);
+    assert_int_equal(len, 1000);
+    assert_memory_equal(buf, big, 1000);
+    assert_int_equal(buf[1000], '\0');
+    free(buf);
+    zipfile_close(z);
+    free(path);
+    free(big);
+}
+
+/* Fails the test if the signature is absent; returns its first offset. */
+static size_t find_sig(const unsigned char *p, size_t len, const char *sig)
+{
+    for (size_t i = 0; i + 4 <= len; i++)
+        if (memcmp(p + i, sig, 4) == 0)
+            return i;
+    fail_msg("signature not found");
+    return 0;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static void test_size_cap_actual(void **state)
+{
+    /* Hand-made fixture with a lying header: 5000 bytes stored deflated, then
+     * the uncompressed size in the local and central headers patched to 10. */
+    char *big = repeat('y', 5000);
+    fx_member mem[] = {{"liar.txt", big}};
+    char *path = make_zip("liar.zip", mem, 1);
+    char *raw;
+    size_t rawlen;
+    assert_int_equal(read_file(path, 1 << 20, &raw, &rawlen), OS_OK);
+    unsigned char *u = (unsigned char *)raw;
+    put_le32(u + find_sig(u, rawlen, "PK\x03\x04") + 22, 10);
+    put_le32(u + find_sig(u, rawlen, "PK\x01\x02") + 24, 10);
+
+    zipfile *z;
+    assert_int_equal(zipfile_open_buffer(raw, rawlen, "liar.zip", &z), OS_OK);
+    zipfile_member *m;
+    assert_int_equal(zipfile_member_open(z, "liar.txt", 100, &m), OS_OK);
+    char buf[4096];
+    long r, total = 0;
+    while ((r = zipfile_member_read(m, buf, sizeof buf)) > 0)
+        total += r;
+    assert_int_equal(r, -1);
+    assert_true(total <= 100);
+    assert_string_equal(os_last_error(),
+                        "liar.zip: member 'liar.txt' is larger than the 100-byte limit");
+    /* Once failed, it stays failed. */
+    assert_int_equal(zipfile_member_read(m, buf, sizeof buf), -1);
+    zipfile_member_close(m);
+
+    char *all = (char *)1;
+    assert_int_equal(zipfile_read_all(z, "liar.txt", 100, &all, NULL), OS_EPARSE);
+    assert_null(all);
+    zipfile_close(z);
+    free(raw);
+    free(path);
+    free(big);
+}
+
+static void test_not_a_zip(void **state)
+{
+    const char *text = "AREA,OCC_CODE\n99,00-0000\n";
+    char *path = make_file("plain.zip", text, strlen(text));
+    zipfile *z = (zipfile *)1;
+    assert_int_equal(zipfile_open(path, &z), OS_EPARSE);
+    assert_null(z);
+    char *want = xasprintf("%s is not a zip archive (", path);
+    assert_true(strncmp(os_last_error(), want, strlen(want)) == 0);
+    free(want);
+    free(path);
+
+    path = make_file("empty.zip", "", 0);
+    assert_int_equal(zipfile_open(path, &z), OS_EPARSE);
+    assert_non_null(strstr(os_last_error(), "is not a zip archive"));
+    free(path);
+
+    path = xasprintf("%s/does-not-exist.zip", tmpdir);
+    assert_int_equal(zipfile_open(path, &z), OS_EIO);
+    assert_non_null(strstr(os_last_error(), "does-not-exist.zip"));
+    free(path);
+
+    assert_int_equal(zipfile_open_buffer(text, strlen(text), "inner.xlsx", &z), OS_EPARSE);
+    assert_null(z);
+    assert_true(strncmp(os_last_error(), "inner.xlsx is not a zip archive (", 33) == 0);
+    assert_int_equal(zipfile_open_buffer(text, 0, "inner.xlsx", &z), OS_EPARSE);
+}
+
+static void test_open_buffer(void **state)
+{
+    char *path = make_zip("buffer.zip", two_members, 2);
+    char *raw;
+    size_t rawlen;
+    assert_int_equal(read_file(path, 1 << 20, &raw, &rawlen), OS_OK);
+    zipfile *z;
+    assert_int_equal(zipfile_open_buffer(raw, rawlen, "outer.zip/inner.zip", &z), OS_OK);
+    assert_string_equal(zipfile_label(z), "outer.zip/inner.zip");
+    char *buf;
+    size_t len;
+    assert_int_equal(zipfile_read_all(z, "hello.txt", 100, &buf, &len), OS_OK);
+    assert_string_equal(buf, "hello, zip\n");
+    assert_int_equal(len, 11);
+    free(buf);
+    assert_int_equal(zipfile_read_all(z, "x", 100, &buf, &len), OS_EPARSE);
+    assert_string_equal(os_last_error(), "outer.zip/inner.zip: member 'x' not found");
+    zipfile_close(z);
+    zipfile_close(NULL);
+    zipfile_member_close(NULL);
+    free(raw);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_member_found),
+        cmocka_unit_test(test_member_missing),
+        cmocka_unit_test(test_size_cap_declared),
+        cmocka_unit_test(test_size_cap_actual),
+        cmocka_unit_test(test_not_a_zip),
+        cmocka_unit_test(test_open_buffer),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

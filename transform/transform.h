@@ -1,0 +1,15 @@
+/* transform.h - stage.sqlite to the snapshot database: one key, measures, percentiles. */
+#ifndef OCCSNAP_TRANSFORM_H
+#define OCCSNAP_TRANSFORM_H
+
+#include "common/config.h"
+
+/* Reads the staged tables in stage_path and writes a complete snapshot
+ * database to out_path (via a temporary file renamed at the end, so out_path
+ * is either the old file or a whole new one). created_at is the run's UTC
+ * time. Returns an os_result; a bad code or value names the table, file, row
+ * and value. */
+int transform_run(const config *c, const char *stage_path, const char *out_path,
+                  const char *created_at);
+
+#endif
