@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,11 +150,13 @@ int main(int argc, char **argv)
     char published[64] = "";
     if (!rc && do_load)
         rc = publish_snapshot(cfg, work, o.out, published, sizeof published);
-    if (!rc && *published)
-        fprintf(stderr, "occsnap: %s done in %.2f s: published %s/%s\n", o.command,
-                seconds_since(&t0), o.out, published);
-    else if (!rc)
-        fprintf(stderr, "occsnap: %s done in %.2f s\n", o.command, seconds_since(&t0));
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    if (!rc)
+        fprintf(stderr, "occsnap: %s done in %.3f s, peak memory %.1f MiB%s%s%s%s\n", o.command,
+                seconds_since(&t0), (double)ru.ru_maxrss / 1024.0,
+                *published ? ": published " : "", *published ? o.out : "",
+                *published ? "/" : "", published);
     if (rc)
         fprintf(stderr, "occsnap: %s failed (exit %d); the previous snapshot and latest are "
                         "unchanged\n",

@@ -186,11 +186,28 @@ static int on_entry(void *user, const char *section, const char *key, const char
     return bad(ld, "unknown section", section, key);
 }
 
+/* 1 if s is a plain identifier: it becomes part of SQL names and paths. */
+static int is_ident(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
 /* Checks what inih cannot: required keys, references, unique cache names. */
 static int validate(config *c)
 {
+    for (size_t i = 0; i < c->nsrc; i++)
+        if (!is_ident(c->src[i].id))
+            return os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
+                            c->src[i].id);
     for (size_t i = 0; i < c->ntab; i++) {
         cfg_table *t = &c->tab[i];
+        if (!is_ident(t->id))
+            return os_error(OS_ECONFIG, "%s: [table %s]: ids use a-z, 0-9 and _", c->path, t->id);
         const char *missing = !t->source ? "source" : !t->url ? "url"
                             : !t->format ? "format" : t->ncol == 0 ? "col.*" : NULL;
         if (missing)

@@ -630,8 +630,10 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     }
     CURLcode c = CURLE_OK;
 #define SET(o, v) \
-    if (c == CURLE_OK) \
-    c = curl_easy_setopt(h, o, v)
+    do { \
+        if (c == CURLE_OK) \
+            c = curl_easy_setopt(h, o, v); \
+    } while (0)
     SET(CURLOPT_URL, j->fetched_url);
     SET(CURLOPT_PROTOCOLS_STR, "http,https,file");
     SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -1082,6 +1084,7 @@ int fetch_all(const fetch_options *opt, const fetch_request *req, size_t n,
         return os_error(OS_EUSAGE, "fetch_all: missing arguments");
     if (n == 0)
         return OS_OK;
+    memset(out, 0, n * sizeof *out);
     fetch_job *jobs = xcalloc(n, sizeof *jobs);
     int rc = prepare(opt, req, n, out, jobs);
     if (rc == OS_OK && !opt->offline)

@@ -418,6 +418,7 @@ static int fetch_one(const fetch_options *o, const char *src, const char *url,
     return fetch_all(o, &q, 1, r);
 }
 
+/* Monotonic milliseconds, for timing assertions. */
 static long long mono_ms(void)
 {
     struct timespec ts;
@@ -443,6 +444,7 @@ static const char *mirror_or_skip(void)
 
 /* ---- fixtures ----------------------------------------------------------- */
 
+/* Starts the server, makes retries fast, silences messages; fails if the server cannot listen. */
 static int group_setup(void **state)
 {
     (void)state;
@@ -451,6 +453,7 @@ static int group_setup(void **state)
     return server_start();
 }
 
+/* Stops the server and joins its threads. */
 static int group_teardown(void **state)
 {
     (void)state;
@@ -458,6 +461,7 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* Makes a fresh temp dir (fails if it cannot) and resets server counters. */
 static int test_setup(void **state)
 {
     (void)state;
@@ -468,6 +472,7 @@ static int test_setup(void **state)
     return 0;
 }
 
+/* Removes the temp dir. */
 static int test_teardown(void **state)
 {
     (void)state;
@@ -477,6 +482,7 @@ static int test_teardown(void **state)
 
 /* ---- tests -------------------------------------------------------------- */
 
+/* Directory mirrors: absolute file:// URL, encoding kept, query dropped, unsafe URLs refused. */
 static void test_map_url_dir(void **state)
 {
     (void)state;
@@ -520,6 +526,7 @@ static void test_map_url_dir(void **state)
     assert_null(fetch_map_url("/m", "https:///nohost"));
 }
 
+/* http(s) mirrors: "<base>/<host><path>?query", trailing slash of the base stripped. */
 static void test_map_url_http(void **state)
 {
     (void)state;
@@ -542,6 +549,7 @@ static void test_map_url_http(void **state)
     free(got);
 }
 
+/* A good zip download: file, sha256, receipt fields in memory and on disk. */
 static void test_zip_ok_and_receipt(void **state)
 {
     (void)state;
@@ -607,6 +615,7 @@ static void test_zip_ok_and_receipt(void **state)
     free(url);
 }
 
+/* A loopback http mirror for a bls.gov URL needs no contact; from = mirror. */
 static void test_http_mirror_not_bls(void **state)
 {
     (void)state;
@@ -630,6 +639,7 @@ static void test_http_mirror_not_bls(void **state)
     free(mirror);
 }
 
+/* An HTML page where a zip is expected fails and leaves the old copy and receipt alone. */
 static void test_html_instead_of_zip(void **state)
 {
     (void)state;
@@ -667,6 +677,7 @@ static void test_html_instead_of_zip(void **state)
     free(good);
 }
 
+/* A 404 is reported as "HTTP 404", not retried, and leaves nothing behind. */
 static void test_404(void **state)
 {
     (void)state;
@@ -690,6 +701,7 @@ static void test_404(void **state)
     free(url);
 }
 
+/* 5xx is retried up to opt->retries times, then reported with the attempt count. */
 static void test_retry_after_500(void **state)
 {
     (void)state;
@@ -727,6 +739,7 @@ static void test_retry_after_500(void **state)
     free(url);
 }
 
+/* A 429 with Retry-After: 1 waits about a second before retrying. */
 static void test_retry_after_header(void **state)
 {
     (void)state;
@@ -744,6 +757,7 @@ static void test_retry_after_header(void **state)
     free(url);
 }
 
+/* Bodies over max_bytes fail with or without a Content-Length. */
 static void test_size_cap(void **state)
 {
     (void)state;
@@ -773,6 +787,7 @@ static void test_size_cap(void **state)
     free(url);
 }
 
+/* A valid cached copy sends If-None-Match; 304 keeps it with from = cache. */
 static void test_conditional_304(void **state)
 {
     (void)state;
@@ -814,6 +829,7 @@ static void test_conditional_304(void **state)
     free(url);
 }
 
+/* Offline serves only valid cached copies and never touches the network. */
 static void test_offline(void **state)
 {
     (void)state;
@@ -850,6 +866,7 @@ static void test_offline(void **state)
     free(url);
 }
 
+/* allow_stale keeps the last good copy (stale = 1) when a download fails. */
 static void test_allow_stale(void **state)
 {
     (void)state;
@@ -904,6 +921,7 @@ static void test_allow_stale(void **state)
     free(url);
 }
 
+/* bls.gov without a contact is OS_ECONFIG before any request of the batch. */
 static void test_bls_refused_without_contact(void **state)
 {
     (void)state;
@@ -936,6 +954,7 @@ static void test_bls_refused_without_contact(void **state)
     free(local);
 }
 
+/* Redirects are followed over http, and a redirect to file:// is refused. */
 static void test_redirects(void **state)
 {
     (void)state;
@@ -962,6 +981,7 @@ static void test_redirects(void **state)
     free(url);
 }
 
+/* A stalled response hits the whole-transfer timeout and says "timeout". */
 static void test_timeout(void **state)
 {
     (void)state;
@@ -980,6 +1000,7 @@ static void test_timeout(void **state)
     free(url);
 }
 
+/* Text files: NUL bytes and HTML pages (BOM, blanks, any case) are refused. */
 static void test_text_checks(void **state)
 {
     (void)state;
@@ -1013,6 +1034,7 @@ static void test_text_checks(void **state)
     free(url);
 }
 
+/* Optional failures are warnings; several required failures return the first code. */
 static void test_optional_and_required_mix(void **state)
 {
     (void)state;
@@ -1042,6 +1064,7 @@ static void test_optional_and_required_mix(void **state)
     free(u3), free(u2), free(u1);
 }
 
+/* No more than max_parallel transfers reach the server at once. */
 static void test_parallel_limit(void **state)
 {
     (void)state;
@@ -1070,6 +1093,7 @@ static void test_parallel_limit(void **state)
     }
 }
 
+/* The real OEWS zip from the shared file:// mirror, byte-exact by sha256. */
 static void test_mirror_file_bls_zip(void **state)
 {
     (void)state;
@@ -1111,6 +1135,7 @@ static void test_mirror_file_bls_zip(void **state)
     free(fu);
 }
 
+/* A mirror file whose URL has %20 maps and fetches, and re-fetching re-copies. */
 static void test_mirror_file_with_space(void **state)
 {
     (void)state;
@@ -1141,6 +1166,7 @@ static void test_mirror_file_with_space(void **state)
     free(fu);
 }
 
+/* fetch_receipt_load: missing file is OS_EIO, malformed receipts OS_EPARSE. */
 static void test_receipt_load_errors(void **state)
 {
     (void)state;
@@ -1158,6 +1184,7 @@ static void test_receipt_load_errors(void **state)
     free(p);
 }
 
+/* Runs every test against one server started for the group. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make bench: time and peak memory of each stage over the real mirror files.
+# Runs each command RUNS times (default 5) and reports the median wall time
+# and the largest peak RSS, as printed by occsnap's own summary line.
+set -eu
+cd "$(dirname "$0")/.."
+MIRROR=${OCCSNAP_TEST_MIRROR:-../shared/mirror}
+RUNS=${RUNS:-5}
+[ -f "$MIRROR/SHA256SUMS" ] || { echo "bench: no mirror at $MIRROR" >&2; exit 1; }
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+measure() { # name, occsnap args...
+    local name=$1; shift
+    local times=() mem=0
+    for _ in $(seq "$RUNS"); do
+        ./build/occsnap "$@" --cache "$TMP/cache" --out "$TMP/out" 2>"$TMP/err" >/dev/null
+        local line; line=$(grep 'done in' "$TMP/err")
+        times+=("$(sed -E 's/.*done in ([0-9.]+) s.*/\1/' <<<"$line")")
+        local m; m=$(sed -E 's/.*peak memory ([0-9.]+) MiB.*/\1/' <<<"$line")
+        mem=$(awk -v a="$mem" -v b="$m" 'BEGIN{print (b>a)?b:a}')
+    done
+    local median; median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+    printf '%-34s median %6.3f s   peak %6.1f MiB   (%d runs)\n' "$name" "$median" "$mem" "$RUNS"
+}
+
+echo "occsnap bench: $(nproc) cores, mirror $MIRROR"
+measure "snapshot (file:// mirror)" snapshot --mirror "$MIRROR"
+measure "extract (fetch + stage)" extract --mirror "$MIRROR"
+measure "extract --offline (stage only)" extract --offline
+measure "transform" transform
+measure "load (checks + publish)" load

@@ -1,0 +1,66 @@
+# lib.sh - shared steps for the integration tests (sourced, not run).
+# Each test names its steps; `step NAME` then `ok`/`fail MESSAGE`.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN="$ROOT/build/occsnap"
+CONFIG="$ROOT/config/occsnap.ini"
+MIRROR=${OCCSNAP_TEST_MIRROR:-$ROOT/../shared/mirror}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/occsnap-test.XXXXXX")
+SERVER_PIDS=()
+FAILED=0
+CURRENT=""
+
+cleanup() {
+    for p in "${SERVER_PIDS[@]+"${SERVER_PIDS[@]}"}"; do kill "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+step() { CURRENT=$1; }
+ok() { echo "ok - $CURRENT"; }
+fail() { echo "not ok - $CURRENT: $*"; FAILED=$((FAILED + 1)); }
+check() { # check DESCRIPTION ACTUAL EXPECTED
+    if [ "$2" == "$3" ]; then echo "ok - $CURRENT: $1"; else
+        echo "not ok - $CURRENT: $1: got '$2', expected '$3'"; FAILED=$((FAILED + 1)); fi
+}
+finish() {
+    if [ "$FAILED" -gt 0 ]; then echo "$FAILED check(s) failed"; exit 1; fi
+    exit 0
+}
+
+# The real-data tests need ../shared/mirror: in CI its absence is a failure.
+need_mirror() {
+    if [ ! -f "$MIRROR/SHA256SUMS" ]; then
+        if [ "${CI:-}" = "true" ]; then
+            echo "not ok - mirror missing at $MIRROR (required when CI=true)"; exit 1
+        fi
+        echo "skip - mirror missing at $MIRROR"; exit 77
+    fi
+}
+
+# start_server DIR [--html PATH]... ; sets PORT and URL
+start_server() {
+    local dir=$1; shift
+    local portfile="$TMP/port.$RANDOM"
+    python3 "$ROOT/tests/integration/mirror_server.py" "$dir" "$portfile" "$@" &
+    SERVER_PIDS+=($!)
+    for _ in $(seq 1 100); do [ -s "$portfile" ] && break; sleep 0.05; done
+    PORT=$(cat "$portfile")
+    URL="http://127.0.0.1:$PORT"
+}
+
+# A copy of the mirror made of symlinks, so one file can be doctored.
+doctored_mirror() {
+    local dest=$1
+    cp -rs "$(cd "$MIRROR" && pwd)" "$dest"
+}
+
+q() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# run_occsnap OUT CACHE MIRROR [args...]: stdout+stderr to $TMP/log, sets RC
+run_occsnap() {
+    local out=$1 cache=$2 mirror=$3; shift 3
+    "$BIN" snapshot --config "$CONFIG" --out "$out" --cache "$cache" --mirror "$mirror" "$@" \
+        >"$TMP/log" 2>&1
+    RC=$?
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Serve a mirror directory (<host>/<path> layout) over HTTP on 127.0.0.1, for tests.
+
+usage: mirror_server.py DIR PORTFILE [--html PATH]... [--status PATH=CODE]...
+Binds an ephemeral port on 127.0.0.1 and writes it to PORTFILE. --html PATH
+answers that URL path with an HTML error page (status 200, as a captive
+portal or a CDN error page would); --status PATH=CODE answers with that code.
+Stops by itself after 300 s so a failed test never leaves it running.
+"""
+import http.server
+import os
+import sys
+import threading
+
+def main():
+    root, portfile = sys.argv[1], sys.argv[2]
+    html, status = set(), {}
+    args = sys.argv[3:]
+    while args:
+        flag, value = args[0], args[1]
+        args = args[2:]
+        if flag == "--html":
+            html.add(value)
+        elif flag == "--status":
+            path, code = value.rsplit("=", 1)
+            status[path] = int(code)
+        else:
+            sys.exit("unknown option " + flag)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=root, **kw)
+
+        def log_message(self, fmt, *a):
+            pass
+
+        def do_GET(self):
+            path = self.path.split("?", 1)[0]
+            if path in html:
+                body = b"<!DOCTYPE html><html><body><h1>Access Denied</h1></body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            elif path in status:
+                self.send_error(status[path])
+            else:
+                super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    tmp = portfile + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(tmp, portfile)
+    threading.Timer(300, server.shutdown).start()
+    server.serve_forever()
+
+if __name__ == "__main__":
+    main()
