@@ -17,6 +17,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 .PHONY: all test unit integration snapshot bench clean
+# keep object files of the test binaries (no "rm" after the test summary)
+.SECONDARY:
 all: build/occsnap
 
 build/obj/%.o: %.c

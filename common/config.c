@@ -30,6 +30,7 @@ static cfg_table *table_named(config *c, const char *id)
     c->tab = xrealloc(c->tab, (c->ntab + 1) * sizeof *c->tab);
     cfg_table *t = memset(&c->tab[c->ntab++], 0, sizeof *t);
     t->id = xstrdup(id);
+    t->min_coverage = -1;
     return t;
 }
 
@@ -75,9 +76,11 @@ static int parse_column(loader *ld, cfg_table *t, const char *name, const char *
             type = CFG_INT;
         else if (!strcmp(ty, "oews"))
             type = CFG_OEWS;
+        else if (!strcmp(ty, "ep"))
+            type = CFG_EP;
         else {
             free(spec);
-            return bad(ld, "unknown column type (text, real, int, oews)", name, value);
+            return bad(ld, "unknown column type (text, real, int, oews, ep)", name, value);
         }
     }
     str_trim(spec);
@@ -130,6 +133,33 @@ static int on_entry(void *user, const char *section, const char *key, const char
             return bad(ld, "unknown key in [occsnap]", key, value);
         return 1;
     }
+    if (!strcmp(section, "methodology")) {
+        long v;
+        double d;
+        if (!strcmp(key, "composite"))
+            set_str(&c->composite, value);
+        else if (!strcmp(key, "composite_components")) {
+            for (size_t i = 0; i < c->ncomponent; i++)
+                free(c->component[i]);
+            c->ncomponent = 0;
+            char *list = xstrdup(value);
+            for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+                c->component = xrealloc(c->component, (c->ncomponent + 1) * sizeof *c->component);
+                c->component[c->ncomponent++] = xstrdup(str_trim(tok));
+            }
+            free(list);
+        } else if (!strcmp(key, "composite_min")) {
+            if (parse_long(value, &v) || v < 1 || v > 100)
+                return bad(ld, "expected a whole number from 1", key, value);
+            c->composite_min = (int)v;
+        } else if (!strcmp(key, "label_low_below") || !strcmp(key, "label_high_from")) {
+            if (parse_double(value, &d) || d <= 0 || d >= 100)
+                return bad(ld, "expected a percentile between 0 and 100", key, value);
+            *(key[6] == 'l' ? &c->label_low_below : &c->label_high_from) = d;
+        } else
+            return bad(ld, "unknown key in [methodology]", key, value);
+        return 1;
+    }
     if (!strncmp(section, "source ", 7)) {
         cfg_source *s = source_named(c, section + 7);
         if (!strcmp(key, "title"))
@@ -164,6 +194,12 @@ static int on_entry(void *user, const char *section, const char *key, const char
             set_str(&t->sha256, value);
         else if (!strcmp(key, "cache_name"))
             set_str(&t->cache_name, value);
+        else if (!strcmp(key, "min_coverage")) {
+            double d;
+            if (parse_double(value, &d) || d < 0 || d > 1)
+                return bad(ld, "expected a share between 0 and 1", key, value);
+            t->min_coverage = d;
+        }
         else if (!strcmp(key, "optional")) {
             if (strcmp(value, "true") && strcmp(value, "false"))
                 return bad(ld, "expected true or false", key, value);
@@ -200,6 +236,12 @@ static int is_ident(const char *s)
 /* Checks what inih cannot: required keys, references, unique cache names. */
 static int validate(config *c)
 {
+    if (c->label_low_below >= c->label_high_from)
+        return os_error(OS_ECONFIG, "%s: [methodology] label_low_below must be below label_high_from",
+                        c->path);
+    if (c->ncomponent && (size_t)c->composite_min > c->ncomponent)
+        return os_error(OS_ECONFIG, "%s: [methodology] composite_min %d exceeds the %zu components",
+                        c->path, c->composite_min, c->ncomponent);
     for (size_t i = 0; i < c->nsrc; i++)
         if (!is_ident(c->src[i].id))
             return os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
@@ -270,6 +312,10 @@ int config_load(const char *path, config **out)
     c->timeout_s = 600;
     c->parallel = 4;
     c->retries = 3;
+    c->composite = xstrdup("ai_exposure_index_v1");
+    c->composite_min = 2;
+    c->label_low_below = 100.0 / 3;
+    c->label_high_from = 200.0 / 3;
     char *text;
     size_t len;
     int result = read_file(path, (size_t)4 << 20, &text, &len);
@@ -313,6 +359,9 @@ void config_free(config *c)
         free(s->id), free(s->title), free(s->vintage), free(s->licence);
         free(s->citation), free(s->homepage);
     }
+    for (size_t i = 0; i < c->ncomponent; i++)
+        free(c->component[i]);
+    free(c->component), free(c->composite);
     free(c->tab), free(c->src), free(c->path), free(c->user_agent), free(c->contact);
     free(c);
 }
@@ -339,6 +388,13 @@ int config_column(const cfg_table *t, const char *name)
         if (!strcmp(t->col[i].name, name))
             return (int)i;
     return -1;
+}
+
+const char *config_label(const config *c, double pct)
+{
+    if (pct != pct)
+        return NULL;
+    return pct < c->label_low_below ? "Low" : pct < c->label_high_from ? "Moderate" : "High";
 }
 
 const char *config_format_name(enum cfg_format f)

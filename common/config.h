@@ -5,7 +5,10 @@
 #include <stddef.h>
 
 enum cfg_format { CFG_CSV = 1, CFG_TSV, CFG_XLSX };
-enum cfg_type { CFG_TEXT = 0, CFG_REAL, CFG_INT, CFG_OEWS };
+/* Column types: oews = number or an OEWS footnote mark (*, **, #, ~); ep =
+ * number, or "—" (not available) or a top-code such as ">=$239,200" from the
+ * Employment Projections tables. Marks become NULL plus a <col>_flag. */
+enum cfg_type { CFG_TEXT = 0, CFG_REAL, CFG_INT, CFG_OEWS, CFG_EP };
 
 typedef struct {
     char *name;    /* staged column name, e.g. "tot_emp" */
@@ -24,6 +27,7 @@ typedef struct {
     int optional;   /* a missing member or failed download is only a warning */
     char *sha256;   /* pinned sha256 of the downloaded file, or NULL */
     char *cache_name; /* file name under cache/raw/<source>/ */
+    double min_coverage; /* data test floor: share of occupations covered; <0 none */
     cfg_column *col;
     size_t ncol;
 } cfg_table;
@@ -42,6 +46,13 @@ typedef struct {
     size_t max_member_bytes;
     long connect_timeout_s, timeout_s;
     int parallel, retries;
+    /* [methodology] */
+    char *composite;           /* measure name of the composite index */
+    char **component;          /* the measures it averages (their pct) */
+    size_t ncomponent;
+    int composite_min;         /* components needed for a value */
+    double label_low_below;    /* pct below this: Low */
+    double label_high_from;    /* pct from this: High; between: Moderate */
     cfg_source *src;
     size_t nsrc;
     cfg_table *tab;
@@ -58,6 +69,8 @@ const cfg_source *config_source(const config *c, const char *id);
 const cfg_table *config_table(const config *c, const char *id);
 /* The staged column index of name in t, or -1. */
 int config_column(const cfg_table *t, const char *name);
+/* The label of a percentile: "Low", "Moderate" or "High" (NULL for NaN). */
+const char *config_label(const config *c, double pct);
 /* How a format is named in the config ("csv", "tsv", "xlsx"). */
 const char *config_format_name(enum cfg_format f);
 

@@ -34,20 +34,28 @@ static int next_char(const unsigned char *s, size_t *p)
     return tolower(s[i]);
 }
 
-int header_matches(const char *want, const char *cell, int *year)
+/* Matches want from wp against cell from cp, both normalised on the fly;
+ * "*" matches any run of characters, "{year}" four digits. */
+static int match_from(const unsigned char *w, size_t wp, const unsigned char *c, size_t cp,
+                      int *year)
 {
-    const unsigned char *w = (const unsigned char *)want, *c = (const unsigned char *)cell;
-    size_t wp = 0, cp = 0;
     for (;;) {
+        if (w[wp] == '*') {
+            /* Try the rest of want at every later position of cell. */
+            for (;;) {
+                if (match_from(w, wp + 1, c, cp, year))
+                    return 1;
+                if (!next_char(c, &cp))
+                    return 0;
+            }
+        }
         if (!strncmp((const char *)w + wp, "{year}", 6)) {
             int y = 0;
-            int ch = next_char(c, &cp);
             for (int k = 0; k < 4; k++) {
+                int ch = next_char(c, &cp);
                 if (!isdigit(ch))
                     return 0;
                 y = y * 10 + (ch - '0');
-                if (k < 3)
-                    ch = next_char(c, &cp);
             }
             if (year)
                 *year = y;
@@ -63,6 +71,11 @@ int header_matches(const char *want, const char *cell, int *year)
     }
 }
 
+int header_matches(const char *want, const char *cell, int *year)
+{
+    return match_from((const unsigned char *)want, 0, (const unsigned char *)cell, 0, year);
+}
+
 size_t header_map_row(const char *const *want, size_t nwant, const rows_row *row,
                       int *idx, int *years)
 {
@@ -72,8 +85,12 @@ size_t header_map_row(const char *const *want, size_t nwant, const rows_row *row
         if (years)
             years[i] = 0;
         for (size_t j = 0; j < row->ncell; j++) {
-            int y = 0;
-            if (header_matches(want[i], row->cell[j], &y)) {
+            int y = 0, taken = 0;
+            /* Each cell serves one header, so two "Employment, {year}"
+             * columns map to the first and the second such cell. */
+            for (size_t k = 0; k < i && !taken; k++)
+                taken = idx[k] == (int)j;
+            if (!taken && header_matches(want[i], row->cell[j], &y)) {
                 idx[i] = (int)j;
                 if (years)
                     years[i] = y;

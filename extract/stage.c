@@ -127,6 +127,20 @@ typedef struct {
 
 static const char *OEWS_MARKS[] = {"*", "**", "#", "~"};
 
+/* 1 if v is a mark the column's type allows in place of a number. */
+static int is_mark(enum cfg_type type, const char *v)
+{
+    if (type == CFG_OEWS) {
+        for (size_t k = 0; k < sizeof OEWS_MARKS / sizeof *OEWS_MARKS; k++)
+            if (!strcmp(v, OEWS_MARKS[k]))
+                return 1;
+        return 0;
+    }
+    if (type == CFG_EP)
+        return !strcmp(v, "\xE2\x80\x94") || !strncmp(v, ">=", 2) || !strncmp(v, "<=", 2);
+    return 0;
+}
+
 static int bind_typed(reader *r, size_t i, const char *raw, long line)
 {
     const cfg_column *col = &r->t->col[i];
@@ -136,7 +150,7 @@ static int bind_typed(reader *r, size_t i, const char *raw, long line)
     int rc = OS_OK;
     if (!*v) {
         sqlite3_bind_null(r->insert, p);
-        if (col->type == CFG_OEWS)
+        if (col->type == CFG_OEWS || col->type == CFG_EP)
             sqlite3_bind_null(r->insert, p + 1);
     } else if (col->type == CFG_TEXT) {
         sqlite3_bind_text(r->insert, p, v, -1, SQLITE_TRANSIENT);
@@ -151,22 +165,17 @@ static int bind_typed(reader *r, size_t i, const char *raw, long line)
         double x;
         if (parse_double(v, &x) == 0) {
             sqlite3_bind_double(r->insert, p, x);
-            if (col->type == CFG_OEWS)
+            if (col->type == CFG_OEWS || col->type == CFG_EP)
                 sqlite3_bind_null(r->insert, p + 1);
-        } else if (col->type == CFG_OEWS) {
-            size_t k;
-            for (k = 0; k < sizeof OEWS_MARKS / sizeof *OEWS_MARKS; k++)
-                if (!strcmp(v, OEWS_MARKS[k]))
-                    break;
-            if (k < sizeof OEWS_MARKS / sizeof *OEWS_MARKS) {
-                /* A footnote mark is not a number: NULL plus the mark, never 0. */
-                sqlite3_bind_null(r->insert, p);
-                sqlite3_bind_text(r->insert, p + 1, v, -1, SQLITE_TRANSIENT);
-            } else
-                rc = os_error(OS_EDATA,
-                              "%s: %s row %ld: %s = '%s' is neither a number nor a footnote "
-                              "mark (*, **, #, ~)",
-                              r->t->id, r->label, line, col->header, v);
+        } else if (is_mark(col->type, v)) {
+            /* A footnote mark is not a number: NULL plus the mark, never 0. */
+            sqlite3_bind_null(r->insert, p);
+            sqlite3_bind_text(r->insert, p + 1, v, -1, SQLITE_TRANSIENT);
+        } else if (col->type == CFG_OEWS || col->type == CFG_EP) {
+            rc = os_error(OS_EDATA,
+                          "%s: %s row %ld: %s = '%s' is neither a number nor a footnote mark (%s)",
+                          r->t->id, r->label, line, col->header, v,
+                          col->type == CFG_OEWS ? "*, **, #, ~" : "\xE2\x80\x94, >=, <=");
         } else
             rc = os_error(OS_EDATA, "%s: %s row %ld: %s = '%s' is not a number", r->t->id,
                           r->label, line, col->header, v);
@@ -239,7 +248,7 @@ static int prepare_table(reader *r)
         cn += snprintf(create + cn, cap - (size_t)cn, ", %s %s", c->name, ty);
         in += snprintf(insert + in, cap - (size_t)in, ",?");
         r->param[i] = p++;
-        if (c->type == CFG_OEWS) {
+        if (c->type == CFG_OEWS || c->type == CFG_EP) {
             cn += snprintf(create + cn, cap - (size_t)cn, ", %s_flag TEXT", c->name);
             in += snprintf(insert + in, cap - (size_t)in, ",?");
             p++;

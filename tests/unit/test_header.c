@@ -1,0 +1,216 @@
+/* test_header.c - unit tests for extract/header.c: table-driven header
+ * matching and header-row mapping; every header text is a hand-made literal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "common/error.h"
+#include "extract/header.h"
+
+#include <string.h>
+
+#define NBSP "\xC2\xA0"
+#define EN_DASH "\xE2\x80\x93"
+#define EM_DASH "\xE2\x80\x94"
+
+/* ------------------------------------------------------------ header_matches */
+
+/* One row per case: the wanted header, a cell, whether they match and, for a
+ * match of a "{year}" header, the year captured (0 = not checked). */
+typedef struct {
+    const char *want;
+    const char *cell;
+    int match;
+    int year;
+} match_case;
+
+static const match_case MATCHES[] = {
+    /* exact */
+    {"TOT_EMP", "TOT_EMP", 1, 0},
+    {"O*NET-SOC Code", "O*NET-SOC Code", 1, 0},
+    {"National Employment Matrix Occupational Title",
+     "National Employment Matrix Occupational Title", 1, 0},
+    /* ASCII case folded, either side */
+    {"tot_emp", "TOT_EMP", 1, 0},
+    {"O*NET-SOC Code", "o*net-soc CODE", 1, 0},
+    {"dv_rating_alpha", "DV_Rating_Alpha", 1, 0},
+    /* blanks: around, inside, runs, newlines, tabs, CR */
+    {"Title", "  Title  ", 1, 0},
+    {"Title", "\tTitle\r\n", 1, 0},
+    {"  Title\n", "Title", 1, 0},
+    {"O*NET-SOC Code", "O*NET-SOC   Code", 1, 0},
+    {"O*NET-SOC Code", "O*NET-SOC\nCode", 1, 0},
+    {"O*NET-SOC Code", "O*NET-SOC\r\nCode", 1, 0},
+    {"O*NET-SOC Code", "O*NET-SOC\t \n Code", 1, 0},
+    {"O*NET-SOC Code", "\n O*NET-SOC \t Code \n", 1, 0},
+    {"Incumbents Responding", "Incumbents\n\nResponding", 1, 0},
+    /* no-break space (U+00A0) is a blank too */
+    {"O*NET-SOC Code", "O*NET-SOC" NBSP "Code", 1, 0},
+    {"O*NET-SOC Code", NBSP "O*NET-SOC" NBSP " " NBSP "Code" NBSP, 1, 0},
+    {"Task ID", "Task" NBSP "ID", 1, 0},
+    /* en and em dashes are '-', on either side */
+    {"O*NET-SOC Code", "O*NET" EN_DASH "SOC Code", 1, 0},
+    {"O*NET-SOC Code", "O*NET" EM_DASH "SOC Code", 1, 0},
+    {"O*NET" EN_DASH "SOC Code", "O*NET-SOC Code", 1, 0},
+    {"Change, 2024-34", "Change, 2024" EN_DASH "34", 1, 0},
+    {"A - B", "A " EN_DASH "\nB", 1, 0},
+    /* {year} captures four digits */
+    {"Employment, {year}", "Employment, 2024", 1, 2024},
+    {"Employment, {year}", "Employment,\n2034", 1, 2034},
+    {"Employment, {year}", "  employment,   2034 \n", 1, 2034},
+    {"Employment, {year}", "Employment," NBSP "2024", 1, 2024},
+    {"Employment, {year}", "Employment, 1999", 1, 1999},
+    {"Employment, {year} (thousands)", "Employment, 2024 (Thousands)", 1, 2024},
+    {"Employment, {year} (thousands)", "Employment,\n2024\n(thousands)", 1, 2024},
+    {"{year} employment", " 2033 Employment", 1, 2033},
+    {"Employment {year}", "Employment 0000", 1, 0},
+    /* {year} rejects anything but exactly four digits */
+    {"Employment, {year}", "Employment, 20x4", 0, 0},
+    {"Employment, {year}", "Employment, 202", 0, 0},
+    {"Employment, {year}", "Employment, 20245", 0, 0},
+    {"Employment, {year}", "Employment, 2024x", 0, 0},
+    {"Employment, {year}", "Employment, 20 24", 0, 0},
+    {"Employment, {year}", "Employment, ", 0, 0},
+    {"Employment, {year}", "Employment,", 0, 0},
+    {"Employment, {year}", "Employment 2024", 0, 0},
+    {"Employment, {year}", "Employment, year", 0, 0},
+    {"Employment, {year} (thousands)", "Employment, 2024", 0, 0},
+    /* non-matches: prefixes, suffixes, other words */
+    {"TOT_EMP", "TOT_EMPX", 0, 0},
+    {"TOT_EMPX", "TOT_EMP", 0, 0},
+    {"Title", "Job Title", 0, 0},
+    {"Job Title", "Title", 0, 0},
+    {"Title", "Titles", 0, 0},
+    {"Code", "O*NET-SOC Code", 0, 0},
+    {"Title", "", 0, 0},
+    {"Title", "   ", 0, 0},
+    {"O*NET-SOC Code", "O*NET-SOCCode", 0, 0},
+    {"O*NET-SOC Code", "O*NET SOC Code", 0, 0},
+    {"O*NET-SOC Code", "O*NET_SOC Code", 0, 0},
+    {"A-B", "A - B", 0, 0},
+    {"H_MEAN", "A_MEAN", 0, 0},
+};
+
+static void test_header_matches_table(void **state)
+{
+    int failed = 0;
+    for (size_t i = 0; i < sizeof MATCHES / sizeof MATCHES[0]; i++) {
+        const match_case *k = &MATCHES[i];
+        int year = -1;
+        int got = header_matches(k->want, k->cell, &year);
+        int bad = got != k->match;
+        if (!bad && k->match && strstr(k->want, "{year}") && year != k->year)
+            bad = 1;
+        /* Same answer without a year pointer. */
+        if (header_matches(k->want, k->cell, NULL) != k->match)
+            bad = 1;
+        if (bad) {
+            print_error("case %zu: header_matches(\"%s\", \"%s\") = %d (year %d), expected %d (year %d)\n",
+                        i, k->want, k->cell, got, year, k->match, k->year);
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* ------------------------------------------------------------ header_map_row */
+
+#define MAXW 8
+
+/* One row per case: the row's cells and the wanted headers (NULL-ended), and
+ * what header_map_row must fill in and return. */
+typedef struct {
+    const char *name;
+    const char *cells[MAXW + 1];
+    const char *want[MAXW + 1];
+    int idx[MAXW];
+    int years[MAXW];
+    size_t found;
+} map_case;
+
+static const map_case MAPS[] = {
+    {"all found, any order",
+     {"OCC_CODE", "OCC_TITLE", "TOT_EMP", "H_MEAN"},
+     {"H_MEAN", "OCC_CODE", "TOT_EMP", "OCC_TITLE"},
+     {3, 0, 2, 1}, {0, 0, 0, 0}, 4},
+    {"missing columns are -1",
+     {"O*NET-SOC Code", "Title", "Description"},
+     {"Title", "Task ID", "O*NET-SOC Code", "Task"},
+     {1, -1, 0, -1}, {0, 0, 0, 0}, 2},
+    {"years filled, blanks and case folded",
+     {"Occupation title", "Employment,\n2024", "employment, 2034", "Employment change,\n2024" EN_DASH "34"},
+     {"Employment, {year}", "Occupation Title", "Employment change, {year}-34", "Employment,  {year} "},
+     {1, 0, 3, 1}, {2024, 0, 2024, 2024}, 4},
+    {"a banner row matches nothing",
+     {"Table 1.2 Employment by detailed occupation, 2024 and projected 2034", "", ""},
+     {"OCC_CODE", "Employment, {year}"},
+     {-1, -1}, {0, 0}, 0},
+    {"an empty row",
+     {NULL},
+     {"Title"},
+     {-1}, {0}, 0},
+    {"the first of two equal headers wins",
+     {"Title", "TITLE", "Code"},
+     {"title", "code"},
+     {0, 2}, {0, 0}, 2},
+    {"one cell can serve two wanted headers",
+     {"Title"},
+     {"Title", " title "},
+     {0, 0}, {0, 0}, 2},
+    {"no wanted headers",
+     {"a", "b"},
+     {NULL},
+     {0}, {0}, 0},
+};
+
+static size_t count(const char *const *list)
+{
+    size_t n = 0;
+    while (n < MAXW && list[n])
+        n++;
+    return n;
+}
+
+static void test_header_map_row_table(void **state)
+{
+    int failed = 0;
+    for (size_t i = 0; i < sizeof MAPS / sizeof MAPS[0]; i++) {
+        const map_case *k = &MAPS[i];
+        size_t nwant = count(k->want);
+        rows_row row = {count(k->cells), k->cells, 5};
+        int idx[MAXW], years[MAXW];
+        /* Garbage in: every slot must be written. */
+        for (size_t j = 0; j < MAXW; j++)
+            idx[j] = 99, years[j] = 99;
+        size_t found = header_map_row(k->want, nwant, &row, idx, years);
+        int bad = found != k->found;
+        for (size_t j = 0; j < nwant; j++)
+            if (idx[j] != k->idx[j] || years[j] != k->years[j])
+                bad = 1;
+        /* years may be NULL: the same indices and count. */
+        int idx2[MAXW];
+        if (header_map_row(k->want, nwant, &row, idx2, NULL) != k->found ||
+            (nwant && memcmp(idx2, idx, nwant * sizeof *idx)))
+            bad = 1;
+        if (bad) {
+            print_error("case '%s': found %zu (expected %zu)\n", k->name, found, k->found);
+            for (size_t j = 0; j < nwant; j++)
+                print_error("  want '%s': idx %d year %d (expected idx %d year %d)\n", k->want[j],
+                            idx[j], years[j], k->idx[j], k->years[j]);
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header_matches_table),
+        cmocka_unit_test(test_header_map_row_table),
+    };
+    os_quiet = 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

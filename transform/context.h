@@ -1,0 +1,101 @@
+/* context.h - the shared state of one transform run, and the helpers every
+ * source's transform uses (staged-table reading, coverage, measures). */
+#ifndef OCCSNAP_CONTEXT_H
+#define OCCSNAP_CONTEXT_H
+
+#include "common/config.h"
+#include "common/strmap.h"
+#include "transform/mapping.h"
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#define TF_MAX_COVERAGE 48
+#define TF_MAX_MEASURES 48
+
+/* What one source table contributes to the coverage table. */
+typedef struct {
+    const char *table_id, *source;
+    long rows_in, rows_mapped, rows_unmatched;
+    unsigned char *covered; /* per occupation: 1 if the table reached it */
+} tf_coverage;
+
+/* One measure being built: a value per occupation (NaN = none). */
+typedef struct {
+    const char *name, *source;
+    double *value;
+    unsigned char *match; /* enum match_kind per occupation */
+} tf_measure;
+
+typedef struct {
+    const config *cfg;
+    sqlite3 *stage, *out;
+    universe u;
+    double *emp_weight;     /* per occupation, NaN when it takes no OEWS row */
+    strmap *nem_of;         /* O*NET-SOC code -> index into nem_code */
+    char **nem_code;        /* NEM code ("21-1018") the BLS crosswalk names */
+    size_t nnem;
+    sqlite3_stmt *unmatched;
+    tf_coverage cov[TF_MAX_COVERAGE];
+    size_t ncov;
+    tf_measure meas[TF_MAX_MEASURES];
+    size_t nmeas;
+} tf;
+
+/* SQLite helpers: each reports SQLite's message and returns OS_EIO. */
+int tf_exec(sqlite3 *db, const char *sql);
+int tf_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
+/* Steps an INSERT and resets it; returns OS_OK or OS_EIO (reported). */
+int tf_step(sqlite3 *db, sqlite3_stmt *st);
+/* Column i as text, "" for NULL; valid until the next step. */
+const char *tf_text(sqlite3_stmt *st, int i);
+/* Column i as a double, NaN for NULL. */
+double tf_real(sqlite3_stmt *st, int i);
+/* Binds v, or NULL when v is NaN. */
+void tf_bind_real(sqlite3_stmt *st, int i, double v);
+/* Binds s, or NULL when s is NULL or empty; the text is copied. */
+void tf_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+/* 1 if table_id was staged with its file present (an optional table may be
+ * missing); 0 otherwise. */
+int tf_staged(tf *t, const char *table_id);
+/* Opens "SELECT _row, <cols> FROM src_<table_id> ORDER BY _row" after
+ * checking the table was staged; *file gets the file label for messages
+ * (caller frees). Returns an os_result (OS_EDATA if it was not staged). */
+int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,
+                   char **file);
+
+/* Starts the coverage record of a source table; owned by t. */
+tf_coverage *tf_cov_start(tf *t, const char *table_id, const char *source);
+/* Lists a source row that reached no occupation, with the reason (copied);
+ * returns an os_result. */
+int tf_cov_unmatched(tf *t, tf_coverage *c, long row, const char *code, const char *reason);
+
+/* A new measure with no values yet; owned by t. name and source must
+ * outlive t (string literals or config strings). */
+tf_measure *tf_measure_new(tf *t, const char *name, const char *source);
+/* The measure named name, or NULL. */
+tf_measure *tf_measure_find(tf *t, const char *name);
+
+/* Which row of an aggregate-publishing source (OEWS, EP, Microsoft) each
+ * occupation takes (DESIGN section 3): the row of its own SOC code (soc),
+ * else the row the BLS NEM crosswalk names for it (aggregate), else its broad
+ * group's row (aggregate). by_code maps a SOC code to a row index; take[i]
+ * gets the row or -1, how[i] the match kind. Cannot fail. */
+void tf_take_rows(tf *t, const strmap *by_code, long *take, unsigned char *how);
+
+/* Loads the BLS O*NET-SOC -> NEM crosswalk into t->nem_of; returns an
+ * os_result naming the row of a bad code pair. */
+int tf_load_nem(tf *t);
+
+/* The source transforms, in the order the driver runs them. Each returns an
+ * os_result; each names table, file, row and value in its messages. */
+int tf_onet_occupations(tf *t);  /* the universe: must run first */
+int tf_onet_tasks(tf *t);
+int tf_onet_details(tf *t);      /* titles, technology, job zones, elements */
+int tf_oews(tf *t);              /* employment_wage and emp_weight */
+int tf_projections(tf *t);       /* BLS Employment Projections */
+int tf_measures(tf *t);          /* every exposure measure source */
+int tf_composite(tf *t);         /* ai_exposure_index_v1 from the measures' pct */
+
+#endif

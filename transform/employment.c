@@ -1,0 +1,152 @@
+/* employment.c - OEWS employment and wages, BLS Employment Projections. */
+#include "common/error.h"
+#include "common/util.h"
+#include "transform/context.h"
+#include "transform/occode.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The OEWS numeric columns copied as published, each with its footnote flag. */
+static const char *const OEWS_NUM[] = {"tot_emp", "emp_prse", "h_mean",  "a_mean",  "h_median",
+                                       "a_median", "h_pct10", "h_pct25", "h_pct75", "h_pct90",
+                                       "a_pct10",  "a_pct25", "a_pct75", "a_pct90"};
+#define OEWS_NNUM (sizeof OEWS_NUM / sizeof *OEWS_NUM)
+
+typedef struct {
+    long row;
+    char code[8];
+    char *title, *group, *annual, *hourly;
+    double num[OEWS_NNUM];
+    char *flag[OEWS_NNUM];
+    long takers; /* occupations that take this row */
+} oews_row;
+
+int tf_oews(tf *t)
+{
+    sqlite3_stmt *q, *ins;
+    char *file;
+    char cols[512] = "occ_code, occ_title, o_group, annual, hourly";
+    for (size_t k = 0; k < OEWS_NNUM; k++) {
+        size_t len = strlen(cols);
+        snprintf(cols + len, sizeof cols - len, ", %s, %s_flag", OEWS_NUM[k], OEWS_NUM[k]);
+    }
+    int rc = tf_open_staged(t, "oews_national", cols, &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, "oews_national", "oews");
+    oews_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    strmap *by_code = strmap_new();
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *code = tf_text(q, 1), *group = tf_text(q, 3);
+        c->rows_in++;
+        occode oc;
+        if (!strcmp(group, "total") || !strcmp(code, "00-0000")) {
+            rc = tf_cov_unmatched(t, c, row, code, "summary row (all occupations)");
+            continue;
+        }
+        if (occode_parse(code, &oc) != 0 || oc.suffix) {
+            rc = os_error(OS_EDATA, "oews_national: %s row %ld: OCC_CODE '%s' is not a SOC code",
+                          file, row, code);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 2048;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        oews_row *r = memset(&rows[n], 0, sizeof *r);
+        r->row = row;
+        memcpy(r->code, oc.soc, 8);
+        r->title = xstrdup(tf_text(q, 2));
+        r->group = xstrdup(group);
+        r->annual = xstrdup(tf_text(q, 4));
+        r->hourly = xstrdup(tf_text(q, 5));
+        for (size_t k = 0; k < OEWS_NNUM; k++) {
+            int ci = 6 + 2 * (int)k;
+            r->num[k] = sqlite3_column_type(q, ci) == SQLITE_NULL ? NAN
+                                                                  : sqlite3_column_double(q, ci);
+            r->flag[k] = sqlite3_column_type(q, ci + 1) == SQLITE_NULL
+                             ? NULL
+                             : xstrdup(tf_text(q, ci + 1));
+        }
+        /* One code can be both a broad and a detailed row (13-1020): the
+         * detailed one is the occupation's own estimate. */
+        long prev;
+        if (!strmap_get(by_code, r->code, &prev) ||
+            (strcmp(rows[prev].group, "detailed") && !strcmp(group, "detailed")))
+            strmap_put(by_code, r->code, (long)n);
+        n++;
+    }
+    sqlite3_finalize(q);
+
+    long *take = xmalloc(t->u.n * sizeof *take);
+    unsigned char *how = xcalloc(t->u.n, 1);
+    tf_take_rows(t, by_code, take, how);
+    for (size_t i = 0; i < t->u.n; i++)
+        if (take[i] >= 0)
+            rows[take[i]].takers++;
+    if (!rc)
+        rc = tf_prepare(t->out,
+                     /* 7 key columns, a value and a flag per OEWS_NUM, 3 more */
+                     "INSERT INTO employment_wage VALUES(?,?,?,?,?,?,?,"
+                     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     &ins);
+    else
+        ins = NULL;
+    for (size_t i = 0; !rc && i < t->u.n; i++) {
+        if (take[i] < 0)
+            continue;
+        oews_row *r = &rows[take[i]];
+        /* Split the row's employment among all who take it: counted once. */
+        double w = isnan(r->num[0]) ? NAN : r->num[0] / (double)r->takers;
+        t->emp_weight[i] = w;
+        int p = 1;
+        sqlite3_bind_text(ins, p++, t->u.onet[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->title, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->group, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, match_names[how[i]], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, p++, r->takers);
+        tf_bind_real(ins, p++, w);
+        for (size_t k = 0; k < OEWS_NNUM; k++) {
+            tf_bind_real(ins, p++, r->num[k]);
+            if (r->flag[k])
+                sqlite3_bind_text(ins, p++, r->flag[k], -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_null(ins, p++);
+        }
+        sqlite3_bind_text(ins, p++, r->annual, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->hourly, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, "oews", -1, SQLITE_STATIC);
+        rc = tf_step(t->out, ins);
+        c->covered[i] = 1;
+    }
+    for (size_t j = 0; !rc && j < n; j++) {
+        if (rows[j].takers > 0) {
+            c->rows_mapped++;
+            continue;
+        }
+        char *why = strcmp(rows[j].group, "detailed")
+                        ? xasprintf("summary row (o_group %s) that no occupation takes",
+                                    rows[j].group)
+                        : xstrdup("no occupation of the O*NET release has this SOC code");
+        rc = tf_cov_unmatched(t, c, rows[j].row, rows[j].code, why);
+        free(why);
+    }
+    sqlite3_finalize(ins);
+    for (size_t j = 0; j < n; j++) {
+        free(rows[j].title), free(rows[j].group), free(rows[j].annual), free(rows[j].hourly);
+        for (size_t k = 0; k < OEWS_NNUM; k++)
+            free(rows[j].flag[k]);
+    }
+    free(rows);
+    free(take);
+    free(how);
+    free(file);
+    strmap_free(by_code);
+    return rc;
+}
+

@@ -1,0 +1,116 @@
+/* onet.c - the O*NET release: the occupation universe, tasks, titles, details. */
+#include "common/error.h"
+#include "common/util.h"
+#include "transform/context.h"
+#include "transform/occode.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tf_onet_occupations(tf *t)
+{
+    sqlite3_stmt *q, *ins;
+    char *file;
+    int rc = tf_open_staged(t, "onet_occupation", "onet_code, title, description", &q, &file);
+    if (rc)
+        return rc;
+    rc = tf_prepare(t->out, "INSERT INTO occupation VALUES(?,?,?,?,NULL)", &ins);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *code = tf_text(q, 1), *title = tf_text(q, 2);
+        occode oc;
+        if (occode_parse(code, &oc) != 0 || !oc.suffix) {
+            rc = os_error(OS_EDATA, "onet_occupation: %s row %ld: '%s' is not an O*NET-SOC code",
+                          file, row, code);
+            break;
+        }
+        if (!*title) {
+            rc = os_error(OS_EDATA, "onet_occupation: %s row %ld: occupation %s has no title",
+                          file, row, oc.onet);
+            break;
+        }
+        if (universe_add(&t->u, oc.onet, oc.soc) < 0) {
+            rc = os_error(OS_EDATA, "onet_occupation: %s row %ld: occupation %s appears twice",
+                          file, row, oc.onet);
+            break;
+        }
+        sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 2, oc.soc, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, title, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 4, tf_text(q, 3), -1, SQLITE_TRANSIENT);
+        rc = tf_step(t->out, ins);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    free(file);
+    if (!rc && t->u.n == 0)
+        rc = os_error(OS_EDATA, "onet_occupation: no occupations staged");
+    if (rc)
+        return rc;
+    t->emp_weight = xmalloc(t->u.n * sizeof *t->emp_weight);
+    for (size_t i = 0; i < t->u.n; i++)
+        t->emp_weight[i] = NAN;
+    tf_coverage *c = tf_cov_start(t, "onet_occupation", "onet");
+    c->rows_in = c->rows_mapped = (long)t->u.n;
+    memset(c->covered, 1, t->u.n);
+    return OS_OK;
+}
+
+int tf_onet_tasks(tf *t)
+{
+    sqlite3_stmt *q, *ins;
+    char *file;
+    int rc = tf_open_staged(t, "onet_task",
+                         "onet_code, task_id, task, task_type, incumbents_responding, date, "
+                         "domain_source",
+                         &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, "onet_task", "onet");
+    rc = tf_prepare(t->out, "INSERT INTO task VALUES(?,?,?,?,?,?,?)", &ins);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *code = tf_text(q, 1);
+        occode oc;
+        c->rows_in++;
+        if (occode_parse(code, &oc) != 0 || !oc.suffix) {
+            rc = os_error(OS_EDATA, "onet_task: %s row %ld: '%s' is not an O*NET-SOC code", file,
+                          row, code);
+            break;
+        }
+        long i = universe_find(&t->u, oc.onet);
+        if (i < 0) {
+            rc = tf_cov_unmatched(t, c, row, oc.onet, "not an occupation of the O*NET release");
+            continue;
+        }
+        if (sqlite3_column_type(q, 2) == SQLITE_NULL || !*tf_text(q, 3)) {
+            rc = os_error(OS_EDATA, "onet_task: %s row %ld: task of %s has no id or text", file,
+                          row, oc.onet);
+            break;
+        }
+        long inc;
+        sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 2, sqlite3_column_int64(q, 2));
+        sqlite3_bind_text(ins, 3, tf_text(q, 3), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 4, tf_text(q, 4), -1, SQLITE_TRANSIENT);
+        /* "n/a" (no survey) stays NULL rather than becoming a number. */
+        if (parse_long(tf_text(q, 5), &inc) == 0)
+            sqlite3_bind_int64(ins, 5, inc);
+        else
+            sqlite3_bind_null(ins, 5);
+        sqlite3_bind_text(ins, 6, tf_text(q, 6), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 7, tf_text(q, 7), -1, SQLITE_TRANSIENT);
+        rc = tf_step(t->out, ins);
+        if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
+            rc = os_error(OS_EDATA, "onet_task: %s row %ld: task %lld of %s appears twice", file,
+                          row, (long long)sqlite3_column_int64(q, 2), oc.onet);
+        c->rows_mapped++;
+        c->covered[i] = 1;
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    free(file);
+    return rc;
+}
+
