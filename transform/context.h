@@ -95,7 +95,9 @@ int tf_onet_tasks(tf *t);
 int tf_onet_details(tf *t);      /* titles, technology, job zones, elements */
 int tf_oews(tf *t);              /* employment_wage and emp_weight */
 int tf_projections(tf *t);       /* BLS Employment Projections */
-int tf_measures(tf *t);          /* every exposure measure source */
+int tf_measures(tf *t);          /* every exposure measure source (measures.c) */
+int tf_soc2010_measures(tf *t);  /* Felten AIOE, LM AIOE, Frey-Osborne (soc2010.c) */
+int tf_microsoft(tf *t);         /* Microsoft applicability (microsoft.c) */
 int tf_composite(tf *t);         /* ai_exposure_index_v1 from the measures' pct */
 
 #endif

@@ -174,5 +174,9 @@ int tf_measures(tf *t)
     int rc = eloundou(t);
     if (!rc)
         rc = dingel_neiman(t);
+    if (!rc)
+        rc = tf_soc2010_measures(t);
+    if (!rc)
+        rc = tf_microsoft(t);
     return rc;
 }

@@ -15,7 +15,7 @@
 static int write_measures(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO measure VALUES(?,?,?,?,?,?,?,?)", &ins);
+    int rc = tf_prepare(t->out, "INSERT INTO measure VALUES(?,?,?,?,?,?,?,?,?)", &ins);
     double *pct = xmalloc(t->u.n * sizeof *pct), *pct_emp = xmalloc(t->u.n * sizeof *pct_emp);
     for (size_t k = 0; !rc && k < t->nmeas; k++) {
         tf_measure *m = &t->meas[k];
@@ -30,8 +30,9 @@ static int write_measures(tf *t)
             tf_bind_real(ins, 4, pct[i]);
             tf_bind_real(ins, 5, pct_emp[i]);
             sqlite3_bind_int64(ins, 6, (long long)n);
-            sqlite3_bind_text(ins, 7, match_names[m->match[i]], -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 8, m->source, -1, SQLITE_STATIC);
+            tf_bind_text(ins, 7, config_label(t->cfg, pct[i]));
+            sqlite3_bind_text(ins, 8, match_names[m->match[i]], -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 9, m->source, -1, SQLITE_STATIC);
             rc = tf_step(t->out, ins);
         }
     }
@@ -44,7 +45,7 @@ static int write_measures(tf *t)
 static int write_coverage(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO coverage VALUES(?,?,?,?,?,?,?,?,?)", &ins);
+    int rc = tf_prepare(t->out, "INSERT INTO coverage VALUES(?,?,?,?,?,?,?,?,?,?)", &ins);
     double total = 0;
     for (size_t i = 0; i < t->u.n; i++)
         if (!isnan(t->emp_weight[i]))
@@ -68,6 +69,8 @@ static int write_coverage(tf *t)
         sqlite3_bind_int64(ins, 7, (long long)t->u.n);
         tf_bind_real(ins, 8, total > 0 ? emp : NAN);
         tf_bind_real(ins, 9, total > 0 ? emp / total : NAN);
+        const cfg_table *ct = config_table(t->cfg, c->table_id);
+        tf_bind_real(ins, 10, ct && ct->min_coverage >= 0 ? ct->min_coverage : NAN);
         rc = tf_step(t->out, ins);
     }
     sqlite3_finalize(ins);
@@ -101,6 +104,25 @@ static int write_sources(tf *t)
         }
         for (int k = 2; k <= 13; k++)
             sqlite3_bind_value(ins, p++, sqlite3_column_value(q, k));
+        rc = tf_step(t->out, ins);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* Copies the staging record of every configured table (status, header row,
+ * rows, years read from headers) so a snapshot says what it was built from. */
+static int write_source_tables(tf *t)
+{
+    sqlite3_stmt *q, *ins;
+    int rc = tf_prepare(t->stage, "SELECT * FROM stage_table ORDER BY rowid", &q);
+    if (rc)
+        return rc;
+    rc = tf_prepare(t->out, "INSERT INTO source_table VALUES(?,?,?,?,?,?,?,?,?)", &ins);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        for (int k = 0; k < 9; k++)
+            sqlite3_bind_value(ins, k + 1, sqlite3_column_value(q, k));
         rc = tf_step(t->out, ins);
     }
     sqlite3_finalize(q);
@@ -165,6 +187,8 @@ static int run(tf *t, const char *created_at)
         rc = write_coverage(t);
     if (!rc)
         rc = write_sources(t);
+    if (!rc)
+        rc = write_source_tables(t);
     if (!rc)
         rc = write_snapshot_row(t, created_at);
     if (!rc)

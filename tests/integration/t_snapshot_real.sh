@@ -80,7 +80,8 @@ assert out and len(out[0]["sha256"]) == 64, "outputs lack occsnap.sqlite"
 assert m["row_counts"]["occupation"] == 1016
 print(n)
 PY
-check "files checked (6 distinct upstream files)" "$(cat "$TMP/sha.txt")" 6
+check "files checked (every distinct URL of the config)" "$(cat "$TMP/sha.txt")" \
+    "$(grep '^url = ' "$CONFIG" | sort -u | wc -l)"
 
 step "the same run from a directory mirror (file://) gives the same figures"
 run_occsnap "$TMP/out2" "$TMP/cache2" "$MIRROR"
