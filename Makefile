@@ -2,7 +2,7 @@
 CC      ?= cc
 PKGS    := libcurl libzip expat sqlite3 jansson inih libcrypto zlib
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS  += -std=c11 -pthread -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS))
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 

@@ -4,6 +4,7 @@
 #include "common/sha256.h"
 #include "common/util.h"
 
+#include <ctype.h>
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,14 +262,16 @@ static int validate(config *c)
             return os_error(OS_ECONFIG, "%s: [table %s] url must be http(s): %s", c->path,
                             t->id, t->url);
         if (!t->cache_name) {
-            const char *path = strchr(t->url + 8, '/');
+            const char *host = strstr(t->url, "://") + 3;
+            const char *path = strchr(host, '/');
             const char *base = path ? strrchr(path, '/') + 1 : "";
             size_t n = strcspn(base, "?#");
             char *name = xstrndup(base, n);
             /* URL-decode so the cache file reads as the upstream file name. */
             char *w = name;
             for (const char *r = name; *r; r++) {
-                if (r[0] == '%' && r[1] && r[2]) {
+                if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
+                    isxdigit((unsigned char)r[2])) {
                     char hx[3] = {r[1], r[2], 0};
                     *w++ = (char)strtol(hx, NULL, 16);
                     r += 2;

@@ -60,7 +60,8 @@ typedef struct {
 } config;
 
 /* Reads and validates the file at path; returns an os_result (OS_ECONFIG
- * naming the file, line and key for anything wrong). *out is the caller's:
+ * naming the file, section and key for anything wrong; the line number only
+ * for lines inih cannot parse, as Debian's inih reports no others). *out is the caller's:
  * config_free. */
 int config_load(const char *path, config **out);
 void config_free(config *c);

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 
 int os_quiet = 0;
-static char last_error[2048];
+/* Per thread: tables are parsed on several threads at once. */
+static _Thread_local char last_error[2048];
 
 os_result os_error(os_result code, const char *fmt, ...)
 {

@@ -107,6 +107,10 @@ int parse_double(const char *s, double *out)
         s++;
     if (!*s)
         return -1;
+    /* Plain decimal only: strtod would also take "0x1A", "inf" and "nan". */
+    for (const char *p = s; *p; p++)
+        if (*p == 'x' || *p == 'X' || *p == 'n' || *p == 'N' || *p == 'i' || *p == 'I')
+            return -1;
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || errno == ERANGE || !isfinite(v))

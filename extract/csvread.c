@@ -23,6 +23,7 @@ typedef struct {
     size_t width;       /* cell count of the first row, 0 until seen */
     long line;          /* current physical line being fed */
     long row_start;     /* line the current row started on, 0 = none yet */
+    long after;         /* line after the last complete row (for messages) */
     int result;         /* first non-zero result; stops further callbacks */
 } reader;
 
@@ -31,8 +32,14 @@ static void on_field(void *data, size_t len, void *vr)
     reader *r = vr;
     if (r->result)
         return;
-    if (r->row_start == 0)
-        r->row_start = r->line;
+    if (r->row_start == 0) {
+        /* The first field is reported when it ends; a quoted field may hold
+         * newlines, so count back to the line it began on. */
+        long nl = 0;
+        for (size_t i = 0; i < len; i++)
+            nl += ((const char *)data)[i] == '\n';
+        r->row_start = r->line - nl;
+    }
     if (r->ncell == r->capcell) {
         r->capcell = r->capcell ? 2 * r->capcell : 32;
         r->off = xrealloc(r->off, r->capcell * sizeof *r->off);
@@ -77,6 +84,7 @@ static void on_row(int term, void *vr)
     }
     r->ncell = r->nbytes = 0;
     r->row_start = 0;
+    r->after = r->line + 1;
 }
 
 /* Feeds one chunk to libcsv a line at a time, so that callbacks know which
@@ -87,7 +95,7 @@ static int feed(struct csv_parser *p, reader *r, const char *buf, size_t len)
         const char *nl = memchr(buf, '\n', len);
         size_t seg = nl ? (size_t)(nl - buf) + 1 : len;
         if (csv_parse(p, buf, seg, on_field, on_row, r) != seg)
-            return os_error(OS_EPARSE, "%s: line %ld: %s", r->label, r->line,
+            return os_error(OS_EPARSE, "%s: line %ld: malformed quoting (%s)", r->label, r->line,
                             csv_strerror(csv_error(p)));
         if (nl)
             r->line++;
@@ -101,13 +109,15 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
                    const csvread_opts *opt, rows_fn fn, void *ctx)
 {
     struct csv_parser p;
-    unsigned char flags = CSV_STRICT_FINI;
+    /* Strict: a stray quote or an unterminated quoted field is an error,
+     * not a field that silently swallows the rest of the file. */
+    unsigned char flags = opt->quoting ? CSV_STRICT | CSV_STRICT_FINI : 0;
     if (csv_init(&p, flags) != 0)
         return os_error(OS_ENOMEM, "cannot start the CSV parser");
     csv_set_delim(&p, (unsigned char)opt->delim);
     /* With quoting off, no byte of valid text can start a quoted field. */
     csv_set_quote(&p, opt->quoting ? CSV_QUOTE : 0);
-    reader r = {.label = label, .opt = opt, .fn = fn, .ctx = ctx, .line = 1};
+    reader r = {.label = label, .opt = opt, .fn = fn, .ctx = ctx, .line = 1, .after = 1};
     char buf[1 << 16];
     int first = 1, result = OS_OK;
     for (;;) {
@@ -116,6 +126,19 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
             result = r.result ? r.result : OS_EIO;
             break;
         }
+        /* Gather the first three bytes, however the reader splits them, to
+         * see whether they are a byte-order mark. */
+        while (first && n > 0 && n < 3) {
+            long more = read(src, buf + n, sizeof buf - (size_t)n);
+            if (more <= 0) {
+                if (more < 0)
+                    result = r.result ? r.result : OS_EIO;
+                break;
+            }
+            n += more;
+        }
+        if (result)
+            break;
         if (n == 0)
             break;
         const char *b = buf;
@@ -134,8 +157,8 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
     }
     if (!result) {
         if (csv_fini(&p, on_field, on_row, &r) != 0)
-            result = os_error(OS_EPARSE, "%s: line %ld: unterminated quoted field",
-                              label, r.row_start ? r.row_start : r.line);
+            result = os_error(OS_EPARSE, "%s: line %ld: unterminated quoted field (still open at the end of the file)",
+                              label, r.row_start ? r.row_start : r.after);
         else
             result = r.result;
     }

@@ -5,9 +5,13 @@
 #include "extract/fetch.h"
 #include "extract/stage.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* At most this many tables are parsed at once (one per core, bounded). */
+#define MAX_WORKERS 4
 
 /* A distinct file to fetch, shared by the tables read from it. */
 typedef struct {
@@ -43,6 +47,94 @@ static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
         if (!strcmp(plan[k].first->source, t->source) && !strcmp(plan[k].first->url, t->url))
             return (int)k;
     return -1;
+}
+
+/* Parallel parsing: workers take tables in config order and parse them into
+ * memory; the main thread inserts each finished table, in order, so the
+ * stage database (one writer) and the messages stay deterministic. */
+typedef struct {
+    const config *c;
+    const char **raw;     /* per table: its cached file, or NULL if not fetched */
+    staged **out;
+    int *rc, *done;
+    size_t next;          /* next table to hand out */
+    int stop;             /* set by the main thread after a failure */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} pool;
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next++;
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->c->ntab)
+            return NULL;
+        int rc = OS_OK;
+        staged *s = NULL;
+        if (!stop && p->raw[i])
+            rc = stage_parse(&p->c->tab[i], p->raw[i], &s);
+        pthread_mutex_lock(&p->mu);
+        p->out[i] = s;
+        p->rc[i] = rc;
+        p->done[i] = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+/* Parses every fetched table on worker threads and inserts them in order;
+ * returns the first table's failure (os_result), after all workers ended. */
+static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch_receipt **rec)
+{
+    size_t n = c->ntab;
+    pool p = {.c = c, .raw = raw};
+    p.out = xcalloc(n, sizeof *p.out);
+    p.rc = xcalloc(n, sizeof *p.rc);
+    p.done = xcalloc(n, sizeof *p.done);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int nw = cores < 1 ? 1 : cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
+    pthread_t th[MAX_WORKERS];
+    int started = 0;
+    for (int w = 0; w < nw; w++)
+        if (pthread_create(&th[w], NULL, worker, &p) == 0)
+            started++;
+    if (!started)
+        worker(&p); /* no threads to be had: parse on this one */
+    int rc = OS_OK;
+    for (size_t i = 0; i < n; i++) {
+        pthread_mutex_lock(&p.mu);
+        while (!p.done[i])
+            pthread_cond_wait(&p.cv, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        if (rc)
+            continue;
+        if (!raw[i])
+            rc = stage_record_missing(db, &c->tab[i],
+                                      rec[i]->error[0] ? rec[i]->error : "not fetched");
+        else if (p.rc[i])
+            rc = p.rc[i];
+        else
+            rc = stage_insert(db, p.out[i]);
+        if (rc) {
+            pthread_mutex_lock(&p.mu);
+            p.stop = 1;
+            pthread_mutex_unlock(&p.mu);
+        }
+    }
+    for (int w = 0; w < started; w++)
+        pthread_join(th[w], NULL);
+    for (size_t i = 0; i < n; i++)
+        staged_free(p.out[i]);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    free(p.out), free(p.rc), free(p.done);
+    return rc;
 }
 
 int extract_run(const config *c, const extract_opts *opt)
@@ -92,13 +184,17 @@ int extract_run(const config *c, const extract_opts *opt)
                  : os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     for (size_t k = 0; !rc && k < n; k++)
         rc = stage_record_file(db, plan[k].first->source, plan[k].dest, &rec[k]);
-    for (size_t i = 0; !rc && i < c->ntab; i++) {
-        const cfg_table *t = &c->tab[i];
-        int k = file_index(plan, n, t);
-        if (!rec[k].ok)
-            rc = stage_record_missing(db, t, rec[k].error[0] ? rec[k].error : "not fetched");
-        else
-            rc = stage_table(db, c, t, plan[k].dest);
+    if (!rc) {
+        const char **raw = xcalloc(c->ntab, sizeof *raw);
+        const fetch_receipt **trec = xcalloc(c->ntab, sizeof *trec);
+        for (size_t i = 0; i < c->ntab; i++) {
+            int k = file_index(plan, n, &c->tab[i]);
+            trec[i] = &rec[k];
+            raw[i] = rec[k].ok ? plan[k].dest : NULL;
+        }
+        rc = stage_all(db, c, raw, trec);
+        free(raw);
+        free(trec);
     }
     if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));

@@ -7,12 +7,15 @@
 #include "extract/xlsx.h"
 #include "extract/zipfile.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* How far down a sheet the header may sit (banner rows above it). */
 #define HEADER_SEARCH_ROWS 30
+/* Cap on one zip member or xlsx part read while staging. */
+#define STAGE_MEMBER_MAX ((size_t)1 << 30)
 
 static const char *SCHEMA =
     "PRAGMA journal_mode=OFF;"
@@ -24,6 +27,33 @@ static const char *SCHEMA =
     "CREATE TABLE stage_table(table_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
     " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
     " rows INTEGER NOT NULL, years TEXT, note TEXT) STRICT;";
+
+/* One typed value of a parsed row; text lives in the table's arena. */
+enum { V_NULL = 0, V_INT, V_REAL, V_TEXT };
+typedef struct {
+    uint8_t kind;
+    uint32_t len;
+    union {
+        long long i;
+        double d;
+        size_t off;
+    } u;
+} value;
+
+/* A table parsed into memory: what stage_parse makes and stage_insert
+ * writes. Rows are nparam values each (_row, then each column and, for
+ * marked-number columns, its flag). */
+struct staged {
+    const cfg_table *t;
+    char *label;
+    int missing;            /* optional member absent from the archive */
+    long header_line;
+    char years[512];        /* "emp_base=2024,emp_proj=2034" */
+    size_t nparam, nrow, caprow;
+    value *v;
+    char *text;
+    size_t ntext, captext;
+};
 
 int stage_create(const char *path, sqlite3 **out)
 {
@@ -109,90 +139,127 @@ int stage_record_missing(sqlite3 *db, const cfg_table *t, const char *why)
     return record_table(db, t, t->cache_name, "missing", 0, 0, NULL, why);
 }
 
-/* Reading state for one table: header search, then typed inserts. */
+/* ------------------------------------------------------------ parsing */
+
+/* Reading state for one table: header search, then typed values. */
 typedef struct {
-    sqlite3 *db;
+    staged *s;
     const cfg_table *t;
-    const char *label;     /* "oesm24nat.zip/oesm24nat/national_M2024_dl.xlsx" */
-    sqlite3_stmt *insert;
     const char **want;
     int *idx, *years;
     int *best_idx;         /* header-search diagnostics */
     size_t best_found;
     long best_line;
-    long header_line;      /* 0 while still searching */
-    long rows_seen, rows;
-    int *param;            /* first bound parameter of each column */
+    long rows_seen;
+    size_t width;          /* csv/tsv: cell count of the header row */
 } reader;
 
 static const char *OEWS_MARKS[] = {"*", "**", "#", "~"};
 
-/* 1 if v is a mark the column's type allows in place of a number. */
-static int is_mark(enum cfg_type type, const char *v)
+/* 1 if v (length n) is a mark the column's type allows in place of a number. */
+static int is_mark(enum cfg_type type, const char *v, size_t n)
 {
     if (type == CFG_OEWS) {
         for (size_t k = 0; k < sizeof OEWS_MARKS / sizeof *OEWS_MARKS; k++)
-            if (!strcmp(v, OEWS_MARKS[k]))
+            if (n == strlen(OEWS_MARKS[k]) && !memcmp(v, OEWS_MARKS[k], n))
                 return 1;
         return 0;
     }
     if (type == CFG_EP)
-        return !strcmp(v, "\xE2\x80\x94") || !strncmp(v, ">=", 2) || !strncmp(v, "<=", 2);
+        return (n == 3 && !memcmp(v, "\xE2\x80\x94", 3)) ||
+               (n > 2 && (!memcmp(v, ">=", 2) || !memcmp(v, "<=", 2)));
     return 0;
 }
 
-static int bind_typed(reader *r, size_t i, const char *raw, long line)
+static value *new_row(staged *s)
 {
-    const cfg_column *col = &r->t->col[i];
-    int p = r->param[i];
-    char *v = xstrdup(raw);
-    str_trim(v);
-    int rc = OS_OK;
-    if (!*v) {
-        sqlite3_bind_null(r->insert, p);
-        if (col->type == CFG_OEWS || col->type == CFG_EP)
-            sqlite3_bind_null(r->insert, p + 1);
-    } else if (col->type == CFG_TEXT) {
-        sqlite3_bind_text(r->insert, p, v, -1, SQLITE_TRANSIENT);
-    } else if (col->type == CFG_INT) {
-        long x;
-        if (parse_long(v, &x) == 0)
-            sqlite3_bind_int64(r->insert, p, x);
-        else
-            rc = os_error(OS_EDATA, "%s: %s row %ld: %s = '%s' is not a whole number",
-                          r->t->id, r->label, line, col->header, v);
-    } else {
-        double x;
-        if (parse_double(v, &x) == 0) {
-            sqlite3_bind_double(r->insert, p, x);
-            if (col->type == CFG_OEWS || col->type == CFG_EP)
-                sqlite3_bind_null(r->insert, p + 1);
-        } else if (is_mark(col->type, v)) {
-            /* A footnote mark is not a number: NULL plus the mark, never 0. */
-            sqlite3_bind_null(r->insert, p);
-            sqlite3_bind_text(r->insert, p + 1, v, -1, SQLITE_TRANSIENT);
-        } else if (col->type == CFG_OEWS || col->type == CFG_EP) {
-            rc = os_error(OS_EDATA,
-                          "%s: %s row %ld: %s = '%s' is neither a number nor a footnote mark (%s)",
-                          r->t->id, r->label, line, col->header, v,
-                          col->type == CFG_OEWS ? "*, **, #, ~" : "\xE2\x80\x94, >=, <=");
-        } else
-            rc = os_error(OS_EDATA, "%s: %s row %ld: %s = '%s' is not a number", r->t->id,
-                          r->label, line, col->header, v);
+    if (s->nrow == s->caprow) {
+        s->caprow = s->caprow ? 2 * s->caprow : 1024;
+        s->v = xrealloc(s->v, s->caprow * s->nparam * sizeof *s->v);
     }
-    free(v);
-    return rc;
+    value *row = &s->v[s->nrow++ * s->nparam];
+    memset(row, 0, s->nparam * sizeof *row);
+    return row;
+}
+
+static void put_text(staged *s, value *v, const char *p, size_t n)
+{
+    if (s->ntext + n > s->captext) {
+        while (s->ntext + n > s->captext)
+            s->captext = s->captext ? 2 * s->captext : 1 << 16;
+        s->text = xrealloc(s->text, s->captext);
+    }
+    memcpy(s->text + s->ntext, p, n);
+    v->kind = V_TEXT;
+    v->u.off = s->ntext;
+    v->len = (uint32_t)n;
+    s->ntext += n;
+}
+
+/* Types one cell into v (and its flag into flag for marked columns); the
+ * message names table, file, row, header and value when it is not valid. */
+static int type_cell(reader *r, const cfg_column *col, const char *raw, long line, value *v,
+                     value *flag)
+{
+    const char *p = raw;
+    size_t n;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    n = strlen(p);
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n'))
+        n--;
+    if (n == 0)
+        return OS_OK; /* NULL (and a NULL flag) */
+    if (col->type == CFG_TEXT) {
+        put_text(r->s, v, p, n);
+        return OS_OK;
+    }
+    char buf[64];
+    int fits = n < sizeof buf;
+    if (fits) {
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+    }
+    if (col->type == CFG_INT) {
+        long x;
+        if (fits && parse_long(buf, &x) == 0) {
+            v->kind = V_INT;
+            v->u.i = x;
+            return OS_OK;
+        }
+        return os_error(OS_EDATA, "%s: %s row %ld: %s = '%.*s' is not a whole number", r->t->id,
+                        r->s->label, line, col->header, (int)n, p);
+    }
+    double d;
+    if (fits && parse_double(buf, &d) == 0) {
+        v->kind = V_REAL;
+        v->u.d = d;
+        return OS_OK;
+    }
+    if (is_mark(col->type, p, n)) {
+        /* A footnote mark is not a number: NULL plus the mark, never 0. */
+        put_text(r->s, flag, p, n);
+        return OS_OK;
+    }
+    if (col->type == CFG_OEWS || col->type == CFG_EP)
+        return os_error(OS_EDATA,
+                        "%s: %s row %ld: %s = '%.*s' is neither a number nor a footnote mark (%s)",
+                        r->t->id, r->s->label, line, col->header, (int)n, p,
+                        col->type == CFG_OEWS ? "*, **, #, ~" : "\xE2\x80\x94, >=, <=");
+    return os_error(OS_EDATA, "%s: %s row %ld: %s = '%.*s' is not a number", r->t->id,
+                    r->s->label, line, col->header, (int)n, p);
 }
 
 static int on_row(void *ctx, const rows_row *row)
 {
     reader *r = ctx;
     size_t n = r->t->ncol;
-    if (!r->header_line) {
+    if (!r->s->header_line) {
         r->rows_seen++;
         size_t found = header_map_row(r->want, n, row, r->idx, r->years);
         if (found == n) {
-            r->header_line = row->line;
+            r->s->header_line = row->line;
+            r->width = row->ncell;
             return OS_OK;
         }
         if (found > r->best_found || !r->best_line) {
@@ -207,7 +274,7 @@ static int on_row(void *ctx, const rows_row *row)
     int any = 0;
     for (size_t i = 0; i < n && !any; i++) {
         int j = r->idx[i];
-        if (j >= 0 && (size_t)j < row->ncell) {
+        if ((size_t)j < row->ncell) {
             const char *s = row->cell[j];
             while (*s == ' ' || *s == '\t')
                 s++;
@@ -216,56 +283,26 @@ static int on_row(void *ctx, const rows_row *row)
     }
     if (!any)
         return OS_OK; /* a blank row between data rows */
-    sqlite3_reset(r->insert);
-    sqlite3_bind_int64(r->insert, 1, row->line);
+    /* xlsx rows leave out trailing empty cells; text rows must be whole. */
+    if (r->t->format != CFG_XLSX && row->ncell != r->width)
+        return os_error(OS_EPARSE, "%s: %s line %ld has %zu fields, the header (line %ld) has %zu",
+                        r->t->id, r->s->label, row->line, row->ncell, r->s->header_line,
+                        r->width);
+    value *v = new_row(r->s);
+    v[0].kind = V_INT;
+    v[0].u.i = row->line;
+    size_t p = 1;
     for (size_t i = 0; i < n; i++) {
+        const cfg_column *col = &r->t->col[i];
+        int marked = col->type == CFG_OEWS || col->type == CFG_EP;
         int j = r->idx[i];
-        const char *s = (size_t)j < row->ncell ? row->cell[j] : "";
-        int rc = bind_typed(r, i, s, row->line);
+        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        int rc = type_cell(r, col, cell, row->line, &v[p], marked ? &v[p + 1] : NULL);
         if (rc)
             return rc;
+        p += marked ? 2 : 1;
     }
-    if (sqlite3_step(r->insert) != SQLITE_DONE)
-        return os_error(OS_EIO, "stage %s: %s", r->t->id, sqlite3_errmsg(r->db));
-    r->rows++;
     return OS_OK;
-}
-
-/* Builds CREATE TABLE and INSERT for src_<id>; identifiers come from the
- * config, which allows only [a-z0-9_] in them. */
-static int prepare_table(reader *r)
-{
-    const cfg_table *t = r->t;
-    size_t cap = 256 + t->ncol * 64;
-    char *create = xmalloc(cap), *insert = xmalloc(cap);
-    int cn = snprintf(create, cap, "DROP TABLE IF EXISTS src_%s; CREATE TABLE src_%s(_row INTEGER NOT NULL",
-                      t->id, t->id);
-    int in = snprintf(insert, cap, "INSERT INTO src_%s VALUES(?", t->id);
-    int p = 2;
-    for (size_t i = 0; i < t->ncol; i++) {
-        const cfg_column *c = &t->col[i];
-        const char *ty = c->type == CFG_TEXT ? "TEXT" : c->type == CFG_INT ? "INTEGER" : "REAL";
-        cn += snprintf(create + cn, cap - (size_t)cn, ", %s %s", c->name, ty);
-        in += snprintf(insert + in, cap - (size_t)in, ",?");
-        r->param[i] = p++;
-        if (c->type == CFG_OEWS || c->type == CFG_EP) {
-            cn += snprintf(create + cn, cap - (size_t)cn, ", %s_flag TEXT", c->name);
-            in += snprintf(insert + in, cap - (size_t)in, ",?");
-            p++;
-        }
-    }
-    snprintf(create + cn, cap - (size_t)cn, ") STRICT;");
-    snprintf(insert + in, cap - (size_t)in, ")");
-    char *err = NULL;
-    int rc = OS_OK;
-    if (sqlite3_exec(r->db, create, NULL, NULL, &err) != SQLITE_OK) {
-        rc = os_error(OS_EIO, "stage %s: %s", t->id, err);
-        sqlite3_free(err);
-    } else if (sqlite3_prepare_v2(r->db, insert, -1, &r->insert, NULL) != SQLITE_OK)
-        rc = os_error(OS_EIO, "stage %s: %s", t->id, sqlite3_errmsg(r->db));
-    free(create);
-    free(insert);
-    return rc;
 }
 
 /* Explains a header that was not found: which wanted columns the closest row
@@ -285,25 +322,25 @@ static int report_no_header(reader *r)
     }
     int rc;
     if (!r->best_line)
-        rc = os_error(OS_EPARSE, "%s: %s has no rows", r->t->id, r->label);
+        rc = os_error(OS_EPARSE, "%s: %s has no rows", r->t->id, r->s->label);
     else
         rc = os_error(OS_EPARSE,
                       "%s: %s: no header row with all expected columns in its first %d rows; "
                       "the closest (row %ld) lacks %s (renamed or removed upstream?)",
-                      r->t->id, r->label, HEADER_SEARCH_ROWS, r->best_line, missing);
+                      r->t->id, r->s->label, HEADER_SEARCH_ROWS, r->best_line, missing);
     free(missing);
     return rc;
 }
 
-static int read_rows(reader *r, const char *raw_path, int *missing_member)
+static int read_rows(reader *r, const char *raw_path)
 {
     const cfg_table *t = r->t;
-    csvread_opts copt = {t->format == CFG_CSV ? ',' : '\t', t->format == CFG_CSV, 0};
-    size_t cap = 0;
-    *missing_member = 0;
+    /* Ragged rows are allowed while looking for the header (a one-cell
+     * banner above it); on_row checks the width of every data row. */
+    csvread_opts copt = {t->format == CFG_CSV ? ',' : '\t', t->format == CFG_CSV, 1};
     if (!t->member) {
         if (t->format == CFG_XLSX)
-            return xlsx_read_sheet_file(raw_path, t->sheet, (size_t)1 << 30, on_row, r);
+            return xlsx_read_sheet_file(raw_path, t->sheet, STAGE_MEMBER_MAX, on_row, r);
         return csvread_file(raw_path, &copt, on_row, r);
     }
     zipfile *z;
@@ -312,28 +349,27 @@ static int read_rows(reader *r, const char *raw_path, int *missing_member)
         return rc;
     if (!zipfile_has(z, t->member)) {
         zipfile_close(z);
-        *missing_member = 1;
+        r->s->missing = 1;
         return OS_OK;
     }
-    cap = (size_t)1 << 30;
     if (t->format == CFG_XLSX) {
         char *buf;
         size_t len;
-        rc = zipfile_read_all(z, t->member, cap, &buf, &len);
+        rc = zipfile_read_all(z, t->member, STAGE_MEMBER_MAX, &buf, &len);
         if (!rc) {
             zipfile *inner;
-            rc = zipfile_open_buffer(buf, len, r->label, &inner);
+            rc = zipfile_open_buffer(buf, len, r->s->label, &inner);
             if (!rc) {
-                rc = xlsx_read_sheet(inner, r->label, t->sheet, cap, on_row, r);
+                rc = xlsx_read_sheet(inner, r->s->label, t->sheet, STAGE_MEMBER_MAX, on_row, r);
                 zipfile_close(inner);
             }
             free(buf);
         }
     } else {
         zipfile_member *m;
-        rc = zipfile_member_open(z, t->member, cap, &m);
+        rc = zipfile_member_open(z, t->member, STAGE_MEMBER_MAX, &m);
         if (!rc) {
-            rc = csvread_stream(r->label, zipfile_member_read, m, &copt, on_row, r);
+            rc = csvread_stream(r->s->label, zipfile_member_read, m, &copt, on_row, r);
             zipfile_member_close(m);
         }
     }
@@ -341,49 +377,145 @@ static int read_rows(reader *r, const char *raw_path, int *missing_member)
     return rc;
 }
 
-int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *raw_path)
+void staged_free(staged *s)
+{
+    if (!s)
+        return;
+    free(s->label);
+    free(s->v);
+    free(s->text);
+    free(s);
+}
+
+int stage_parse(const cfg_table *t, const char *raw_path, staged **out)
 {
     size_t n = t->ncol;
-    char *label = xasprintf("%s%s%s%s%s%s", t->cache_name, t->member ? "/" : "",
-                            t->member ? t->member : "", t->sheet ? " [sheet " : "",
-                            t->sheet ? t->sheet : "", t->sheet ? "]" : "");
-    reader r = {.db = db, .t = t, .label = label};
+    staged *s = xcalloc(1, sizeof *s);
+    s->t = t;
+    s->label = xasprintf("%s%s%s%s%s%s", t->cache_name, t->member ? "/" : "",
+                         t->member ? t->member : "", t->sheet ? " [sheet " : "",
+                         t->sheet ? t->sheet : "", t->sheet ? "]" : "");
+    s->nparam = 1;
+    for (size_t i = 0; i < n; i++)
+        s->nparam += t->col[i].type == CFG_OEWS || t->col[i].type == CFG_EP ? 2 : 1;
+    reader r = {.s = s, .t = t};
     r.want = xcalloc(n, sizeof *r.want);
     r.idx = xcalloc(n, sizeof *r.idx);
     r.years = xcalloc(n, sizeof *r.years);
     r.best_idx = xcalloc(n, sizeof *r.best_idx);
-    r.param = xcalloc(n, sizeof *r.param);
     for (size_t i = 0; i < n; i++) {
         r.want[i] = t->col[i].header;
         r.best_idx[i] = -1;
     }
-    (void)c;
-    int missing = 0;
-    int rc = prepare_table(&r);
-    if (!rc)
-        rc = read_rows(&r, raw_path, &missing);
-    if (missing) {
-        if (t->optional) {
-            os_warning("%s: %s has no member '%s' (optional: staged as missing)", t->id,
-                       t->cache_name, t->member);
-            rc = record_table(db, t, label, "missing", 0, 0, NULL, "member not in archive");
-        } else
-            rc = os_error(OS_EPARSE, "%s: %s has no member '%s'", t->id, t->cache_name,
-                          t->member);
-    } else if (rc == -1 || (!rc && !r.header_line)) {
+    int rc = read_rows(&r, raw_path);
+    if (!rc && s->missing && !t->optional)
+        rc = os_error(OS_EPARSE, "%s: %s has no member '%s'", t->id, t->cache_name, t->member);
+    else if (!s->missing && (rc == -1 || (!rc && !s->header_line)))
         rc = report_no_header(&r);
-    } else if (!rc) {
-        /* Keep the {year} values read from the header, e.g. "ep_emp_base=2024". */
-        char years[1024] = "";
+    if (!rc && !s->missing) {
+        /* Keep the {year} values read from the header, e.g. "emp_base=2024". */
         size_t len = 0;
         for (size_t i = 0; i < n; i++)
-            if (r.years[i] && len < sizeof years - 64)
-                len += (size_t)snprintf(years + len, sizeof years - len, "%s%s=%d",
+            if (r.years[i] && len < sizeof s->years - 64)
+                len += (size_t)snprintf(s->years + len, sizeof s->years - len, "%s%s=%d",
                                         len ? "," : "", t->col[i].name, r.years[i]);
-        rc = record_table(db, t, label, "ok", r.header_line, r.rows, len ? years : NULL, NULL);
     }
-    sqlite3_finalize(r.insert);
-    free(r.want), free(r.idx), free(r.years), free(r.best_idx), free(r.param);
-    free(label);
+    free(r.want), free(r.idx), free(r.years), free(r.best_idx);
+    if (rc) {
+        staged_free(s);
+        return rc;
+    }
+    *out = s;
+    return OS_OK;
+}
+
+/* ------------------------------------------------------------ inserting */
+
+/* Creates src_<id> and returns its INSERT; identifiers come from the config,
+ * which allows only [a-z0-9_] in them. */
+static int prepare_table(sqlite3 *db, const cfg_table *t, sqlite3_stmt **insert)
+{
+    size_t cap = 256 + 2 * strlen(t->id);
+    for (size_t i = 0; i < t->ncol; i++)
+        cap += 2 * strlen(t->col[i].name) + 48;
+    char *create = xmalloc(cap), *ins = xmalloc(cap);
+    int cn = snprintf(create, cap,
+                      "DROP TABLE IF EXISTS src_%s; CREATE TABLE src_%s(_row INTEGER NOT NULL",
+                      t->id, t->id);
+    int in = snprintf(ins, cap, "INSERT INTO src_%s VALUES(?", t->id);
+    for (size_t i = 0; i < t->ncol; i++) {
+        const cfg_column *c = &t->col[i];
+        const char *ty = c->type == CFG_TEXT ? "TEXT" : c->type == CFG_INT ? "INTEGER" : "REAL";
+        cn += snprintf(create + cn, cap - (size_t)cn, ", %s %s", c->name, ty);
+        in += snprintf(ins + in, cap - (size_t)in, ",?");
+        if (c->type == CFG_OEWS || c->type == CFG_EP) {
+            cn += snprintf(create + cn, cap - (size_t)cn, ", %s_flag TEXT", c->name);
+            in += snprintf(ins + in, cap - (size_t)in, ",?");
+        }
+    }
+    snprintf(create + cn, cap - (size_t)cn, ") STRICT;");
+    snprintf(ins + in, cap - (size_t)in, ")");
+    char *err = NULL;
+    int rc = OS_OK;
+    if (sqlite3_exec(db, create, NULL, NULL, &err) != SQLITE_OK) {
+        rc = os_error(OS_EIO, "stage %s: %s", t->id, err);
+        sqlite3_free(err);
+    } else if (sqlite3_prepare_v2(db, ins, -1, insert, NULL) != SQLITE_OK)
+        rc = os_error(OS_EIO, "stage %s: %s", t->id, sqlite3_errmsg(db));
+    free(create);
+    free(ins);
+    return rc;
+}
+
+int stage_insert(sqlite3 *db, staged *s)
+{
+    const cfg_table *t = s->t;
+    sqlite3_stmt *ins = NULL;
+    /* A missing optional table is staged empty, so queries still work. */
+    int rc = prepare_table(db, t, &ins);
+    if (!rc && s->missing) {
+        sqlite3_finalize(ins);
+        os_warning("%s: %s has no member '%s' (optional: staged as missing)", t->id,
+                   t->cache_name, t->member);
+        return record_table(db, t, s->label, "missing", 0, 0, NULL, "member not in archive");
+    }
+    for (size_t r = 0; !rc && r < s->nrow; r++) {
+        const value *v = &s->v[r * s->nparam];
+        for (size_t k = 0; k < s->nparam; k++) {
+            int p = (int)k + 1;
+            switch (v[k].kind) {
+            case V_INT:
+                sqlite3_bind_int64(ins, p, v[k].u.i);
+                break;
+            case V_REAL:
+                sqlite3_bind_double(ins, p, v[k].u.d);
+                break;
+            case V_TEXT:
+                sqlite3_bind_text(ins, p, s->text + v[k].u.off, (int)v[k].len, SQLITE_STATIC);
+                break;
+            default:
+                sqlite3_bind_null(ins, p);
+            }
+        }
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = os_error(OS_EIO, "stage %s: %s", t->id, sqlite3_errmsg(db));
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    if (!rc)
+        rc = record_table(db, t, s->label, "ok", s->header_line, (long)s->nrow,
+                          s->years[0] ? s->years : NULL, NULL);
+    return rc;
+}
+
+int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *raw_path)
+{
+    (void)c;
+    staged *s;
+    int rc = stage_parse(t, raw_path, &s);
+    if (rc)
+        return rc;
+    rc = stage_insert(db, s);
+    staged_free(s);
     return rc;
 }

@@ -11,6 +11,20 @@
  * its bookkeeping tables; returns an os_result. *db is the caller's. */
 int stage_create(const char *path, sqlite3 **db);
 
+/* A table parsed into memory, not yet in the database. */
+typedef struct staged staged;
+
+/* Parses table t from the raw file at raw_path into memory: header found by
+ * column names, cells typed. Safe to call from several threads at once (it
+ * touches no database). Returns an os_result naming table, file, row, column
+ * and value; *out is the caller's (stage_insert, then staged_free). An
+ * optional member missing from its archive parses to an empty "missing"
+ * table; a required one is OS_EPARSE. */
+int stage_parse(const cfg_table *t, const char *raw_path, staged **out);
+/* Writes a parsed table into src_<id> and stage_table; returns an os_result. */
+int stage_insert(sqlite3 *db, staged *s);
+void staged_free(staged *s);
+
 /* Reads table t from the raw file at raw_path (its member/sheet, header found
  * by column names) into src_<t->id>, typed per column. Returns an os_result;
  * messages name the table, file, row, column and value. A member missing

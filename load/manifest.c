@@ -104,6 +104,15 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
         free(sql);
     }
     json_object_set_new(m, "row_counts", counts);
+    json_t *tables = query_objects(db, "SELECT * FROM source_table ORDER BY rowid");
+    json_object_set_new(m, "tables", tables ? tables : json_array());
+    /* What a reader of the snapshot should know was not as configured. */
+    json_t *warnings = query_objects(
+        db, "SELECT table_id AS 'table', 'optional table not staged: ' || ifnull(note, file) "
+            "AS warning FROM source_table WHERE status = 'missing' UNION ALL "
+            "SELECT source, 'stale: the last good cached copy of ' || url || ' was used' "
+            "FROM source WHERE stale = 1");
+    json_object_set_new(m, "warnings", warnings ? warnings : json_array());
     json_t *cov = query_objects(db, "SELECT * FROM coverage ORDER BY table_id");
     json_object_set_new(m, "coverage", cov ? cov : json_array());
     json_object_set(m, "data_tests", tests ? tests : json_array());

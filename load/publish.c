@@ -28,6 +28,14 @@ static const check CHECKS[] = {
      "SELECT onet_code || ' ' || measure || ' pct=' || pct || ' pct_emp=' || "
      "ifnull(pct_emp, 'NULL') FROM measure WHERE pct IS NULL OR pct <= 0 OR pct >= 100 "
      "OR (pct_emp IS NOT NULL AND (pct_emp <= 0 OR pct_emp >= 100))"},
+    {"coverage not below the configured floor",
+     "SELECT table_id || ' covers ' || occupations_covered || ' of ' || occupations_total || "
+     "' occupations, below its floor of ' || min_coverage FROM coverage WHERE min_coverage IS "
+     "NOT NULL AND 1.0 * occupations_covered / occupations_total < min_coverage"},
+    {"unique and not-null keys",
+     "SELECT 'occupation ' || onet_code FROM occupation GROUP BY onet_code HAVING count(*) > 1 "
+     "UNION ALL SELECT 'measure ' || onet_code || ' ' || measure FROM measure "
+     "WHERE onet_code IS NULL OR measure IS NULL"},
     {"occupation codes well formed",
      "SELECT onet_code FROM occupation WHERE onet_code NOT GLOB "
      "'[1-5][0-9]-[0-9][0-9][0-9][0-9].[0-9][0-9]' OR soc_code <> substr(onet_code, 1, 7)"},

@@ -150,3 +150,166 @@ int tf_oews(tf *t)
     return rc;
 }
 
+
+/* ------------------------------------------------------------ projections */
+
+/* Reads "emp_base=2024,emp_proj=2034" as recorded at staging (the years come
+ * from the headers, so next year's table needs no change). */
+static int header_year(tf *t, const char *table_id, const char *col)
+{
+    sqlite3_stmt *q;
+    int year = 0;
+    if (tf_prepare(t->stage, "SELECT years FROM stage_table WHERE table_id = ?", &q))
+        return 0;
+    sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *s = tf_text(q, 0);
+        size_t n = strlen(col);
+        for (const char *p = s; (p = strstr(p, col)) != NULL; p += n)
+            if ((p == s || p[-1] == ',') && p[n] == '=') {
+                year = atoi(p + n + 1);
+                break;
+            }
+    }
+    sqlite3_finalize(q);
+    return year;
+}
+
+typedef struct {
+    long row;
+    char code[8];
+    char *title, *type, *education, *experience, *training, *wage_flag;
+    double num[7]; /* emp_base, emp_proj, change_num, change_pct, self_employed_pct,
+                      openings, median_wage */
+    long takers;
+} ep_row;
+
+int tf_projections(tf *t)
+{
+    sqlite3_stmt *q, *ins = NULL;
+    char *file;
+    int rc = tf_open_staged(t, "ep_occupation",
+                            "nem_title, nem_code, occ_type, emp_base, emp_proj, change_num, "
+                            "change_pct, self_employed_pct, openings, median_wage, "
+                            "median_wage_flag, education, experience, training",
+                            &q, &file);
+    if (rc)
+        return rc;
+    int base_year = header_year(t, "ep_occupation", "emp_base");
+    int proj_year = header_year(t, "ep_occupation", "emp_proj");
+    if (!base_year || !proj_year || proj_year <= base_year) {
+        sqlite3_finalize(q);
+        free(file);
+        return os_error(OS_EDATA, "ep_occupation: %s: cannot read the base and projected years "
+                                  "from the headers (got %d and %d)",
+                        file, base_year, proj_year);
+    }
+    tf_coverage *c = tf_cov_start(t, "ep_occupation", "ep");
+    ep_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    strmap *by_code = strmap_new();
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *code = tf_text(q, 2), *type = tf_text(q, 3);
+        c->rows_in++;
+        occode oc;
+        if (!*code) {
+            /* "Footnotes:", "Source: ..." lines under the table. */
+            rc = tf_cov_unmatched(t, c, row, NULL, "note row without a code");
+            continue;
+        }
+        if (!strcmp(code, "00-0000")) {
+            rc = tf_cov_unmatched(t, c, row, code, "summary row (all occupations)");
+            continue;
+        }
+        if (occode_parse(code, &oc) != 0 || oc.suffix) {
+            rc = os_error(OS_EDATA, "ep_occupation: %s row %ld: NEM code '%s' is not a SOC code",
+                          file, row, code);
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 2048;
+            rows = xrealloc(rows, cap * sizeof *rows);
+        }
+        ep_row *r = memset(&rows[n], 0, sizeof *r);
+        r->row = row;
+        memcpy(r->code, oc.soc, 8);
+        r->title = xstrdup(tf_text(q, 1));
+        r->type = xstrdup(type);
+        for (int k = 0; k < 7; k++)
+            r->num[k] = tf_real(q, 4 + k);
+        r->wage_flag = sqlite3_column_type(q, 11) == SQLITE_NULL ? NULL : xstrdup(tf_text(q, 11));
+        r->education = xstrdup(tf_text(q, 12));
+        r->experience = xstrdup(tf_text(q, 13));
+        r->training = xstrdup(tf_text(q, 14));
+        /* Line items are occupations; a summary row with the same code is
+         * only the fallback for aggregates. */
+        long prev;
+        if (!strmap_get(by_code, r->code, &prev)) {
+            strmap_put(by_code, r->code, (long)n);
+        } else if (!strcmp(rows[prev].type, type)) {
+            rc = os_error(OS_EDATA, "ep_occupation: %s row %ld: NEM code %s appears twice (also row %ld)",
+                          file, row, r->code, rows[prev].row);
+        } else if (!strcmp(type, "Line item")) {
+            strmap_put(by_code, r->code, (long)n);
+        }
+        n++;
+    }
+    sqlite3_finalize(q);
+    long *take = xmalloc(t->u.n * sizeof *take);
+    unsigned char *how = xcalloc(t->u.n, 1);
+    if (!rc) {
+        tf_take_rows(t, by_code, take, how);
+        for (size_t i = 0; i < t->u.n; i++)
+            if (take[i] >= 0)
+                rows[take[i]].takers++;
+        rc = tf_prepare(t->out,
+                        "INSERT INTO projection VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        &ins);
+    }
+    for (size_t i = 0; !rc && i < t->u.n; i++) {
+        if (take[i] < 0)
+            continue;
+        ep_row *r = &rows[take[i]];
+        int p = 1;
+        sqlite3_bind_text(ins, p++, t->u.onet[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->code, -1, SQLITE_STATIC);
+        tf_bind_text(ins, p++, r->title);
+        sqlite3_bind_text(ins, p++, match_names[how[i]], -1, SQLITE_STATIC);
+        tf_bind_text(ins, p++, r->type);
+        sqlite3_bind_int64(ins, p++, r->takers);
+        sqlite3_bind_int(ins, p++, base_year);
+        sqlite3_bind_int(ins, p++, proj_year);
+        for (int k = 0; k < 7; k++)
+            tf_bind_real(ins, p++, r->num[k]);
+        tf_bind_text(ins, p++, r->wage_flag);
+        tf_bind_text(ins, p++, r->education);
+        tf_bind_text(ins, p++, r->experience);
+        tf_bind_text(ins, p++, r->training);
+        sqlite3_bind_text(ins, p++, "ep", -1, SQLITE_STATIC);
+        rc = tf_step(t->out, ins);
+        c->covered[i] = 1;
+    }
+    for (size_t j = 0; !rc && j < n; j++) {
+        if (rows[j].takers > 0) {
+            c->rows_mapped++;
+            continue;
+        }
+        char *why = strcmp(rows[j].type, "Line item")
+                        ? xasprintf("summary row (%s) that no occupation takes", rows[j].type)
+                        : xstrdup("no occupation of the O*NET release takes this NEM code");
+        rc = tf_cov_unmatched(t, c, rows[j].row, rows[j].code, why);
+        free(why);
+    }
+    sqlite3_finalize(ins);
+    for (size_t j = 0; j < n; j++) {
+        free(rows[j].title), free(rows[j].type), free(rows[j].wage_flag);
+        free(rows[j].education), free(rows[j].experience), free(rows[j].training);
+    }
+    free(rows);
+    free(take);
+    free(how);
+    free(file);
+    strmap_free(by_code);
+    return rc;
+}

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const match_names[] = {"none", "exact", "soc", "aggregate", "crosswalk"};
+const char *const match_names[] = {"none", "exact", "soc", "aggregate", "crosswalk", "derived"};
 
 void universe_init(universe *u)
 {

@@ -6,8 +6,11 @@
 
 #include <stddef.h>
 
-/* How a value reached an occupation (DESIGN section 3). */
-enum match_kind { MATCH_NONE = 0, MATCH_EXACT, MATCH_SOC, MATCH_AGGREGATE, MATCH_CROSSWALK };
+/* How a value reached an occupation (DESIGN section 3); derived = computed
+ * by occsnap from other measures of the same occupation (the composite). */
+enum match_kind {
+    MATCH_NONE = 0, MATCH_EXACT, MATCH_SOC, MATCH_AGGREGATE, MATCH_CROSSWALK, MATCH_DERIVED
+};
 extern const char *const match_names[]; /* indexed by match_kind */
 
 /* The O*NET-SOC 2019 occupations of the release, by index. */

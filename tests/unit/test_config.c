@@ -85,6 +85,7 @@ static const char VALID[] =
     "col.n = Count|int\n"
     "col.tot_emp = TOT_EMP | oews\n"
     "col.note_2 = Note | text\n"
+    "col.emp_proj = Employment, {year} | ep\n"
     "\n"
     "[table zipped]\n"
     "source = aioe\n"
@@ -178,9 +179,10 @@ static void test_valid_file(void **state)
         {"n", "Count", CFG_INT},
         {"tot_emp", "TOT_EMP", CFG_OEWS},
         {"note_2", "Note", CFG_TEXT},
+        {"emp_proj", "Employment, {year}", CFG_EP},
     };
-    assert_int_equal(t->ncol, 6);
-    for (size_t i = 0; i < 6; i++) {
+    assert_int_equal(t->ncol, 7);
+    for (size_t i = 0; i < 7; i++) {
         assert_string_equal(t->col[i].name, cols[i].name);
         assert_string_equal(t->col[i].header, cols[i].header);
         assert_int_equal(t->col[i].type, cols[i].type);
@@ -256,7 +258,7 @@ static const struct {
     {"http://example.org/deep/er/path/file.zip", "file.zip"},
     {"https://example.org/100%25.csv", "100%.csv"},
     {"https://example.org/x/trailing%2", "trailing%2"},
-    /* BUG (common/config.c, validate, URL-decoding of cache_name): a '%' not
+    /* Regression (fixed): (common/config.c, validate, URL-decoding of cache_name): a '%' not
      * followed by two hex digits is decoded with strtol as 0, writing a NUL
      * into the name, so this cache_name silently becomes "data". */
     {"https://example.org/x/data%zz.csv", "data%zz.csv"},
@@ -364,7 +366,7 @@ static const bad_case BAD[] = {
      {"[table t]", "cache_name", "../escape.csv"}},
     {"URL without a file name", SRC "[table t]\nsource = s\nurl = https://e.org/\nformat = csv\ncol.a = A\n",
      {"[table t]", "cache_name"}},
-    /* BUG (common/config.c, validate): for url = "http://" (7 characters, so
+    /* Regression (fixed): (common/config.c, validate): for url = "http://" (7 characters, so
      * it passes the http(s) check) the cache-name code does
      * strchr(t->url + 8, '/'), one byte past the string's terminator: a heap
      * over-read that valgrind reports here. */

@@ -180,7 +180,7 @@ static const good_case GOOD[] = {
     {"two quoted newlines, then rows",
      S("id,text\n1,\"a\n\nb\"\n2,c\n3,d\n"), &CSV,
      "1:id|text\n2:1|a\\n\\nb\n5:2|c\n6:3|d\n"},
-    /* BUG (extract/csvread.c, on_field): row->line is taken when libcsv
+    /* Regression (fixed): (extract/csvread.c, on_field): row->line is taken when libcsv
      * delivers the row's first field, which for a quoted first field is only
      * after its closing quote; this row starts on line 2, not line 3. */
     {"quoted newline in the first field",
@@ -188,8 +188,9 @@ static const good_case GOOD[] = {
      "1:id|text\n2:two\\nlines|1\n4:next|2\n"},
     {"quoted field with the delimiter and a newline, CRLF",
      S("a,b\r\n1,\"x,\ny\"\r\n2,z\r\n"), &CSV, "1:a|b\n2:1|x,\\ny\n4:2|z\n"},
-    /* BUG (extract/csvread.c, csvread_stream): the BOM rows below fail in
-     * test_good_tiny_chunks with the 1- and 2-byte readers; see there. */
+    /* Regression (fixed): (extract/csvread.c, csvread_stream): every row whose input starts
+     * with a BOM fails in test_good_tiny_chunks when the first read returns
+     * 1 or 2 bytes; see there. */
     {"BOM dropped", S("\xEF\xBB\xBFid,name\n1,x\n"), &CSV, "1:id|name\n2:1|x\n"},
     {"BOM before a quoted first cell", S("\xEF\xBB\xBF\"id\",name\n1,x\n"), &CSV,
      "1:id|name\n2:1|x\n"},
@@ -274,9 +275,11 @@ static void test_good_file(void **state)
 
 /* Streaming in 1-3 byte chunks must give exactly the whole-buffer rows and
  * line numbers (boundaries inside quoted fields, CRLF pairs and the BOM).
- * BUG (extract/csvread.c, csvread_stream): the BOM is only dropped when all
- * three of its bytes arrive in the first read; the "BOM ..." rows fail here
- * with the 1- and 2-byte readers (first cell keeps "\xEF\xBB\xBF"). */
+ * Regression (fixed): (extract/csvread.c, csvread_stream): the BOM is only dropped when all
+ * three of its bytes arrive in the first read; every row whose input starts
+ * with a BOM fails here with the readers whose first read is 1 or 2 bytes
+ * (the first cell keeps "\xEF\xBB\xBF", a quoted first cell keeps its quotes,
+ * and a BOM-only input yields a row). */
 static void test_good_tiny_chunks(void **state)
 {
     int failed = 0;
@@ -335,18 +338,18 @@ static const bad_case BAD[] = {
      {"bad.csv", "line 4", "1 fields", "expected 2"}},
     {"ragged TSV row", S("a\tb\n1\t2\t3\n"), &TSV, OS_EPARSE,
      {"bad.csv", "line 2", "3 fields", "expected 2"}},
-    /* BUG (extract/csvread.c, csvread_stream): libcsv is started with
+    /* Regression (fixed): (extract/csvread.c, csvread_stream): libcsv is started with
      * CSV_STRICT_FINI alone, which libcsv only honours together with
      * CSV_STRICT, so an unterminated quote is never reported: this input
      * swallows the rest of the file into one cell and then fails only as a
      * ragged row ("line 4 has 1 fields"). The quote opens on line 2. */
     {"unterminated quote", S("a,b\n\"open,1\n2,3\n"), &CSV, OS_EPARSE,
      {"bad.csv", "unterminated", "line 2"}},
-    /* BUG (same cause): with one column nothing catches it; OS_OK and a row
+    /* Regression (fixed): (same cause): with one column nothing catches it; OS_OK and a row
      * "4:open\nb\n" are returned. */
     {"unterminated quote, one column", S("a\n\"open\nb\n"), &CSV, OS_EPARSE,
      {"bad.csv", "unterminated", "line 2"}},
-    /* BUG (same cause): ragged_ok hides the ragged row, so OS_OK. */
+    /* Regression (fixed): (same cause): ragged_ok hides the ragged row, so OS_OK. */
     {"unterminated quote, ragged_ok", S("a,b\n1,2\n3,\"open\n"), &CSV_RAGGED, OS_EPARSE,
      {"bad.csv", "unterminated", "line 3"}},
     {"NUL byte in TSV", S("a\tb\n1\t\0x\n"), &TSV, OS_EPARSE, {"bad.csv", "NUL"}},
