@@ -294,6 +294,20 @@ static int validate(config *c)
                                 "set cache_name",
                                 c->path, t->id, u->id, t->source, t->cache_name);
         }
+        /* Fingerprint of how the table is read: staging may reuse the rows
+         * of an unchanged file only when this is unchanged too. */
+        sha256_ctx *h = sha256_new();
+        const char *parts[] = {t->id, t->source, t->url, t->member ? t->member : "",
+                               t->sheet ? t->sheet : "", config_format_name(t->format)};
+        for (size_t k = 0; k < 6; k++)
+            sha256_update(h, parts[k], strlen(parts[k]) + 1);
+        for (size_t k = 0; k < t->ncol; k++) {
+            char ty = (char)('0' + t->col[k].type);
+            sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
+            sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
+            sha256_update(h, &ty, 1);
+        }
+        sha256_final(h, t->spec_sha256);
         for (size_t a = 0; a < t->ncol; a++)
             for (size_t b = 0; b < a; b++)
                 if (!strcmp(t->col[a].name, t->col[b].name))

@@ -28,6 +28,7 @@ typedef struct {
     char *sha256;   /* pinned sha256 of the downloaded file, or NULL */
     char *cache_name; /* file name under cache/raw/<source>/ */
     double min_coverage; /* data test floor: share of occupations covered; <0 none */
+    char spec_sha256[65]; /* of how the table is read (url, member, sheet, columns) */
     cfg_column *col;
     size_t ncol;
 } cfg_table;

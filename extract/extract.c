@@ -6,6 +6,7 @@
 #include "extract/stage.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,7 @@ static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
 typedef struct {
     const config *c;
     const char **raw;     /* per table: its cached file, or NULL if not fetched */
+    const unsigned char *reuse; /* per table: copy it from the previous stage */
     staged **out;
     int *rc, *done;
     size_t next;          /* next table to hand out */
@@ -75,7 +77,7 @@ static void *worker(void *arg)
             return NULL;
         int rc = OS_OK;
         staged *s = NULL;
-        if (!stop && p->raw[i])
+        if (!stop && p->raw[i] && !(p->reuse && p->reuse[i]))
             rc = stage_parse(&p->c->tab[i], p->raw[i], &s);
         pthread_mutex_lock(&p->mu);
         p->out[i] = s;
@@ -88,10 +90,11 @@ static void *worker(void *arg)
 
 /* Parses every fetched table on worker threads and inserts them in order;
  * returns the first table's failure (os_result), after all workers ended. */
-static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch_receipt **rec)
+static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch_receipt **rec,
+                     const unsigned char *reuse)
 {
     size_t n = c->ntab;
-    pool p = {.c = c, .raw = raw};
+    pool p = {.c = c, .raw = raw, .reuse = reuse};
     p.out = xcalloc(n, sizeof *p.out);
     p.rc = xcalloc(n, sizeof *p.rc);
     p.done = xcalloc(n, sizeof *p.done);
@@ -114,7 +117,9 @@ static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch
         pthread_mutex_unlock(&p.mu);
         if (rc)
             continue;
-        if (!raw[i])
+        if (reuse && reuse[i])
+            rc = stage_copy_previous(db, &c->tab[i]);
+        else if (!raw[i])
             rc = stage_record_missing(db, &c->tab[i],
                                       rec[i]->error[0] ? rec[i]->error : "not fetched");
         else if (p.rc[i])
@@ -178,6 +183,17 @@ int extract_run(const config *c, const extract_opts *opt)
     sqlite3 *db = NULL;
     if (!rc)
         rc = stage_create(tmp, &db);
+    /* The previous stage, if any, is attached (outside the transaction, as
+     * SQLite requires) so unchanged tables can be copied from it. */
+    int attached = 0;
+    if (!rc && path_exists(stage_path)) {
+        sqlite3_stmt *at;
+        if (sqlite3_prepare_v2(db, "ATTACH ? AS prev", -1, &at, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(at, 1, stage_path, -1, SQLITE_STATIC);
+            attached = sqlite3_step(at) == SQLITE_DONE;
+        }
+        sqlite3_finalize(at);
+    }
     if (!rc)
         rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
                  ? OS_OK
@@ -192,12 +208,26 @@ int extract_run(const config *c, const extract_opts *opt)
             trec[i] = &rec[k];
             raw[i] = rec[k].ok ? plan[k].dest : NULL;
         }
-        rc = stage_all(db, c, raw, trec);
+        /* Tables whose file and fingerprint are unchanged since the previous
+         * stage are copied from it: a nightly run with unchanged sources
+         * parses nothing. */
+        unsigned char *reuse = xcalloc(c->ntab, 1);
+        size_t nreuse = 0;
+        for (size_t i = 0; attached && i < c->ntab; i++)
+            if (raw[i] && stage_reusable(db, &c->tab[i], trec[i]->sha256))
+                reuse[i] = 1, nreuse++;
+        rc = stage_all(db, c, raw, trec, reuse);
+        if (!rc && nreuse)
+            fprintf(stderr, "occsnap: %zu of %zu tables unchanged since the last extract (reused)\n",
+                    nreuse, c->ntab);
+        free(reuse);
         free(raw);
         free(trec);
     }
     if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
+    if (attached)
+        sqlite3_exec(db, "DETACH prev", NULL, NULL, NULL);
     if (db && sqlite3_close(db) != SQLITE_OK && !rc)
         rc = os_error(OS_EIO, "cannot close %s", tmp);
     if (!rc && rename(tmp, stage_path) != 0)

@@ -26,7 +26,7 @@ static const char *SCHEMA =
     " ok INTEGER NOT NULL, error TEXT, PRIMARY KEY(source, url)) STRICT;"
     "CREATE TABLE stage_table(table_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
     " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
-    " rows INTEGER NOT NULL, years TEXT, note TEXT) STRICT;";
+    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;";
 
 /* One typed value of a parsed row; text lives in the table's arena. */
 enum { V_NULL = 0, V_INT, V_REAL, V_TEXT };
@@ -87,7 +87,7 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
                       const fetch_receipt *r)
 {
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO stage_file VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    const char *sql = "INSERT OR REPLACE INTO main.stage_file VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     bind_text_or_null(st, 1, source);
@@ -115,7 +115,7 @@ static int record_table(sqlite3 *db, const cfg_table *t, const char *file, const
                         long header_row, long rows, const char *years, const char *note)
 {
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO stage_table VALUES(?,?,?,?,?,?,?,?,?)";
+    const char *sql = "INSERT OR REPLACE INTO main.stage_table VALUES(?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     bind_text_or_null(st, 1, t->id);
@@ -128,6 +128,7 @@ static int record_table(sqlite3 *db, const cfg_table *t, const char *file, const
     sqlite3_bind_int64(st, 7, rows);
     bind_text_or_null(st, 8, years);
     bind_text_or_null(st, 9, note);
+    bind_text_or_null(st, 10, t->spec_sha256);
     int rc = sqlite3_step(st) == SQLITE_DONE ? OS_OK
                                              : os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
@@ -440,9 +441,10 @@ static int prepare_table(sqlite3 *db, const cfg_table *t, sqlite3_stmt **insert)
         cap += 2 * strlen(t->col[i].name) + 48;
     char *create = xmalloc(cap), *ins = xmalloc(cap);
     int cn = snprintf(create, cap,
-                      "DROP TABLE IF EXISTS src_%s; CREATE TABLE src_%s(_row INTEGER NOT NULL",
+                      /* main.: a previous stage may be attached as "prev" */
+                      "DROP TABLE IF EXISTS main.src_%s; CREATE TABLE main.src_%s(_row INTEGER NOT NULL",
                       t->id, t->id);
-    int in = snprintf(ins, cap, "INSERT INTO src_%s VALUES(?", t->id);
+    int in = snprintf(ins, cap, "INSERT INTO main.src_%s VALUES(?", t->id);
     for (size_t i = 0; i < t->ncol; i++) {
         const cfg_column *c = &t->col[i];
         const char *ty = c->type == CFG_TEXT ? "TEXT" : c->type == CFG_INT ? "INTEGER" : "REAL";
@@ -505,6 +507,43 @@ int stage_insert(sqlite3 *db, staged *s)
     if (!rc)
         rc = record_table(db, t, s->label, "ok", s->header_line, (long)s->nrow,
                           s->years[0] ? s->years : NULL, NULL);
+    return rc;
+}
+
+int stage_reusable(sqlite3 *db, const cfg_table *t, const char *sha256)
+{
+    sqlite3_stmt *st;
+    const char *sql =
+        "SELECT 1 FROM prev.stage_table s JOIN prev.stage_file f"
+        " ON f.source = s.source AND f.url = s.url"
+        " WHERE s.table_id = ? AND s.status = 'ok' AND s.spec_sha256 = ? AND f.sha256 = ?";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0; /* an older stage without fingerprints: parse again */
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t->spec_sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
+    int yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+int stage_copy_previous(sqlite3 *db, const cfg_table *t)
+{
+    sqlite3_stmt *ins = NULL;
+    int rc = prepare_table(db, t, &ins);
+    sqlite3_finalize(ins);
+    if (rc)
+        return rc;
+    char *sql = xasprintf("INSERT INTO main.src_%s SELECT * FROM prev.src_%s;"
+                          "INSERT INTO main.stage_table SELECT * FROM prev.stage_table"
+                          " WHERE table_id = '%s'",
+                          t->id, t->id, t->id);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        rc = os_error(OS_EIO, "stage %s: cannot reuse the previous stage: %s", t->id, err);
+        sqlite3_free(err);
+    }
+    free(sql);
     return rc;
 }
 

@@ -32,6 +32,13 @@ void staged_free(staged *s);
  * stage_table when t->optional. */
 int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *raw_path);
 
+/* With the previous stage database attached as "prev": 1 if table t was
+ * staged there from a file of this sha256 with the same table fingerprint,
+ * so its rows can be copied rather than parsed again; 0 otherwise. */
+int stage_reusable(sqlite3 *db, const cfg_table *t, const char *sha256);
+/* Copies table t's rows and staging record from "prev"; returns an os_result. */
+int stage_copy_previous(sqlite3 *db, const cfg_table *t);
+
 /* Records a file's receipt in stage_file; returns an os_result. */
 int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
                       const fetch_receipt *r);

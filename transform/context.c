@@ -93,7 +93,7 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
         free(*file);
         return os_error(OS_EDATA, "%s: its file was not staged (optional and missing)", table_id);
     }
-    char *sql = xasprintf("SELECT _row, %s FROM src_%s ORDER BY _row", cols, table_id);
+    char *sql = xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
     rc = tf_prepare(t->stage, sql, st);
     free(sql);
     if (rc)

@@ -59,7 +59,7 @@ void tf_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* 1 if table_id was staged with its file present (an optional table may be
  * missing); 0 otherwise. */
 int tf_staged(tf *t, const char *table_id);
-/* Opens "SELECT _row, <cols> FROM src_<table_id> ORDER BY _row" after
+/* Opens "SELECT _row, <cols> FROM src_<table_id>" in file order (rowid) after
  * checking the table was staged; *file gets the file label for messages
  * (caller frees). Returns an os_result (OS_EDATA if it was not staged). */
 int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,

@@ -3,6 +3,7 @@
 #include "common/util.h"
 #include "transform/context.h"
 #include "transform/occode.h"
+#include "transform/xwalk.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -93,8 +94,10 @@ static int onet_xwalk(tf *t, codemap *xw)
     return rc;
 }
 
-/* Dingel & Neiman: O*NET-SOC 2010 codes taken through the O*NET crosswalk;
- * a 2019 occupation with several 2010 origins gets their unweighted mean. */
+/* Dingel & Neiman: O*NET-SOC 2010 codes taken through the O*NET crosswalk
+ * (xwalk_mean); a 2019 occupation with several 2010 origins gets their
+ * unweighted mean. Fails with OS_EDATA naming the row of a bad or repeated
+ * code; every row that reaches no occupation is listed with its reason. */
 static int dingel_neiman(tf *t)
 {
     codemap xw;
@@ -110,18 +113,20 @@ static int dingel_neiman(tf *t)
     }
     tf_coverage *c = tf_cov_start(t, "dingel_neiman_onet", "dingel_neiman");
     tf_measure *m = tf_measure_new(t, "dingel_neiman_teleworkable", "dingel_neiman");
-    double *sum = xcalloc(t->u.n, sizeof *sum);
-    int *cnt = xcalloc(t->u.n, sizeof *cnt);
-    strmap *seen = strmap_new();
+    size_t n = 0, cap = 0;
+    long *rows = NULL;
+    char (*code)[11] = NULL;
+    double *val = NULL;
+    strmap *seen = strmap_new(); /* O*NET-SOC 2010 code -> index into rows */
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 1);
+        const char *text = tf_text(q, 1);
         occode oc;
         c->rows_in++;
-        if (occode_parse(code, &oc) != 0 || !oc.suffix) {
+        if (occode_parse(text, &oc) != 0 || !oc.suffix) {
             rc = os_error(OS_EDATA,
                           "dingel_neiman_onet: %s row %ld: '%s' is not an O*NET-SOC 2010 code",
-                          file, row, code);
+                          file, row, text);
             break;
         }
         if (strmap_get(seen, oc.onet, NULL)) {
@@ -129,41 +134,61 @@ static int dingel_neiman(tf *t)
                           oc.onet);
             break;
         }
-        strmap_put(seen, oc.onet, row);
-        if (sqlite3_column_type(q, 2) == SQLITE_NULL) {
-            rc = tf_cov_unmatched(t, c, row, oc.onet, "no teleworkable value");
-            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            rows = xrealloc(rows, cap * sizeof *rows);
+            code = xrealloc(code, cap * sizeof *code);
+            val = xrealloc(val, cap * sizeof *val);
         }
-        double v = sqlite3_column_double(q, 2);
-        int hit = 0;
-        for (long k = codemap_first(&xw, oc.onet); k >= 0; k = xw.next[k]) {
-            long i = universe_find(&t->u, xw.target[k]);
+        rows[n] = row;
+        memcpy(code[n], oc.onet, sizeof code[n]);
+        val[n] = tf_real(q, 2);
+        strmap_put(seen, oc.onet, (long)n++);
+    }
+    sqlite3_finalize(q);
+    free(file);
+    strmap_free(seen);
+    if (!rc) {
+        const char **origin = xmalloc((n ? n : 1) * sizeof *origin);
+        unsigned char *status = xmalloc(n ? n : 1);
+        xwalk_values v;
+        for (size_t k = 0; k < n; k++)
+            origin[k] = code[k];
+        xwalk_mean(&xw, origin, val, n, status, &v);
+        for (size_t j = 0; j < v.n; j++) {
+            long i = universe_find(&t->u, v.code[j]);
             if (i < 0)
                 continue;
-            sum[i] += v;
-            cnt[i]++;
-            hit = 1;
-        }
-        if (!hit) {
-            rc = tf_cov_unmatched(t, c, row, oc.onet,
-                               codemap_first(&xw, oc.onet) < 0
-                                   ? "not an origin in the O*NET-SOC 2010 to 2019 crosswalk"
-                                   : "its 2019 targets are not occupations of the O*NET release");
-            continue;
-        }
-        c->rows_mapped++;
-    }
-    for (size_t i = 0; i < t->u.n; i++)
-        if (cnt[i]) {
-            m->value[i] = sum[i] / cnt[i];
+            m->value[i] = v.value[j];
             m->match[i] = MATCH_CROSSWALK;
             c->covered[i] = 1;
         }
-    sqlite3_finalize(q);
-    free(file);
-    free(sum);
-    free(cnt);
-    strmap_free(seen);
+        for (size_t k = 0; !rc && k < n; k++) {
+            const char *why = NULL;
+            if (status[k] == XW_NO_VALUE)
+                why = "no teleworkable value";
+            else if (status[k] == XW_NO_ORIGIN)
+                why = "not an origin in the O*NET-SOC 2010 to 2019 crosswalk";
+            else {
+                why = "its 2019 targets are not occupations of the O*NET release";
+                for (long p = codemap_first(&xw, code[k]); p >= 0; p = xw.next[p])
+                    if (universe_find(&t->u, xw.target[p]) >= 0) {
+                        why = NULL;
+                        break;
+                    }
+            }
+            if (why)
+                rc = tf_cov_unmatched(t, c, rows[k], code[k], why);
+            else
+                c->rows_mapped++;
+        }
+        xwalk_values_free(&v);
+        free(origin);
+        free(status);
+    }
+    free(rows);
+    free(code);
+    free(val);
     codemap_free(&xw);
     return rc;
 }

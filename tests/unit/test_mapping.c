@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "common/util.h"
+#include "transform/context.h"
 #include "transform/mapping.h"
 #include "transform/occode.h"
 #include "transform/percentile.h"
@@ -198,6 +199,68 @@ static void test_codemap_merge_and_split(void **state)
     codemap_free(&m);
 }
 
+/* tf_take_rows on a one-occupation universe per case of aggregate.txt. */
+static void test_aggregate_cases(void **state)
+{
+    (void)state;
+    FILE *f = open_cases("aggregate.txt");
+    char line[512];
+    int cases = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] == '#' || !line[0])
+            continue;
+        char *field[4];
+        char *p = line;
+        for (int k = 0; k < 4; k++) {
+            field[k] = p;
+            char *bar = strchr(p, '|');
+            if (bar)
+                *bar = '\0', p = bar + 1;
+            else
+                assert_int_equal(k, 3);
+            str_trim(field[k]);
+        }
+        tf t;
+        memset(&t, 0, sizeof t);
+        universe_init(&t.u);
+        t.nem_of = strmap_new();
+        occode oc;
+        assert_int_equal(occode_parse(field[0], &oc), 0);
+        universe_add(&t.u, oc.onet, oc.soc);
+        char *nem = field[2];
+        if (strcmp(nem, "-")) {
+            t.nem_code = &nem;
+            t.nnem = 1;
+            strmap_put(t.nem_of, oc.onet, 0);
+        }
+        strmap *by_code = strmap_new();
+        char *codes[16];
+        long nc = 0;
+        for (char *tok = strtok(field[1], " "); tok && nc < 16; tok = strtok(NULL, " ")) {
+            codes[nc] = tok;
+            strmap_put(by_code, tok, nc++);
+        }
+        long take;
+        unsigned char how;
+        tf_take_rows(&t, by_code, &take, &how);
+        char got[64];
+        if (take < 0)
+            snprintf(got, sizeof got, "none");
+        else
+            snprintf(got, sizeof got, "%s %s", codes[take], match_names[how]);
+        if (strcmp(got, field[3]))
+            fail_msg("aggregate case %d (%s): expected '%s', got '%s'", cases + 1, field[0],
+                     field[3], got);
+        strmap_free(by_code);
+        strmap_free(t.nem_of);
+        universe_free(&t.u);
+        cases++;
+    }
+    fclose(f);
+    assert_true(cases >= 8);
+}
+
 static void test_broad_group(void **state)
 {
     (void)state;
@@ -217,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_universe_and_soc_chain),
         cmocka_unit_test(test_codemap_merge_and_split),
         cmocka_unit_test(test_broad_group),
+        cmocka_unit_test(test_aggregate_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

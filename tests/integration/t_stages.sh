@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The stages one by one, offline runs from the cache, and incremental staging
+# (a table whose file and config are unchanged is copied, not parsed again).
+source "$(dirname "$0")/lib.sh"
+need_mirror
+C="$TMP/cache" O="$TMP/out"
+stage() { "$BIN" "$@" --config "$CONFIG" --cache "$C" --out "$O" >"$TMP/log" 2>&1; RC=$?; }
+
+step "extract, then transform, then load, each on its own"
+stage extract --mirror "$MIRROR"; check "extract" "$RC" 0
+check "stage database" "$(q "$C/stage.sqlite" "select count(*) from stage_table")" \
+    "$(grep -c '^\[table ' "$CONFIG")"
+check "raw file and receipt" "$(ls "$C/raw/oews/" | sort | tr '\n' ' ')" "oesm24nat.zip oesm24nat.zip.receipt.json "
+stage transform; check "transform" "$RC" 0
+check "no snapshot before load" "$(ls "$O" | grep -vc '^$')" 0
+stage load; check "load" "$RC" 0
+check "snapshot published" "$(readlink "$O/latest" | grep -c Z)" 1
+FIRST=$(q "$O/latest/occsnap.sqlite" "select * from occupation_profile" | sha256sum)
+
+step "transform and load again without any network or mirror"
+stage transform; check "transform" "$RC" 0
+
+step "an unchanged extract reuses every staged table"
+stage extract --mirror "$MIRROR"; check "extract" "$RC" 0
+STAGED=$(q "$C/stage.sqlite" "select count(*) from stage_table where status='ok'")
+check "reused" "$(grep -c "$STAGED of $(grep -c '^\[table ' "$CONFIG") tables unchanged" "$TMP/log")" 1
+
+step "offline: the cache alone"
+stage snapshot --offline; check "snapshot --offline" "$RC" 0
+check "same figures" "$(q "$O/latest/occsnap.sqlite" "select * from occupation_profile" | sha256sum)" "$FIRST"
+check "receipts say cache" "$(q "$O/latest/occsnap.sqlite" "select distinct fetched_from from source")" cache
+
+step "a changed file is parsed again, the others reused"
+doctored_mirror "$TMP/dm"
+E=raw.githubusercontent.com/openai/GPTs-are-GPTs/main/data/occ_level.csv
+rm "$TMP/dm/$E"
+# the same data with one value changed (row 2, Chief Executives, gamma 0.82 -> 0.5)
+sed '2s/,0\.8200000000000001,/,0.5,/' "$MIRROR/$E" > "$TMP/dm/$E"
+stage snapshot --mirror "$TMP/dm"; check "snapshot" "$RC" 0
+check "one table fewer reused" "$(grep -c "$((STAGED - 1)) of" "$TMP/log")" 1
+check "the new value is in" "$(q "$O/latest/occsnap.sqlite" "select value from measure where onet_code='11-1011.00' and measure='eloundou_gamma'")" 0.5
+finish

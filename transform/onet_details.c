@@ -1,0 +1,567 @@
+/* onet_details.c - the O*NET release's details: titles, technology, job zones, elements. */
+#include "common/error.h"
+#include "common/strmap.h"
+#include "common/util.h"
+#include "transform/context.h"
+#include "transform/occode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOT_IN_RELEASE "not an occupation of the O*NET release"
+
+/* Rows per INSERT: one statement per row costs SQLite about twice as much
+ * per row as a statement of many rows (measured: 30,000 element rows take
+ * 95 ms one by one, 46 ms 64 at a time). */
+#define BATCH 64
+
+/* A prepared multi-row INSERT of BATCH rows of ncol columns. Each row is
+ * bound at batch_at() and counted with batch_add(), which steps the
+ * statement when it is full; batch_flush() steps a partial one, whose unused
+ * rows carry a NULL first column that the statement's WHERE drops. */
+typedef struct {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int ncol, nrow;
+} batch;
+
+/* Prepares the INSERT into table (whose first column is NOT NULL); returns
+ * OS_OK or OS_EIO (reported). b owns the statement until batch_close. */
+static int batch_open(batch *b, sqlite3 *db, const char *table, int ncol)
+{
+    size_t cap = 128 + strlen(table) + (size_t)BATCH * (3 + 2 * (size_t)ncol);
+    char *sql = xmalloc(cap);
+    size_t n = (size_t)snprintf(sql, cap, "INSERT INTO %s SELECT * FROM (VALUES", table);
+    for (int r = 0; r < BATCH; r++) {
+        n += (size_t)snprintf(sql + n, cap - n, "%s(?", r ? "," : "");
+        for (int k = 1; k < ncol; k++)
+            n += (size_t)snprintf(sql + n, cap - n, ",?");
+        n += (size_t)snprintf(sql + n, cap - n, ")");
+    }
+    snprintf(sql + n, cap - n, ") WHERE column1 IS NOT NULL");
+    *b = (batch){.db = db, .ncol = ncol};
+    int rc = tf_prepare(db, sql, &b->st);
+    free(sql);
+    return rc;
+}
+
+/* The parameter index of the first column of the next row; cannot fail. */
+static int batch_at(const batch *b)
+{
+    return b->nrow * b->ncol + 1;
+}
+
+/* Counts the row bound at batch_at(), stepping a full batch; returns OS_OK
+ * or OS_EIO (reported). */
+static int batch_add(batch *b)
+{
+    if (++b->nrow < BATCH)
+        return OS_OK;
+    b->nrow = 0;
+    return tf_step(b->db, b->st);
+}
+
+/* Inserts the rows bound since the last step; returns OS_OK or OS_EIO. */
+static int batch_flush(batch *b)
+{
+    if (!b->nrow)
+        return OS_OK;
+    for (int r = b->nrow; r < BATCH; r++)
+        sqlite3_bind_null(b->st, r * b->ncol + 1);
+    b->nrow = 0;
+    return tf_step(b->db, b->st);
+}
+
+/* Frees the statement (rows not flushed are dropped); cannot fail. */
+static void batch_close(batch *b)
+{
+    sqlite3_finalize(b->st);
+    b->st = NULL;
+}
+
+/* A reusable buffer for "a|b" hash keys. */
+typedef struct {
+    char *s;
+    size_t cap;
+} keybuf;
+
+/* Returns "a|b" in k (valid until the next call); dies on OOM. */
+static const char *key2(keybuf *k, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + nb + 2 > k->cap) {
+        k->cap = 2 * (na + nb + 2);
+        k->s = xrealloc(k->s, k->cap);
+    }
+    memcpy(k->s, a, na);
+    k->s[na] = '|';
+    memcpy(k->s + na + 1, b, nb + 1);
+    return k->s;
+}
+
+/* Counts a staged row in c and finds its occupation: returns its index, or -1
+ * when the row was listed as unmatched or *rc was set (OS_EDATA for a value
+ * that is not an O*NET-SOC code, OS_EIO if the listing failed). */
+static long occupation_of(tf *t, tf_coverage *c, const char *file, long row, const char *code,
+                          int *rc)
+{
+    occode oc;
+    c->rows_in++;
+    if (occode_parse(code, &oc) != 0 || !oc.suffix) {
+        *rc = os_error(OS_EDATA, "%s: %s row %ld: '%s' is not an O*NET-SOC code", c->table_id,
+                       file, row, code);
+        return -1;
+    }
+    long i = universe_find(&t->u, oc.onet);
+    if (i < 0)
+        *rc = tf_cov_unmatched(t, c, row, oc.onet, NOT_IN_RELEASE);
+    return i;
+}
+
+/* "Y" -> 1, "N" -> 0, anything else -> -1; cannot fail (callers report -1). */
+static int yes_no(const char *s)
+{
+    return !strcmp(s, "Y") ? 1 : !strcmp(s, "N") ? 0 : -1;
+}
+
+/* 1 if the last statement on db failed on a primary key; cannot fail. */
+static int is_duplicate(sqlite3 *db)
+{
+    return sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+/* Called when the primary key (occupation, col) of what table_id feeds
+ * failed: the batched INSERT cannot say which row, so this re-reads the
+ * staged rows and returns OS_EDATA naming the first (occupation, value)
+ * that repeats an earlier one, with file, both rows and the value (OS_EIO
+ * if the re-read fails). */
+static int report_duplicate(tf *t, const char *table_id, const char *col)
+{
+    sqlite3_stmt *q;
+    char *file, *cols = xasprintf("onet_code, %s", col);
+    int rc = tf_open_staged(t, table_id, cols, &q, &file);
+    free(cols);
+    if (rc)
+        return rc;
+    strmap *seen = strmap_new(); /* "onet_code|value" -> row */
+    keybuf key = {0};
+    rc = OS_OK;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0), first;
+        occode oc;
+        if (occode_parse(tf_text(q, 1), &oc) != 0 || universe_find(&t->u, oc.onet) < 0)
+            continue; /* not inserted */
+        const char *k = key2(&key, oc.onet, tf_text(q, 2));
+        if (strmap_get(seen, k, &first))
+            rc = os_error(OS_EDATA, "%s: %s row %ld: %s '%s' of %s appears twice (also row %ld)",
+                          table_id, file, row, col, tf_text(q, 2), oc.onet, first);
+        else
+            strmap_put(seen, k, row);
+    }
+    if (!rc)
+        rc = os_error(OS_EDATA, "%s: %s: a %s appears twice for one occupation", table_id, file,
+                      col);
+    strmap_free(seen);
+    free(key.s);
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
+
+/* Loads onet_alt_titles (reported = 0) or onet_reported_titles (reported = 1)
+ * into occupation_title; returns an os_result naming table, file, row and
+ * value (OS_EDATA for a bad flag, an empty or a repeated title). */
+static int load_titles(tf *t, const char *table_id, int reported)
+{
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, table_id,
+                            reported ? "onet_code, title, shown_in_my_next_move"
+                                     : "onet_code, title, short_title, sources",
+                            &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, table_id, "onet");
+    const char *kind = reported ? "reported" : "alternate";
+    batch ins;
+    rc = batch_open(&ins, t->out,
+                    "occupation_title(onet_code, title, kind, short_title, sources,"
+                    " shown_in_my_next_move)",
+                    6);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        if (i < 0)
+            continue;
+        const char *title = tf_text(q, 2);
+        if (!*title) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: a title of %s is empty", table_id, file, row,
+                          t->u.onet[i]);
+            break;
+        }
+        int p = batch_at(&ins);
+        sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, p + 1, title, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins.st, p + 2, kind, -1, SQLITE_STATIC);
+        if (reported) {
+            int shown = yes_no(tf_text(q, 3));
+            if (shown < 0) {
+                rc = os_error(OS_EDATA,
+                              "%s: %s row %ld: shown_in_my_next_move is '%s', not Y or N",
+                              table_id, file, row, tf_text(q, 3));
+                break;
+            }
+            sqlite3_bind_null(ins.st, p + 3);
+            sqlite3_bind_null(ins.st, p + 4);
+            sqlite3_bind_int(ins.st, p + 5, shown);
+        } else {
+            /* "n/a": the title has no short form. */
+            const char *short_title = tf_text(q, 3);
+            tf_bind_text(ins.st, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
+            tf_bind_text(ins.st, p + 4, tf_text(q, 4));
+            sqlite3_bind_null(ins.st, p + 5);
+        }
+        rc = batch_add(&ins);
+        c->rows_mapped++;
+        c->covered[i] = 1;
+    }
+    if (!rc)
+        rc = batch_flush(&ins);
+    if (rc == OS_EIO && is_duplicate(t->out))
+        rc = report_duplicate(t, table_id, "title");
+    batch_close(&ins);
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
+
+/* Loads onet_technology into technology; returns an os_result naming file,
+ * row, column and value (OS_EDATA for a flag other than Y/N, an empty or a
+ * repeated example). */
+static int load_technology(tf *t)
+{
+    static const char *const ID = "onet_technology";
+    static const char *const FLAG_COL[2] = {"hot_technology", "in_demand"};
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, ID,
+                            "onet_code, example, commodity_code, commodity_title, "
+                            "hot_technology, in_demand",
+                            &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, ID, "onet");
+    batch ins;
+    rc = batch_open(&ins, t->out, "technology", 6);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        if (i < 0)
+            continue;
+        const char *example = tf_text(q, 2);
+        if (!*example) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: a technology of %s has no example", ID,
+                          file, row, t->u.onet[i]);
+            break;
+        }
+        int flag[2];
+        for (int k = 0; k < 2 && !rc; k++)
+            if ((flag[k] = yes_no(tf_text(q, 5 + k))) < 0)
+                rc = os_error(OS_EDATA, "%s: %s row %ld: %s is '%s', not Y or N", ID, file, row,
+                              FLAG_COL[k], tf_text(q, 5 + k));
+        if (rc)
+            break;
+        int p = batch_at(&ins);
+        sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, p + 1, example, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_value(ins.st, p + 2, sqlite3_column_value(q, 3));
+        tf_bind_text(ins.st, p + 3, tf_text(q, 4));
+        sqlite3_bind_int(ins.st, p + 4, flag[0]);
+        sqlite3_bind_int(ins.st, p + 5, flag[1]);
+        rc = batch_add(&ins);
+        c->rows_mapped++;
+        c->covered[i] = 1;
+    }
+    if (!rc)
+        rc = batch_flush(&ins);
+    if (rc == OS_EIO && is_duplicate(t->out))
+        rc = report_duplicate(t, ID, "example");
+    batch_close(&ins);
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
+
+/* Sets occupation.job_zone from onet_job_zones; returns an os_result naming
+ * file, row and value (OS_EDATA for a zone outside 1..5 or a second zone). */
+static int load_job_zones(tf *t)
+{
+    static const char *const ID = "onet_job_zones";
+    sqlite3_stmt *q, *upd;
+    char *file;
+    int rc = tf_open_staged(t, ID, "onet_code, job_zone", &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, ID, "onet");
+    rc = tf_prepare(t->out, "UPDATE occupation SET job_zone = ? WHERE onet_code = ?", &upd);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        if (i < 0)
+            continue;
+        long zone = sqlite3_column_int64(q, 2);
+        if (sqlite3_column_type(q, 2) != SQLITE_INTEGER || zone < 1 || zone > 5) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: job zone '%s' of %s is not 1 to 5", ID,
+                          file, row, tf_text(q, 2), t->u.onet[i]);
+            break;
+        }
+        if (c->covered[i]) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: a second job zone for %s", ID, file, row,
+                          t->u.onet[i]);
+            break;
+        }
+        sqlite3_bind_int64(upd, 1, zone);
+        sqlite3_bind_text(upd, 2, t->u.onet[i], -1, SQLITE_STATIC);
+        rc = tf_step(t->out, upd);
+        c->rows_mapped++;
+        c->covered[i] = 1;
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(upd);
+    free(file);
+    return rc;
+}
+
+enum { IM, LV }; /* the two scales of an element, as indexes of pivot_cell arrays */
+
+/* One (occupation, element) of a pivoted table: its IM and LV rows. */
+typedef struct {
+    long occ, elem;           /* universe index; index into pivot.elem_id */
+    long row[2];              /* staged row of the IM / LV row; 0 = not seen */
+    double value[2];          /* their data_value */
+    signed char suppress[2];  /* their recommend_suppress: 1, 0, or -1 (empty) */
+    signed char not_relevant; /* of the LV row: 1, 0, or -1 (empty) */
+} pivot_cell;
+
+/* The cells of one element table, and its distinct elements (id and name). */
+typedef struct {
+    strmap *cell_of; /* "onet_code|element_id" -> index into cell */
+    strmap *elem_of; /* element_id -> index into elem_id / elem_name */
+    pivot_cell *cell;
+    size_t ncell, cellcap;
+    char **elem_id, **elem_name;
+    size_t nelem, elemcap;
+    keybuf key;
+} pivot;
+
+/* Frees everything p owns; cannot fail. */
+static void pivot_free(pivot *p)
+{
+    strmap_free(p->cell_of);
+    strmap_free(p->elem_of);
+    free(p->cell);
+    for (size_t k = 0; k < p->nelem; k++)
+        free(p->elem_id[k]), free(p->elem_name[k]);
+    free(p->elem_id);
+    free(p->elem_name);
+    free(p->key.s);
+}
+
+/* The index of element id in p, added with name when new (the caller checks
+ * that a known id has the same name). Dies on OOM. */
+static long pivot_element(pivot *p, const char *id, const char *name)
+{
+    long e;
+    if (strmap_get(p->elem_of, id, &e))
+        return e;
+    if (p->nelem == p->elemcap) {
+        p->elemcap = p->elemcap ? 2 * p->elemcap : 64;
+        p->elem_id = xrealloc(p->elem_id, p->elemcap * sizeof *p->elem_id);
+        p->elem_name = xrealloc(p->elem_name, p->elemcap * sizeof *p->elem_name);
+    }
+    p->elem_id[p->nelem] = xstrdup(id);
+    p->elem_name[p->nelem] = xstrdup(name);
+    strmap_put(p->elem_of, id, (long)p->nelem);
+    return (long)p->nelem++;
+}
+
+/* The cell of (occupation occ, element elem) in p, created empty when new;
+ * the pointer is valid until the next call. Dies on OOM. */
+static pivot_cell *pivot_cell_of(pivot *p, long occ, long elem, const char *onet, const char *id)
+{
+    /* O*NET lists the IM and LV rows of a cell one after the other. */
+    if (p->ncell && p->cell[p->ncell - 1].occ == occ && p->cell[p->ncell - 1].elem == elem)
+        return &p->cell[p->ncell - 1];
+    const char *k = key2(&p->key, onet, id);
+    long at;
+    if (strmap_get(p->cell_of, k, &at))
+        return &p->cell[at];
+    if (p->ncell == p->cellcap) {
+        p->cellcap = p->cellcap ? 2 * p->cellcap : 4096;
+        p->cell = xrealloc(p->cell, p->cellcap * sizeof *p->cell);
+    }
+    pivot_cell *cell = &p->cell[p->ncell];
+    *cell = (pivot_cell){.occ = occ,
+                         .elem = elem,
+                         .value = {NAN, NAN},
+                         .suppress = {-1, -1},
+                         .not_relevant = -1};
+    strmap_put(p->cell_of, k, (long)p->ncell++);
+    return cell;
+}
+
+/* Binds a flag that may be empty (-1) as NULL; cannot fail. */
+static void bind_flag(sqlite3_stmt *st, int i, int v)
+{
+    if (v < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int(st, i, v);
+}
+
+/* Reads one element table (an IM and an LV row per occupation and element)
+ * into p; returns an os_result naming table, file, row and value (OS_EDATA
+ * for a bad code, scale, value or flag, or a scale given twice). */
+static int pivot_read(tf *t, pivot *p, const char *table_id)
+{
+    static const char *const SCALE[2] = {"IM", "LV"};
+    static const char *const FLAG_COL[2] = {"recommend_suppress", "not_relevant"};
+    static const double LO[2] = {1, 0}, HI[2] = {5, 7}; /* importance 1-5, level 0-7 */
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, table_id,
+                            "onet_code, element_id, element_name, scale_id, data_value, "
+                            "recommend_suppress, not_relevant",
+                            &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, table_id, "onet");
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        if (i < 0)
+            continue;
+        const char *id = tf_text(q, 2), *name = tf_text(q, 3), *scale = tf_text(q, 4);
+        if (!*id || !*name) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: an element of %s has no id or name",
+                          table_id, file, row, t->u.onet[i]);
+            break;
+        }
+        int s = !strcmp(scale, "IM") ? IM : !strcmp(scale, "LV") ? LV : -1;
+        if (s < 0) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: scale '%s' of %s %s is neither IM nor LV",
+                          table_id, file, row, scale, t->u.onet[i], id);
+            break;
+        }
+        double v = tf_real(q, 5);
+        if (isnan(v)) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: %s of %s %s has no data value", table_id,
+                          file, row, SCALE[s], t->u.onet[i], id);
+            break;
+        }
+        if (v < LO[s] || v > HI[s]) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: %s value '%s' of %s %s is not %g to %g",
+                          table_id, file, row, SCALE[s], tf_text(q, 5), t->u.onet[i], id, LO[s],
+                          HI[s]);
+            break;
+        }
+        int flag[2];
+        for (int k = 0; k < 2 && !rc; k++) {
+            const char *f = tf_text(q, 6 + k);
+            flag[k] = *f ? yes_no(f) : -1;
+            if (*f && flag[k] < 0)
+                rc = os_error(OS_EDATA, "%s: %s row %ld: %s is '%s', not Y, N or empty",
+                              table_id, file, row, FLAG_COL[k], f);
+        }
+        if (rc)
+            break;
+        long e = pivot_element(p, id, name);
+        if (strcmp(p->elem_name[e], name)) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: element %s is named both '%s' and '%s'",
+                          table_id, file, row, id, p->elem_name[e], name);
+            break;
+        }
+        pivot_cell *cell = pivot_cell_of(p, i, e, t->u.onet[i], id);
+        if (cell->row[s]) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: %s of %s %s appears twice (also row %ld)",
+                          table_id, file, row, SCALE[s], t->u.onet[i], id, cell->row[s]);
+            break;
+        }
+        cell->row[s] = row;
+        cell->value[s] = v;
+        cell->suppress[s] = (signed char)flag[0];
+        if (s == LV)
+            cell->not_relevant = (signed char)flag[1];
+        c->rows_mapped++;
+        c->covered[i] = 1;
+    }
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
+
+/* Fills the element rows of one kind from the first staged of text_id and
+ * xlsx_id; when neither was staged that is OS_EDATA if required, else
+ * nothing is inserted. Returns an os_result naming table, file, row, value. */
+static int load_elements(tf *t, const char *kind, const char *text_id, const char *xlsx_id,
+                         int required)
+{
+    const char *id = tf_staged(t, text_id) ? text_id : tf_staged(t, xlsx_id) ? xlsx_id : NULL;
+    if (!id)
+        return required ? os_error(OS_EDATA, "%s: neither %s nor %s was staged", kind, text_id,
+                                   xlsx_id)
+                        : OS_OK;
+    pivot p = {.cell_of = strmap_new(), .elem_of = strmap_new()};
+    batch ins = {0};
+    int rc = pivot_read(t, &p, id);
+    if (!rc)
+        rc = batch_open(&ins, t->out, "element", 10);
+    long half = 0;
+    for (size_t k = 0; !rc && k < p.ncell; k++) {
+        const pivot_cell *cell = &p.cell[k];
+        int at = batch_at(&ins);
+        half += !cell->row[IM] || !cell->row[LV];
+        sqlite3_bind_text(ins.st, at, t->u.onet[cell->occ], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, at + 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, at + 2, p.elem_id[cell->elem], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, at + 3, p.elem_name[cell->elem], -1, SQLITE_STATIC);
+        tf_bind_real(ins.st, at + 4, cell->value[IM]);
+        tf_bind_real(ins.st, at + 5, cell->value[LV]);
+        bind_flag(ins.st, at + 6, cell->suppress[IM]);
+        bind_flag(ins.st, at + 7, cell->suppress[LV]);
+        bind_flag(ins.st, at + 8, cell->not_relevant);
+        sqlite3_bind_text(ins.st, at + 9, id, -1, SQLITE_STATIC);
+        rc = batch_add(&ins);
+    }
+    if (!rc)
+        rc = batch_flush(&ins);
+    if (!rc && half)
+        os_warning("%s: elements with an IM or an LV row but not both (the other is NULL): %ld",
+                   id, half);
+    batch_close(&ins);
+    pivot_free(&p);
+    return rc;
+}
+
+/* Runs the loaders in turn (each owns what it opens); returns the first
+ * failure's os_result. */
+int tf_onet_details(tf *t)
+{
+    int rc = load_titles(t, "onet_alt_titles", 0);
+    if (!rc)
+        rc = load_titles(t, "onet_reported_titles", 1);
+    if (!rc)
+        rc = load_technology(t);
+    if (!rc)
+        rc = load_job_zones(t);
+    if (!rc)
+        rc = load_elements(t, "knowledge", "onet_knowledge", "onet_knowledge_xlsx", 1);
+    if (!rc)
+        rc = load_elements(t, "skill", "onet_skills", "onet_skills_xlsx", 1);
+    /* Abilities may be absent: the manifest records the missing member. */
+    if (!rc)
+        rc = load_elements(t, "ability", "onet_abilities", "onet_abilities_xlsx", 0);
+    return rc;
+}
