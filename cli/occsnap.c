@@ -8,6 +8,7 @@
 #include "transform/transform.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,9 @@ static double seconds_since(const struct timespec *t0)
 int main(int argc, char **argv)
 {
     options o;
+    /* Each SQLite connection is used by one thread only (staging threads
+     * touch no database), so skip SQLite's allocation statistics. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;

@@ -59,7 +59,7 @@ int stage_create(const char *path, sqlite3 **out)
 {
     unlink(path);
     sqlite3 *db;
-    if (sqlite3_open(path, &db) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         int rc = os_error(OS_EIO, "cannot create %s: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
         return rc;

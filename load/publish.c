@@ -83,26 +83,51 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
-/* Builds the snapshot in tmp: database copy, checks, manifest. */
+/* Copies src to dst byte for byte (dst created, must not exist); returns an
+ * os_result. */
+static int copy_file(const char *src, const char *dst)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return os_error(OS_EIO, "cannot open %s: %s", src, strerror(errno));
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) {
+        close(in);
+        return os_error(OS_EIO, "cannot create %s: %s", dst, strerror(errno));
+    }
+    char buf[1 << 16];
+    ssize_t n;
+    int rc = OS_OK;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            rc = os_error(OS_EIO, "cannot write %s: %s", dst, strerror(errno));
+            break;
+        }
+    if (n < 0)
+        rc = os_error(OS_EIO, "cannot read %s: %s", src, strerror(errno));
+    if (fsync(out) != 0 && !rc)
+        rc = os_error(OS_EIO, "cannot sync %s: %s", dst, strerror(errno));
+    close(in);
+    close(out);
+    return rc;
+}
+
+/* Builds the snapshot in tmp: database, checks, manifest. */
 static int build(const config *c, const char *work_db, const char *tmp, const char *name)
 {
-    sqlite3 *work = NULL, *snap = NULL;
+    sqlite3 *snap = NULL;
     char *db_path = xasprintf("%s/occsnap.sqlite", tmp);
     int rc = OS_OK;
-    if (sqlite3_open_v2(work_db, &work, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        rc = os_error(OS_EIO, "cannot open %s: %s (run `occsnap transform`)", work_db,
-                      sqlite3_errmsg(work));
-    sqlite3_stmt *st = NULL;
-    /* VACUUM INTO writes a compact, self-contained copy in one pass. */
-    if (!rc && sqlite3_prepare_v2(work, "VACUUM INTO ?", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, db_path, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = os_error(OS_EIO, "cannot write %s: %s", db_path, sqlite3_errmsg(work));
-    } else if (!rc)
-        rc = os_error(OS_EIO, "cannot copy %s: %s", work_db, sqlite3_errmsg(work));
-    sqlite3_finalize(st);
-    sqlite3_close(work);
-    if (!rc && sqlite3_open(db_path, &snap) != SQLITE_OK)
+    /* transform writes work_db once, compact, and replaces it by rename, so
+     * a hard link is a safe zero-cost copy; across file systems, copy. */
+    if (link(work_db, db_path) != 0) {
+        if (errno == ENOENT)
+            rc = os_error(OS_EIO, "cannot read %s (run `occsnap transform`)", work_db);
+        else
+            rc = copy_file(work_db, db_path);
+    }
+    if (!rc && sqlite3_open_v2(db_path, &snap, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                               NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "cannot open %s: %s", db_path, sqlite3_errmsg(snap));
     json_t *tests = json_array();
     if (!rc)
@@ -119,6 +144,13 @@ static int build(const config *c, const char *work_db, const char *tmp, const ch
         rc = write_file_atomic(path, text, strlen(text));
         free(path);
         free(text);
+    }
+    /* A published snapshot is read-only: readers share it, verify re-hashes it. */
+    if (!rc) {
+        char *mpath = xasprintf("%s/manifest.json", tmp);
+        if (chmod(db_path, 0444) != 0 || chmod(mpath, 0444) != 0)
+            rc = os_error(OS_EIO, "cannot make %s read-only: %s", tmp, strerror(errno));
+        free(mpath);
     }
     json_decref(manifest);
     json_decref(tests);

@@ -10,6 +10,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 static int write_measures(tf *t)
@@ -156,7 +158,7 @@ static int write_snapshot_row(tf *t, const char *created_at)
     return rc;
 }
 
-static int run(tf *t, const char *created_at)
+static int begin(tf *t)
 {
     int rc = tf_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
     if (!rc)
@@ -165,34 +167,60 @@ static int run(tf *t, const char *created_at)
         rc = tf_exec(t->out, "BEGIN");
     if (!rc)
         rc = tf_prepare(t->out, "INSERT INTO coverage_unmatched VALUES(?,?,?,?)", &t->unmatched);
-    if (!rc)
-        rc = tf_load_nem(t);
-    if (!rc)
-        rc = tf_onet_occupations(t);
-    if (!rc)
-        rc = tf_onet_tasks(t);
-    if (!rc)
-        rc = tf_onet_details(t);
-    if (!rc)
-        rc = tf_oews(t);
-    if (!rc)
-        rc = tf_projections(t);
-    if (!rc)
-        rc = tf_measures(t);
-    if (!rc)
-        rc = tf_composite(t);
-    if (!rc)
-        rc = write_measures(t);
-    if (!rc)
-        rc = write_coverage(t);
-    if (!rc)
-        rc = write_sources(t);
-    if (!rc)
-        rc = write_source_tables(t);
-    if (!rc)
-        rc = write_snapshot_row(t, created_at);
-    if (!rc)
-        rc = tf_exec(t->out, "COMMIT");
+    return rc;
+}
+
+static int commit(tf *t)
+{
+    return tf_exec(t->out, "COMMIT");
+}
+
+static const char *run_created_at;
+static int snapshot_row(tf *t)
+{
+    return write_snapshot_row(t, run_created_at);
+}
+
+/* The transform's steps in order; OCCSNAP_TRACE=1 prints each one's time. */
+static const struct {
+    const char *name;
+    int (*fn)(tf *);
+} STEPS[] = {
+    {"schema", begin},
+    {"nem crosswalk", tf_load_nem},
+    {"occupations", tf_onet_occupations},
+    {"tasks", tf_onet_tasks},
+    {"o*net details", tf_onet_details},
+    {"oews", tf_oews},
+    {"projections", tf_projections},
+    {"measures", tf_measures},
+    {"composite", tf_composite},
+    {"percentiles", write_measures},
+    {"coverage", write_coverage},
+    {"sources", write_sources},
+    {"source tables", write_source_tables},
+    {"snapshot row", snapshot_row},
+    {"commit", commit},
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run(tf *t, const char *created_at)
+{
+    int trace = getenv("OCCSNAP_TRACE") && *getenv("OCCSNAP_TRACE") == '1';
+    int rc = OS_OK;
+    run_created_at = created_at;
+    for (size_t k = 0; !rc && k < sizeof STEPS / sizeof *STEPS; k++) {
+        double t0 = trace ? now_s() : 0;
+        rc = STEPS[k].fn(t);
+        if (trace)
+            fprintf(stderr, "transform: %-14s %.3f s\n", STEPS[k].name, now_s() - t0);
+    }
     return rc;
 }
 
@@ -205,10 +233,10 @@ int transform_run(const config *c, const char *stage_path, const char *out_path,
     char *tmp = xasprintf("%s.tmp.%ld", out_path, (long)getpid());
     unlink(tmp);
     int rc = OS_OK;
-    if (sqlite3_open_v2(stage_path, &t.stage, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(stage_path, &t.stage, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "cannot open the stage database %s: %s (run `occsnap extract`)",
                       stage_path, sqlite3_errmsg(t.stage));
-    else if (sqlite3_open(tmp, &t.out) != SQLITE_OK)
+    else if (sqlite3_open_v2(tmp, &t.out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "cannot create %s: %s", tmp, sqlite3_errmsg(t.out));
     if (!rc)
         rc = run(&t, created_at);
