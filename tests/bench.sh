@@ -9,10 +9,11 @@ RUNS=${RUNS:-5}
 [ -f "$MIRROR/SHA256SUMS" ] || { echo "bench: no mirror at $MIRROR" >&2; exit 1; }
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
-measure() { # name, occsnap args...
+measure() { # name, occsnap args... (COLD=1: empty cache before each run)
     local name=$1; shift
     local times=() mem=0
     for _ in $(seq "$RUNS"); do
+        [ "${COLD:-0}" = 1 ] && rm -rf "$TMP/cache"
         ./build/occsnap "$@" --cache "$TMP/cache" --out "$TMP/out" 2>"$TMP/err" >/dev/null
         local line; line=$(grep 'done in' "$TMP/err")
         times+=("$(sed -E 's/.*done in ([0-9.]+) s.*/\1/' <<<"$line")")
@@ -24,8 +25,9 @@ measure() { # name, occsnap args...
 }
 
 echo "occsnap bench: $(nproc) cores, mirror $MIRROR"
-measure "snapshot (file:// mirror)" snapshot --mirror "$MIRROR"
-measure "extract (fetch + stage)" extract --mirror "$MIRROR"
-measure "extract --offline (stage only)" extract --offline
+COLD=1 measure "snapshot, cold cache" snapshot --mirror "$MIRROR"
+COLD=1 measure "extract, cold cache" extract --mirror "$MIRROR"
+measure "snapshot, unchanged sources" snapshot --mirror "$MIRROR"
+measure "extract, unchanged sources" extract --mirror "$MIRROR"
 measure "transform" transform
 measure "load (checks + publish)" load
