@@ -216,8 +216,57 @@ static int on_entry(void *user, const char *section, const char *key, const char
                 return bad(ld, "unknown format (csv, tsv, xlsx)", key, value);
         } else if (!strncmp(key, "col.", 4))
             return parse_column(ld, t, key + 4, value);
+        else if (!strncmp(key, "filter.", 7)) {
+            t->filter = xrealloc(t->filter, (t->nfilter + 1) * sizeof *t->filter);
+            cfg_filter *f = memset(&t->filter[t->nfilter++], 0, sizeof *f);
+            f->column = xstrdup(key + 7);
+            char *list = xstrdup(value);
+            for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+                f->value = xrealloc(f->value, (f->nvalue + 1) * sizeof *f->value);
+                f->value[f->nvalue++] = xstrdup(str_trim(tok));
+            }
+            free(list);
+            if (!f->nvalue)
+                return bad(ld, "a filter needs at least one value", key, value);
+        }
         else
             return bad(ld, "unknown key in a [table] section", key, value);
+        return 1;
+    }
+    if (!strncmp(section, "aei ", 4)) {
+        cfg_aei *a = NULL;
+        for (size_t i = 0; i < c->naei; i++)
+            if (!strcmp(c->aei[i].release, section + 4))
+                a = &c->aei[i];
+        if (!a) {
+            c->aei = xrealloc(c->aei, (c->naei + 1) * sizeof *c->aei);
+            a = memset(&c->aei[c->naei++], 0, sizeof *a);
+            a->release = xstrdup(section + 4);
+        }
+        if (!strcmp(key, "label"))
+            set_str(&a->label, value);
+        else if (!strcmp(key, "layout")) {
+            if (!strcmp(value, "wide"))
+                a->layout = AEI_WIDE;
+            else if (!strcmp(value, "long"))
+                a->layout = AEI_LONG;
+            else
+                return bad(ld, "layout is wide (v1/v2 task files) or long (v3/v4 aei_raw)", key,
+                           value);
+        } else if (!strcmp(key, "tasks"))
+            set_str(&a->tasks, value);
+        else if (!strcmp(key, "patterns"))
+            set_str(&a->patterns, value);
+        else if (!strcmp(key, "raw"))
+            set_str(&a->raw, value);
+        else if (!strcmp(key, "statements"))
+            set_str(&a->statements, value);
+        else if (!strcmp(key, "statement_codes")) {
+            if (strcmp(value, "onet2010") && strcmp(value, "onet2019"))
+                return bad(ld, "statement_codes is onet2010 or onet2019", key, value);
+            a->codes2010 = !strcmp(value, "onet2010");
+        } else
+            return bad(ld, "unknown key in an [aei] section", key, value);
         return 1;
     }
     return bad(ld, "unknown section", section, key);
@@ -247,8 +296,26 @@ static int validate(config *c)
         if (!is_ident(c->src[i].id))
             return os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
                             c->src[i].id);
+    for (size_t i = 0; i < c->naei; i++) {
+        cfg_aei *a = &c->aei[i];
+        const char *need = a->layout == AEI_WIDE ? a->tasks : a->raw;
+        if (!a->layout || !need || !a->statements)
+            return os_error(OS_ECONFIG, "%s: [aei %s] needs layout, %s and statements", c->path,
+                            a->release, a->layout == AEI_LONG ? "raw" : "tasks");
+        const char *refs[] = {a->tasks, a->patterns, a->raw, a->statements};
+        for (int k = 0; k < 4; k++)
+            if (refs[k] && !config_table(c, refs[k]))
+                return os_error(OS_ECONFIG, "%s: [aei %s] names table '%s', which has no [table %s]",
+                                c->path, a->release, refs[k], refs[k]);
+        if (!a->label)
+            a->label = xstrdup(a->release);
+    }
     for (size_t i = 0; i < c->ntab; i++) {
         cfg_table *t = &c->tab[i];
+        for (size_t k = 0; k < t->nfilter; k++)
+            if (config_column(t, t->filter[k].column) < 0)
+                return os_error(OS_ECONFIG, "%s: [table %s] filter.%s names no col.%s", c->path,
+                                t->id, t->filter[k].column, t->filter[k].column);
         if (!is_ident(t->id))
             return os_error(OS_ECONFIG, "%s: [table %s]: ids use a-z, 0-9 and _", c->path, t->id);
         const char *missing = !t->source ? "source" : !t->url ? "url"
@@ -306,6 +373,11 @@ static int validate(config *c)
             sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
             sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
             sha256_update(h, &ty, 1);
+        }
+        for (size_t k = 0; k < t->nfilter; k++) {
+            sha256_update(h, t->filter[k].column, strlen(t->filter[k].column) + 1);
+            for (size_t j = 0; j < t->filter[k].nvalue; j++)
+                sha256_update(h, t->filter[k].value[j], strlen(t->filter[k].value[j]) + 1);
         }
         sha256_final(h, t->spec_sha256);
         for (size_t a = 0; a < t->ncol; a++)
@@ -370,12 +442,24 @@ void config_free(config *c)
         for (size_t j = 0; j < t->ncol; j++)
             free(t->col[j].name), free(t->col[j].header);
         free(t->col);
+        for (size_t j = 0; j < t->nfilter; j++) {
+            for (size_t k = 0; k < t->filter[j].nvalue; k++)
+                free(t->filter[j].value[k]);
+            free(t->filter[j].value), free(t->filter[j].column);
+        }
+        free(t->filter);
     }
     for (size_t i = 0; i < c->nsrc; i++) {
         cfg_source *s = &c->src[i];
         free(s->id), free(s->title), free(s->vintage), free(s->licence);
         free(s->citation), free(s->homepage);
     }
+    for (size_t i = 0; i < c->naei; i++) {
+        cfg_aei *a = &c->aei[i];
+        free(a->release), free(a->label), free(a->tasks), free(a->patterns), free(a->raw);
+        free(a->statements);
+    }
+    free(c->aei);
     for (size_t i = 0; i < c->ncomponent; i++)
         free(c->component[i]);
     free(c->component), free(c->composite);

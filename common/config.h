@@ -16,6 +16,14 @@ typedef struct {
     enum cfg_type type;
 } cfg_column;
 
+/* filter.<col> = a, b: stage only rows whose column is one of these values
+ * (case-insensitive), e.g. the global rows of a long-format file. */
+typedef struct {
+    char *column;  /* staged column name */
+    char **value;
+    size_t nvalue;
+} cfg_filter;
+
 /* [table ID]: one table read from one file (or one member/sheet of it). */
 typedef struct {
     char *id;       /* e.g. "oews_national"; staged as src_<id> */
@@ -31,7 +39,22 @@ typedef struct {
     char spec_sha256[65]; /* of how the table is read (url, member, sheet, columns) */
     cfg_column *col;
     size_t ncol;
+    cfg_filter *filter;
+    size_t nfilter;
 } cfg_table;
+
+/* [aei RELEASE]: one release of the Anthropic Economic Index. */
+enum cfg_aei_layout { AEI_WIDE = 1, AEI_LONG };
+typedef struct {
+    char *release;     /* "2025-03-27": sorts by date, names every figure */
+    char *label;       /* "v2 (2025-03-27)" */
+    enum cfg_aei_layout layout;
+    char *tasks;       /* wide: table with task_name, pct (percent of all) */
+    char *patterns;    /* wide: table of per-task collaboration shares, or NULL */
+    char *raw;         /* long: the aei_raw_* table (global rows) */
+    char *statements;  /* table joining task text to occupation codes */
+    int codes2010;     /* 1: the statements use O*NET-SOC 2010 codes */
+} cfg_aei;
 
 /* [source ID]: what a dataset is and how to cite it. */
 typedef struct {
@@ -58,6 +81,8 @@ typedef struct {
     size_t nsrc;
     cfg_table *tab;
     size_t ntab;
+    cfg_aei *aei;
+    size_t naei;
 } config;
 
 /* Reads and validates the file at path; returns an os_result (OS_ECONFIG

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* How far down a sheet the header may sit (banner rows above it). */
@@ -49,6 +50,7 @@ struct staged {
     int missing;            /* optional member absent from the archive */
     long header_line;
     char years[512];        /* "emp_base=2024,emp_proj=2034" */
+    long filtered;          /* rows left out by the table's filters */
     size_t nparam, nrow, caprow;
     value *v;
     char *text;
@@ -251,6 +253,28 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
                     r->s->label, line, col->header, (int)n, p);
 }
 
+/* 1 if the row's cell of every filtered column is one of its values
+ * (trimmed, case-insensitive). */
+static int passes_filters(reader *r, const rows_row *row)
+{
+    for (size_t k = 0; k < r->t->nfilter; k++) {
+        const cfg_filter *f = &r->t->filter[k];
+        int j = r->idx[config_column(r->t, f->column)];
+        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        while (*cell == ' ' || *cell == '\t')
+            cell++;
+        size_t n = strlen(cell);
+        while (n && (cell[n - 1] == ' ' || cell[n - 1] == '\t' || cell[n - 1] == '\r'))
+            n--;
+        int hit = 0;
+        for (size_t v = 0; v < f->nvalue && !hit; v++)
+            hit = strlen(f->value[v]) == n && !strncasecmp(f->value[v], cell, n);
+        if (!hit)
+            return 0;
+    }
+    return 1;
+}
+
 static int on_row(void *ctx, const rows_row *row)
 {
     reader *r = ctx;
@@ -284,6 +308,10 @@ static int on_row(void *ctx, const rows_row *row)
     }
     if (!any)
         return OS_OK; /* a blank row between data rows */
+    if (!passes_filters(r, row)) {
+        r->s->filtered++;
+        return OS_OK;
+    }
     /* xlsx rows leave out trailing empty cells; text rows must be whole. */
     if (r->t->format != CFG_XLSX && row->ncell != r->width)
         return os_error(OS_EPARSE, "%s: %s line %ld has %zu fields, the header (line %ld) has %zu",
@@ -504,9 +532,12 @@ int stage_insert(sqlite3 *db, staged *s)
         sqlite3_reset(ins);
     }
     sqlite3_finalize(ins);
+    char note[96] = "";
+    if (s->filtered)
+        snprintf(note, sizeof note, "%ld rows left out by the table's filters", s->filtered);
     if (!rc)
         rc = record_table(db, t, s->label, "ok", s->header_line, (long)s->nrow,
-                          s->years[0] ? s->years : NULL, NULL);
+                          s->years[0] ? s->years : NULL, note[0] ? note : NULL);
     return rc;
 }
 

@@ -78,17 +78,26 @@ static const char *SQL =
     "  match TEXT NOT NULL\n"
     "    CHECK(match IN ('exact','soc','aggregate','crosswalk','derived')),\n"
     "  source TEXT NOT NULL, PRIMARY KEY(onet_code, measure)) STRICT, WITHOUT ROWID;\n"
+    /* Economic Index, per task and release. usage_pct is a PERCENT of all
+       conversations (0.0025 = 0.0025 %); the mode columns, filtered and
+       unknown are FRACTIONS of the task's conversations. */
     "CREATE TABLE aei_task(\n"
     "  onet_code TEXT NOT NULL REFERENCES occupation, task_id INTEGER NOT NULL,\n"
-    "  release TEXT NOT NULL, usage_pct REAL, directive REAL, feedback_loop REAL,\n"
+    "  release TEXT NOT NULL, task TEXT NOT NULL, usage_pct REAL NOT NULL,\n"
+    "  shared_by INTEGER NOT NULL, directive REAL, feedback_loop REAL,\n"
     "  task_iteration REAL, validation REAL, learning REAL, filtered REAL,\n"
-    "  dominant_mode TEXT, autonomy_median REAL,\n"
+    "  unknown REAL NOT NULL, dominant_mode TEXT, autonomy_median REAL,\n"
+    "  match TEXT NOT NULL CHECK(match IN ('exact','crosswalk')),\n"
     "  PRIMARY KEY(onet_code, task_id, release)) STRICT, WITHOUT ROWID;\n"
+    /* shares are fractions of the occupation's usage and
+       automation + augmentation + filtered + unknown = 1 */
     "CREATE TABLE aei_occupation(\n"
     "  onet_code TEXT NOT NULL REFERENCES occupation, release TEXT NOT NULL,\n"
-    "  usage_pct REAL, automation_share REAL, augmentation_share REAL,\n"
+    "  release_label TEXT NOT NULL, usage_pct REAL NOT NULL, tasks INTEGER NOT NULL,\n"
+    "  automation_share REAL, augmentation_share REAL,\n"
     "  filtered_share REAL, unknown_share REAL, dominant_mode TEXT,\n"
-    "  autonomy_median REAL, PRIMARY KEY(onet_code, release)) STRICT, WITHOUT ROWID;\n"
+    "  autonomy_median REAL, match TEXT NOT NULL CHECK(match IN ('exact','crosswalk')),\n"
+    "  PRIMARY KEY(onet_code, release)) STRICT, WITHOUT ROWID;\n"
     /* per staged source table: how much of it reached the occupation key */
     "CREATE TABLE coverage(\n"
     "  table_id TEXT PRIMARY KEY, source TEXT NOT NULL, rows_in INTEGER NOT NULL,\n"
@@ -122,9 +131,12 @@ static const char *SQL =
     "  ix.value AS ai_exposure_index_v1, ix.pct AS ai_exposure_index_v1_pct,\n"
     "  ix.pct_emp AS ai_exposure_index_v1_pct_emp, ix.label AS ai_exposure_index_v1_label,\n"
     "  a.release AS aei_release, a.usage_pct AS aei_usage_pct,\n"
+    "  au.pct AS aei_usage_pct_pct,\n"
     "  a.automation_share AS aei_automation_share,\n"
     "  a.augmentation_share AS aei_augmentation_share,\n"
-    "  a.dominant_mode AS aei_dominant_mode\n"
+    "  a.filtered_share AS aei_filtered_share, a.unknown_share AS aei_unknown_share,\n"
+    "  a.dominant_mode AS aei_dominant_mode, a.autonomy_median AS aei_autonomy_median,\n"
+    "  ox.value AS aei_observed_exposure, ox.pct AS aei_observed_exposure_pct\n"
     "FROM occupation o\n"
     "LEFT JOIN employment_wage e ON e.onet_code = o.onet_code\n"
     "LEFT JOIN projection p ON p.onet_code = o.onet_code\n"
@@ -135,6 +147,8 @@ static const char *SQL =
     "LEFT JOIN measure ms ON ms.onet_code = o.onet_code AND ms.measure = 'microsoft_applicability'\n"
     "LEFT JOIN measure fo ON fo.onet_code = o.onet_code AND fo.measure = 'frey_osborne'\n"
     "LEFT JOIN measure ix ON ix.onet_code = o.onet_code AND ix.measure = 'ai_exposure_index_v1'\n"
+    "LEFT JOIN measure au ON au.onet_code = o.onet_code AND au.measure = 'aei_usage_pct'\n"
+    "LEFT JOIN measure ox ON ox.onet_code = o.onet_code AND ox.measure = 'aei_observed_exposure'\n"
     "LEFT JOIN aei_occupation a ON a.onet_code = o.onet_code\n"
     "  AND a.release = (SELECT max(release) FROM aei_occupation)\n"
     "ORDER BY o.onet_code;\n";

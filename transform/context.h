@@ -98,6 +98,7 @@ int tf_projections(tf *t);       /* BLS Employment Projections */
 int tf_measures(tf *t);          /* every exposure measure source (measures.c) */
 int tf_soc2010_measures(tf *t);  /* Felten AIOE, LM AIOE, Frey-Osborne (soc2010.c) */
 int tf_microsoft(tf *t);         /* Microsoft applicability (microsoft.c) */
+int tf_aei(tf *t);               /* Anthropic Economic Index, every release (aei.c) */
 int tf_composite(tf *t);         /* ai_exposure_index_v1 from the measures' pct */
 
 #endif

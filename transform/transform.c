@@ -194,6 +194,7 @@ static const struct {
     {"oews", tf_oews},
     {"projections", tf_projections},
     {"measures", tf_measures},
+    {"economic index", tf_aei},
     {"composite", tf_composite},
     {"percentiles", write_measures},
     {"coverage", write_coverage},

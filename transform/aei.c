@@ -1,0 +1,563 @@
+/* aei.c - the Anthropic Economic Index: task usage joined to occupations, rolled up. */
+#include "common/error.h"
+#include "common/util.h"
+#include "transform/aei_rollup.h"
+#include "transform/context.h"
+#include "transform/occode.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Task text as the join key: trimmed, blanks collapsed, ASCII case folded
+ * (the releases' task names are lower-cased O*NET statements). Returns a
+ * malloc'd string; cannot fail. */
+static char *task_key(const char *text)
+{
+    char *k = xmalloc(strlen(text) + 1), *w = k;
+    int blank = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            blank = w != k;
+            continue;
+        }
+        if (blank)
+            *w++ = ' ';
+        blank = 0;
+        *w++ = (char)tolower((unsigned char)*p);
+    }
+    *w = '\0';
+    return k;
+}
+
+/* ------------------------------------------------------------ statements */
+
+/* Which occupations of the universe hold each task text: key -> chain of
+ * (occupation, task id, original text) entries, one per distinct occupation. */
+typedef struct {
+    strmap *head;  /* key -> first entry */
+    long *next;
+    long *occ;
+    long *task_id;
+    char **text;   /* the statement as O*NET writes it */
+    size_t n, cap;
+    unsigned char crosswalk; /* 1 if the statements use O*NET-SOC 2010 codes */
+} statements;
+
+static void statements_free(statements *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->text[i]);
+    free(s->next), free(s->occ), free(s->task_id), free(s->text);
+    strmap_free(s->head);
+}
+
+/* Adds (key -> occupation) unless that occupation already holds the key. */
+static void statements_add(statements *s, const char *key, long occ, long task_id,
+                           const char *text)
+{
+    long i, last = -1;
+    if (strmap_get(s->head, key, &i))
+        for (; i >= 0; i = s->next[i]) {
+            if (s->occ[i] == occ)
+                return;
+            last = i;
+        }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 4096;
+        s->next = xrealloc(s->next, s->cap * sizeof *s->next);
+        s->occ = xrealloc(s->occ, s->cap * sizeof *s->occ);
+        s->task_id = xrealloc(s->task_id, s->cap * sizeof *s->task_id);
+        s->text = xrealloc(s->text, s->cap * sizeof *s->text);
+    }
+    long k = (long)s->n++;
+    s->next[k] = -1;
+    s->occ[k] = occ;
+    s->task_id[k] = task_id;
+    s->text[k] = xstrdup(text);
+    if (last < 0)
+        strmap_put(s->head, key, k);
+    else
+        s->next[last] = k;
+}
+
+/* O*NET-SOC 2010 -> 2019, from the O*NET crosswalk workbook. */
+static int load_onet_xwalk(tf *t, codemap *xw)
+{
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, "onet_xwalk_2010_2019", "onet2010, onet2019", &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        occode a, b;
+        if (occode_parse(tf_text(q, 1), &a) || occode_parse(tf_text(q, 2), &b))
+            rc = os_error(OS_EDATA, "onet_xwalk_2010_2019: %s row %lld: bad code pair '%s' -> '%s'",
+                          file, (long long)sqlite3_column_int64(q, 0), tf_text(q, 1),
+                          tf_text(q, 2));
+        else
+            codemap_add(xw, a.onet, b.onet);
+    }
+    if (q)
+        sqlite3_finalize(q);
+    if (file)
+        free(file);
+    return rc;
+}
+
+/* Reads a statements table (onet_code, task_id, task) into s, taking
+ * O*NET-SOC 2010 codes through the crosswalk task by task when codes2010.
+ * A bad code stops the run naming table, file, row and value. */
+static int load_statements(tf *t, const char *table, int codes2010, statements *s)
+{
+    memset(s, 0, sizeof *s);
+    s->head = strmap_new();
+    s->crosswalk = (unsigned char)codes2010;
+    codemap xw;
+    codemap_init(&xw);
+    int rc = codes2010 ? load_onet_xwalk(t, &xw) : OS_OK;
+    sqlite3_stmt *q = NULL;
+    char *file = NULL;
+    if (!rc)
+        rc = tf_open_staged(t, table, "onet_code, task_id, task", &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *code = tf_text(q, 1), *text = tf_text(q, 3);
+        occode oc;
+        if (occode_parse(code, &oc) != 0 || !oc.suffix) {
+            rc = os_error(OS_EDATA, "%s: %s row %ld: '%s' is not an O*NET-SOC code", table, file,
+                          row, code);
+            break;
+        }
+        if (!*text)
+            continue; /* a statement without text joins nothing */
+        char *key = task_key(text);
+        long task_id = sqlite3_column_int64(q, 2);
+        if (codes2010) {
+            for (long k = codemap_first(&xw, oc.onet); k >= 0; k = xw.next[k]) {
+                long i = universe_find(&t->u, xw.target[k]);
+                if (i >= 0)
+                    statements_add(s, key, i, task_id, text);
+            }
+        } else {
+            long i = universe_find(&t->u, oc.onet);
+            if (i >= 0)
+                statements_add(s, key, i, task_id, text);
+        }
+        free(key);
+    }
+    if (q)
+        sqlite3_finalize(q);
+    free(file);
+    codemap_free(&xw);
+    return rc;
+}
+
+/* ------------------------------------------------------------ task usage */
+
+/* One task of a release: its usage and, when published, its patterns. */
+typedef struct {
+    char *key;
+    long row;          /* staged row of its usage, for coverage */
+    double usage_pct;  /* NaN until a usage row is read */
+    int has_patterns;
+    double mode[AEI_NMODES], filtered, autonomy;
+} task_use;
+
+typedef struct {
+    task_use *v;
+    size_t n, cap;
+    strmap *by_key;
+} task_list;
+
+static task_use *task_get(task_list *l, const char *key, long row)
+{
+    long i;
+    if (strmap_get(l->by_key, key, &i))
+        return &l->v[i];
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 4096;
+        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    task_use *u = memset(&l->v[l->n], 0, sizeof *u);
+    u->key = xstrdup(key);
+    u->row = row;
+    u->usage_pct = NAN;
+    u->autonomy = NAN;
+    strmap_put(l->by_key, key, (long)l->n++);
+    return u;
+}
+
+static void task_list_free(task_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i].key);
+    free(l->v);
+    strmap_free(l->by_key);
+}
+
+/* The two rows every release has that are not tasks. */
+static int not_a_task(const char *key)
+{
+    return !strcmp(key, "none") || !strcmp(key, "not_classified");
+}
+
+/* v1/v2: task_name, pct (percent of all conversations); patterns, when the
+ * release has them: per-task fractions that sum to 1. */
+static int read_wide(tf *t, const cfg_aei *a, task_list *l)
+{
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, a->tasks, "task_name, pct", &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        char *key = task_key(tf_text(q, 1));
+        double pct = tf_real(q, 2);
+        task_use *u = task_get(l, key, row);
+        if (!isnan(u->usage_pct))
+            rc = os_error(OS_EDATA, "%s: %s row %ld: task '%s' appears twice", a->tasks, file, row,
+                          tf_text(q, 1));
+        else if (isnan(pct) || pct < 0)
+            rc = os_error(OS_EDATA, "%s: %s row %ld: pct of '%s' is missing or negative", a->tasks,
+                          file, row, tf_text(q, 1));
+        u->usage_pct = pct;
+        free(key);
+    }
+    if (!rc)
+        sqlite3_finalize(q), free(file);
+    if (rc || !a->patterns)
+        return rc;
+    rc = tf_open_staged(t, a->patterns,
+                        "task_name, directive, feedback_loop, task_iteration, validation, "
+                        "learning, filtered",
+                        &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        char *key = task_key(tf_text(q, 1));
+        task_use *u = task_get(l, key, row);
+        if (u->has_patterns)
+            rc = os_error(OS_EDATA, "%s: %s row %ld: task '%s' appears twice", a->patterns, file,
+                          row, tf_text(q, 1));
+        u->has_patterns = 1;
+        for (int k = 0; k < AEI_NMODES; k++) {
+            double v = tf_real(q, 2 + k);
+            u->mode[k] = isnan(v) ? 0 : v;
+        }
+        double f = tf_real(q, 7);
+        u->filtered = isnan(f) ? 0 : f;
+        free(key);
+    }
+    if (!rc)
+        sqlite3_finalize(q), free(file);
+    return rc;
+}
+
+/* v3/v4 long rows (already only the global rows of the three task facets):
+ * onet_task_pct is a percent of all conversations; the collaboration pcts
+ * are percents of the task's conversations (made fractions here); the
+ * autonomy median is taken as published. Other variables are ignored. */
+static int read_long(tf *t, const cfg_aei *a, task_list *l)
+{
+    static const struct {
+        const char *name;
+        int mode; /* index into mode[], or -1 for filtered */
+    } MODES[] = {{"directive", AEI_DIRECTIVE},      {"feedback loop", AEI_FEEDBACK_LOOP},
+                 {"feedback_loop", AEI_FEEDBACK_LOOP}, {"task iteration", AEI_TASK_ITERATION},
+                 {"task_iteration", AEI_TASK_ITERATION}, {"validation", AEI_VALIDATION},
+                 {"learning", AEI_LEARNING},        {"none", -1},
+                 {"not_classified", -1}};
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, a->raw, "facet, variable, cluster_name, value", &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *facet = tf_text(q, 1), *var = tf_text(q, 2), *cluster = tf_text(q, 3);
+        double value = tf_real(q, 4);
+        if (isnan(value))
+            continue;
+        if (!strcmp(facet, "onet_task") && !strcmp(var, "onet_task_pct")) {
+            char *key = task_key(cluster);
+            task_use *u = task_get(l, key, row);
+            if (!isnan(u->usage_pct))
+                rc = os_error(OS_EDATA, "%s: %s row %ld: onet_task_pct of '%s' appears twice",
+                              a->raw, file, row, cluster);
+            u->usage_pct = value;
+            u->row = row;
+            free(key);
+        } else if (!strcmp(facet, "onet_task::collaboration") &&
+                   !strcmp(var, "onet_task_collaboration_pct")) {
+            const char *sep = NULL;
+            for (const char *p = strstr(cluster, "::"); p; p = strstr(p + 2, "::"))
+                sep = p;
+            if (!sep) {
+                rc = os_error(OS_EDATA, "%s: %s row %ld: collaboration cluster '%s' has no '::'",
+                              a->raw, file, row, cluster);
+                break;
+            }
+            char *task = xstrndup(cluster, (size_t)(sep - cluster));
+            char *key = task_key(task);
+            const char *pattern = sep + 2;
+            size_t m;
+            for (m = 0; m < sizeof MODES / sizeof *MODES; m++)
+                if (!strcmp(pattern, MODES[m].name))
+                    break;
+            if (m == sizeof MODES / sizeof *MODES)
+                rc = os_error(OS_EDATA, "%s: %s row %ld: unknown collaboration pattern '%s'",
+                              a->raw, file, row, pattern);
+            else {
+                task_use *u = task_get(l, key, row);
+                u->has_patterns = 1;
+                if (MODES[m].mode >= 0)
+                    u->mode[MODES[m].mode] += value / 100;
+                else
+                    u->filtered += value / 100;
+            }
+            free(task);
+            free(key);
+        } else if (!strcmp(facet, "onet_task::ai_autonomy") &&
+                   !strcmp(var, "onet_task_ai_autonomy_median")) {
+            char *key = task_key(cluster);
+            task_get(l, key, row)->autonomy = value;
+            free(key);
+        }
+    }
+    if (!rc)
+        sqlite3_finalize(q), free(file);
+    return rc;
+}
+
+/* ------------------------------------------------------------ roll-up */
+
+/* Per occupation: the tasks that reached it in this release. */
+typedef struct {
+    aei_task_in *v;
+    size_t n, cap;
+} occ_tasks;
+
+static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *match_out)
+{
+    const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
+    if (!tf_staged(t, table)) {
+        /* an optional release that could not be fetched: the manifest's
+         * warnings say so; the newest release that was fetched is used */
+        return OS_OK;
+    }
+    statements st;
+    task_list l = {.by_key = strmap_new()};
+    int rc = load_statements(t, a->statements, a->codes2010, &st);
+    if (!rc)
+        rc = a->layout == AEI_WIDE ? read_wide(t, a, &l) : read_long(t, a, &l);
+    occ_tasks *per = xcalloc(t->u.n, sizeof *per);
+    tf_coverage *c = rc ? NULL : tf_cov_start(t, table, "aei");
+    sqlite3_stmt *ins = NULL, *occ_ins = NULL;
+    if (!rc)
+        rc = tf_prepare(t->out,
+                        "INSERT INTO aei_task VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+    if (!rc)
+        rc = tf_prepare(t->out, "INSERT INTO aei_occupation VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                        &occ_ins);
+    const char *match = st.crosswalk ? "crosswalk" : "exact";
+    for (size_t j = 0; !rc && j < l.n; j++) {
+        task_use *u = &l.v[j];
+        if (isnan(u->usage_pct)) {
+            /* a pattern or autonomy row for a task with no usage row */
+            if (c)
+                rc = tf_cov_unmatched(t, c, u->row, u->key, "patterns without a usage row");
+            continue;
+        }
+        c->rows_in++;
+        if (not_a_task(u->key)) {
+            rc = tf_cov_unmatched(t, c, u->row, u->key,
+                                  "not a task (conversations with no task, or not classified)");
+            continue;
+        }
+        long head;
+        if (!strmap_get(st.head, u->key, &head)) {
+            rc = tf_cov_unmatched(t, c, u->row, u->key,
+                                  "no task statement of an occupation of the O*NET release has this text");
+            continue;
+        }
+        long k = 0;
+        for (long i = head; i >= 0; i = st.next[i])
+            k++;
+        c->rows_mapped++;
+        /* a text held by k occupations gives each 1/k of its usage */
+        for (long i = head; !rc && i >= 0; i = st.next[i]) {
+            long o = st.occ[i];
+            aei_task_in in = {u->usage_pct / (double)k, u->has_patterns, {0}, u->filtered,
+                              u->autonomy};
+            memcpy(in.mode, u->mode, sizeof in.mode);
+            occ_tasks *ot = &per[o];
+            if (ot->n == ot->cap) {
+                ot->cap = ot->cap ? 2 * ot->cap : 8;
+                ot->v = xrealloc(ot->v, ot->cap * sizeof *ot->v);
+            }
+            ot->v[ot->n++] = in;
+            c->covered[o] = 1;
+            aei_occ_out one;
+            aei_rollup(&in, 1, &one);
+            int p = 1;
+            sqlite3_bind_text(ins, p++, t->u.onet[o], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, p++, st.task_id[i]);
+            sqlite3_bind_text(ins, p++, a->release, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, p++, st.text[i], -1, SQLITE_STATIC);
+            sqlite3_bind_double(ins, p++, in.usage_pct);
+            sqlite3_bind_int64(ins, p++, k);
+            for (int m = 0; m < AEI_NMODES; m++)
+                tf_bind_real(ins, p++, u->has_patterns ? u->mode[m] : NAN);
+            tf_bind_real(ins, p++, u->has_patterns ? u->filtered : NAN);
+            sqlite3_bind_double(ins, p++, one.unknown);
+            tf_bind_text(ins, p++, one.dominant);
+            tf_bind_real(ins, p++, u->autonomy);
+            sqlite3_bind_text(ins, p++, match, -1, SQLITE_STATIC);
+            rc = tf_step(t->out, ins);
+            if (rc && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
+                rc = os_error(OS_EDATA, "%s: task %ld of %s is reached by two task texts", table,
+                              st.task_id[i], t->u.onet[o]);
+        }
+    }
+    for (size_t o = 0; !rc && o < t->u.n; o++) {
+        if (!per[o].n)
+            continue;
+        aei_occ_out r;
+        aei_rollup(per[o].v, per[o].n, &r);
+        int p = 1;
+        sqlite3_bind_text(occ_ins, p++, t->u.onet[o], -1, SQLITE_STATIC);
+        sqlite3_bind_text(occ_ins, p++, a->release, -1, SQLITE_STATIC);
+        sqlite3_bind_text(occ_ins, p++, a->label, -1, SQLITE_STATIC);
+        sqlite3_bind_double(occ_ins, p++, r.usage_pct);
+        sqlite3_bind_int64(occ_ins, p++, (long long)per[o].n);
+        tf_bind_real(occ_ins, p++, r.automation);
+        tf_bind_real(occ_ins, p++, r.augmentation);
+        tf_bind_real(occ_ins, p++, r.filtered);
+        tf_bind_real(occ_ins, p++, r.unknown);
+        tf_bind_text(occ_ins, p++, r.dominant);
+        tf_bind_real(occ_ins, p++, r.autonomy_median);
+        sqlite3_bind_text(occ_ins, p++, match, -1, SQLITE_STATIC);
+        rc = tf_step(t->out, occ_ins);
+        usage_out[o] = r.usage_pct;
+        match_out[o] = st.crosswalk ? MATCH_CROSSWALK : MATCH_EXACT;
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(occ_ins);
+    for (size_t o = 0; o < t->u.n; o++)
+        free(per[o].v);
+    free(per);
+    task_list_free(&l);
+    statements_free(&st);
+    return rc;
+}
+
+/* Observed exposure by occupation (labor_market_impacts/job_exposure.csv):
+ * SOC 2018 codes, taken like any SOC source (own code, else aggregate). */
+static int job_exposure(tf *t)
+{
+    if (!config_table(t->cfg, "aei_job_exposure"))
+        return OS_OK;
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, "aei_job_exposure", "occ_code, observed_exposure", &q, &file);
+    if (rc)
+        return rc;
+    tf_coverage *c = tf_cov_start(t, "aei_job_exposure", "aei");
+    strmap *by_code = strmap_new();
+    double *val = NULL;
+    long *rows = NULL, *takers = NULL;
+    char (*code)[8] = NULL;
+    size_t n = 0, cap = 0;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        occode oc;
+        c->rows_in++;
+        if (occode_parse(tf_text(q, 1), &oc) != 0 || oc.suffix) {
+            rc = os_error(OS_EDATA, "aei_job_exposure: %s row %ld: '%s' is not a SOC code", file,
+                          row, tf_text(q, 1));
+            break;
+        }
+        if (strmap_get(by_code, oc.soc, NULL)) {
+            rc = os_error(OS_EDATA, "aei_job_exposure: %s row %ld: %s appears twice", file, row,
+                          oc.soc);
+            break;
+        }
+        if (isnan(tf_real(q, 2))) {
+            rc = tf_cov_unmatched(t, c, row, oc.soc, "no value");
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            val = xrealloc(val, cap * sizeof *val);
+            rows = xrealloc(rows, cap * sizeof *rows);
+            takers = xrealloc(takers, cap * sizeof *takers);
+            code = xrealloc(code, cap * sizeof *code);
+        }
+        val[n] = tf_real(q, 2);
+        rows[n] = row;
+        takers[n] = 0;
+        memcpy(code[n], oc.soc, 8);
+        strmap_put(by_code, oc.soc, (long)n++);
+    }
+    sqlite3_finalize(q);
+    free(file);
+    if (!rc) {
+        tf_measure *m = tf_measure_new(t, "aei_observed_exposure", "aei");
+        long *take = xmalloc(t->u.n * sizeof *take);
+        unsigned char *how = xcalloc(t->u.n, 1);
+        tf_take_rows(t, by_code, take, how);
+        for (size_t i = 0; i < t->u.n; i++)
+            if (take[i] >= 0) {
+                m->value[i] = val[take[i]];
+                m->match[i] = how[i];
+                takers[take[i]]++;
+                c->covered[i] = 1;
+            }
+        for (size_t j = 0; !rc && j < n; j++) {
+            if (takers[j])
+                c->rows_mapped++;
+            else
+                rc = tf_cov_unmatched(t, c, rows[j], code[j],
+                                      "no occupation of the O*NET release takes this SOC code");
+        }
+        free(take);
+        free(how);
+    }
+    free(val), free(rows), free(takers), free(code);
+    strmap_free(by_code);
+    return rc;
+}
+
+int tf_aei(tf *t)
+{
+    const config *c = t->cfg;
+    double *usage = xmalloc(t->u.n * sizeof *usage);
+    unsigned char *match = xcalloc(t->u.n, 1);
+    const cfg_aei *newest = NULL;
+    int rc = OS_OK;
+    /* Every release is kept (aei_task, aei_occupation name it); the measure
+     * aei_usage_pct comes from the newest release that was fetched. */
+    for (size_t k = 0; !rc && k < c->naei; k++) {
+        const cfg_aei *a = &c->aei[k];
+        if (!tf_staged(t, a->layout == AEI_WIDE ? a->tasks : a->raw))
+            continue;
+        for (size_t i = 0; i < t->u.n; i++)
+            usage[i] = NAN;
+        if (!newest || strcmp(a->release, newest->release) > 0) {
+            rc = release(t, a, usage, match);
+            if (!rc) {
+                newest = a;
+                tf_measure *m = tf_measure_find(t, "aei_usage_pct");
+                if (!m)
+                    m = tf_measure_new(t, "aei_usage_pct", "aei");
+                memcpy(m->value, usage, t->u.n * sizeof *usage);
+                memcpy(m->match, match, t->u.n);
+            }
+        } else {
+            double *ignore = xmalloc(t->u.n * sizeof *ignore);
+            rc = release(t, a, ignore, match);
+            free(ignore);
+        }
+    }
+    if (!rc)
+        rc = job_exposure(t);
+    free(usage);
+    free(match);
+    return rc;
+}
