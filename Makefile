@@ -11,10 +11,12 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 MIRROR  ?= $(wildcard ../shared/mirror)
 SNAPSHOT_ARGS ?=
 
-LIB_SRC  := $(wildcard common/*.c extract/*.c transform/*.c load/*.c)
+LIB_SRC  := $(wildcard common/*.c extract/*.c transform/*.c load/*.c read/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+# fixture helpers linked into every unit test binary (not a test itself)
+UNIT_UTIL := build/obj/tests/unit/testutil.o
 
 .PHONY: all test unit integration snapshot bench clean
 # keep object files of the test binaries (no "rm" after the test summary)
@@ -32,14 +34,20 @@ build/libocc.a: $(LIB_OBJ)
 build/occsnap: build/obj/cli/occsnap.o build/libocc.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tests/%: build/obj/tests/unit/%.o build/libocc.a
+build/tests/%: build/obj/tests/unit/%.o $(UNIT_UTIL) build/libocc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 integration: build/occsnap
 
-test: build/occsnap $(UNIT_BIN)
+# The Data Package test validates with Frictionless' own library (npm,
+# pinned by package-lock.json); installed once, on first `make test`.
+tests/datapackage/node_modules/.installed: tests/datapackage/package-lock.json
+	cd tests/datapackage && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: build/occsnap $(UNIT_BIN) tests/datapackage/node_modules/.installed
 	bash tests/run.sh
 
 snapshot: build/occsnap

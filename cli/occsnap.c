@@ -1,33 +1,41 @@
-/* occsnap.c - the command-line front: parse options, take the lock, run a stage. */
+/* occsnap.c - the command-line front: parse options, take the lock, run a stage or a reader. */
 #include "common/config.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "extract/extract.h"
 #include "load/publish.h"
 #include "load/schema.h"
+#include "read/diff.h"
+#include "read/show.h"
+#include "read/verify.h"
 #include "transform/transform.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char USAGE[] =
     "usage: occsnap COMMAND [options]\n"
     "\n"
-    "commands:\n"
+    "the pipeline:\n"
     "  extract     download every source into the cache and stage its tables\n"
     "  transform   map the staged tables onto O*NET-SOC 2019, compute measures\n"
     "  load        check and publish the transformed data as a snapshot\n"
     "  snapshot    extract, transform and load\n"
+    "reading snapshots:\n"
+    "  show CODE|TITLE   the role page of an occupation (Markdown; --format json)\n"
+    "  verify [DIR]      re-hash a snapshot against its manifest, re-run its data tests\n"
+    "  diff A B          what changed between two snapshots (--json for data)\n"
     "\n"
-    "options:\n"
+    "options of the pipeline:\n"
     "  --config FILE   configuration (default config/occsnap.ini)\n"
     "  --mirror DIR|URL  read upstream files from a mirror laid out as <host>/<path>\n"
     "                  (a directory, or an http://127.0.0.1:PORT base; also OCCSNAP_MIRROR)\n"
@@ -35,51 +43,104 @@ static const char USAGE[] =
     "  --out DIR       snapshots directory (default data-snapshots)\n"
     "  --offline       use cached files only\n"
     "  --allow-stale   keep the last good cached copy of a source that fails\n"
+    "  --force         publish even when inputs and config are unchanged since latest\n"
+    "  --keep N        keep the N newest snapshots (never the one latest points at)\n"
+    "options of the readers:\n"
+    "  --snapshot DIR  the snapshot to show (default <out>/latest); A, B and DIR may\n"
+    "                  also be names under --out, like latest or 2026-11-24T050557Z\n"
+    "  --format md|json, --json, --weighted (show pct_emp instead of pct)\n"
+    "  --threshold X   diff: relative value change to report (default 0.05)\n"
+    "  --pct-threshold P  diff: percentile points to report (default 5)\n"
     "  --version, --help\n"
     "\n"
-    "exit codes: 0 ok, 2 usage, 3 config, 4 fetch, 5 parse, 6 data, 7 i/o, 8 locked\n";
+    "exit codes: 0 ok (also: nothing new to publish), 2 usage, 3 config, 4 fetch,\n"
+    "5 parse, 6 data (a bad value, a failed data test, no such occupation),\n"
+    "7 i/o, 8 locked (another run is going)\n";
 
 typedef struct {
-    const char *command, *config, *mirror, *cache, *out;
-    int offline, allow_stale;
+    const char *command, *config, *mirror, *cache, *out, *snapshot, *format;
+    const char *pos[16]; /* positional arguments after the command */
+    int npos;
+    int offline, allow_stale, force, json, weighted;
+    long keep;
+    double threshold, pct_threshold;
 } options;
+
+static int parse_number(const char *opt, const char *v, double *out)
+{
+    if (parse_double(v, out) != 0 || *out < 0)
+        return os_error(OS_EUSAGE, "%s needs a non-negative number, not '%s'", opt, v);
+    return OS_OK;
+}
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    *o = (options){.config = "config/occsnap.ini", .cache = "cache", .out = "data-snapshots"};
+    *o = (options){.config = "config/occsnap.ini", .cache = "cache", .out = "data-snapshots",
+                   .keep = -1, .threshold = 0.05, .pct_threshold = 5};
     const char *env = getenv("OCCSNAP_MIRROR");
     if (env && *env)
         o->mirror = env;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **slot = !strcmp(a, "--config")   ? &o->config
-                            : !strcmp(a, "--mirror") ? &o->mirror
-                            : !strcmp(a, "--cache")  ? &o->cache
-                            : !strcmp(a, "--out")    ? &o->out
-                                                     : NULL;
+        const char **slot = !strcmp(a, "--config")     ? &o->config
+                            : !strcmp(a, "--mirror")   ? &o->mirror
+                            : !strcmp(a, "--cache")    ? &o->cache
+                            : !strcmp(a, "--out")      ? &o->out
+                            : !strcmp(a, "--snapshot") ? &o->snapshot
+                            : !strcmp(a, "--format")   ? &o->format
+                                                       : NULL;
+        int numeric = !strcmp(a, "--keep") || !strcmp(a, "--threshold") ||
+                      !strcmp(a, "--pct-threshold");
+        if ((slot || numeric) && i + 1 >= argc)
+            return os_error(OS_EUSAGE, "%s needs a value\n%s", a, USAGE);
         if (slot) {
-            if (i + 1 >= argc)
-                return os_error(OS_EUSAGE, "%s needs a value\n%s", a, USAGE);
             *slot = argv[++i];
+        } else if (numeric) {
+            double v;
+            int rc = parse_number(a, argv[++i], &v);
+            if (rc)
+                return rc;
+            if (!strcmp(a, "--keep")) {
+                if (v < 1 || v != (long)v)
+                    return os_error(OS_EUSAGE, "--keep needs a whole number from 1");
+                o->keep = (long)v;
+            } else if (!strcmp(a, "--threshold"))
+                o->threshold = v;
+            else
+                o->pct_threshold = v;
         } else if (!strcmp(a, "--offline"))
             o->offline = 1;
         else if (!strcmp(a, "--allow-stale"))
             o->allow_stale = 1;
+        else if (!strcmp(a, "--force"))
+            o->force = 1;
+        else if (!strcmp(a, "--json"))
+            o->json = 1;
+        else if (!strcmp(a, "--weighted"))
+            o->weighted = 1;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(USAGE, stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
             printf("occsnap %s (schema %d)\n", OCCSNAP_VERSION, OCCSNAP_SCHEMA_VERSION);
             exit(0);
-        } else if (a[0] == '-')
+        } else if (a[0] == '-' && a[1])
             return os_error(OS_EUSAGE, "unknown option %s\n%s", a, USAGE);
         else if (!o->command)
             o->command = a;
+        else if (o->npos < 16)
+            o->pos[o->npos++] = a;
         else
-            return os_error(OS_EUSAGE, "unexpected argument %s\n%s", a, USAGE);
+            return os_error(OS_EUSAGE, "too many arguments\n%s", USAGE);
     }
     if (!o->command)
         return os_error(OS_EUSAGE, "no command given\n%s", USAGE);
+    if (o->format) {
+        if (!strcmp(o->format, "json"))
+            o->json = 1;
+        else if (strcmp(o->format, "md") && strcmp(o->format, "markdown"))
+            return os_error(OS_EUSAGE, "--format is md or json, not '%s'", o->format);
+    }
     if (o->mirror && !*o->mirror)
         o->mirror = NULL;
     return OS_OK;
@@ -97,13 +158,18 @@ static int take_lock(const char *out)
     if (fd < 0) {
         rc = os_error(OS_EIO, "cannot open the lock %s: %s", path, strerror(errno));
     } else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        rc = os_error(OS_ELOCKED, "another occsnap run holds %s; not starting a second one",
-                      path);
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        rc = os_error(OS_ELOCKED,
+                      "another occsnap run (pid %s) holds %s; not starting a second one",
+                      *pid ? pid : "?", path);
         close(fd);
     } else {
         char pid[32];
         int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-        if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n)
+        if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
             os_warning("cannot record the pid in %s", path);
     }
     free(path);
@@ -117,6 +183,50 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A snapshot named on the command line: an existing directory as given, or
+ * a name under the snapshots directory ("latest", a timestamp). Returns a
+ * malloc'd path. */
+static char *snapshot_path(const options *o, const char *name)
+{
+    struct stat st;
+    if (strchr(name, '/') || (stat(name, &st) == 0 && S_ISDIR(st.st_mode)))
+        return xstrdup(name);
+    return xasprintf("%s/%s", o->out, name);
+}
+
+static int run_reader(const options *o)
+{
+    int rc;
+    if (!strcmp(o->command, "show")) {
+        if (o->npos == 0)
+            return os_error(OS_EUSAGE, "show needs an occupation code or title words\n%s", USAGE);
+        char query[512] = "";
+        size_t len = 0;
+        for (int i = 0; i < o->npos; i++)
+            len += (size_t)snprintf(query + len, sizeof query - len, "%s%s", i ? " " : "",
+                                    o->pos[i]);
+        char *dir = snapshot_path(o, o->snapshot ? o->snapshot : "latest");
+        show_opts so = {dir, query, o->json, o->weighted};
+        rc = show_run(&so, stdout);
+        free(dir);
+    } else if (!strcmp(o->command, "verify")) {
+        if (o->npos > 1)
+            return os_error(OS_EUSAGE, "verify takes one snapshot\n%s", USAGE);
+        char *dir = snapshot_path(o, o->npos ? o->pos[0] : "latest");
+        rc = verify_run(dir, stdout);
+        free(dir);
+    } else {
+        if (o->npos != 2)
+            return os_error(OS_EUSAGE, "diff needs two snapshots, older first\n%s", USAGE);
+        char *a = snapshot_path(o, o->pos[0]), *b = snapshot_path(o, o->pos[1]);
+        diff_opts d = {a, b, o->threshold, o->pct_threshold, o->json};
+        rc = diff_run(&d, stdout);
+        free(a);
+        free(b);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -126,12 +236,21 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
+    if (!strcmp(o.command, "show") || !strcmp(o.command, "verify") || !strcmp(o.command, "diff"))
+        return run_reader(&o);
     int do_extract = !strcmp(o.command, "extract") || !strcmp(o.command, "snapshot");
     int do_transform = !strcmp(o.command, "transform") || !strcmp(o.command, "snapshot");
     int do_load = !strcmp(o.command, "load") || !strcmp(o.command, "snapshot");
     if (!do_extract && !do_transform && !do_load)
         return os_error(OS_EUSAGE, "unknown command '%s'\n%s", o.command, USAGE);
+    if (o.npos)
+        return os_error(OS_EUSAGE, "unexpected argument %s\n%s", o.pos[0], USAGE);
 
+    /* On a terminal (or with OCCSNAP_TRACE=1) each stage reports as it
+     * goes; under cron only errors and one summary line are printed (the
+     * warnings are in the manifest). */
+    const char *trace = getenv("OCCSNAP_TRACE");
+    os_warnings_quiet = !isatty(STDERR_FILENO) && !(trace && *trace == '1');
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     config *cfg = NULL;
@@ -142,25 +261,43 @@ int main(int argc, char **argv)
         rc = mkdir_p(o.cache);
     char *work = xasprintf("%s/work.sqlite", o.cache);
     char *stage = xasprintf("%s/stage.sqlite", o.cache);
+    int unchanged = 0;
     if (!rc && do_extract) {
+        os_progress("extract: fetching and staging %zu tables...", cfg->ntab);
         extract_opts eo = {o.cache, o.mirror, o.offline, o.allow_stale};
         rc = extract_run(cfg, &eo);
+        /* Inputs and config as latest had them: nothing new to publish. */
+        if (!rc && do_load && !o.force)
+            unchanged = publish_unchanged(cfg, stage, o.out);
     }
-    if (!rc && do_transform) {
+    if (!rc && do_transform && !unchanged) {
+        os_progress("transform...");
         char now[32];
         utc_now_iso(now);
         rc = transform_run(cfg, stage, work, now);
     }
     char published[64] = "";
-    if (!rc && do_load)
-        rc = publish_snapshot(cfg, work, o.out, published, sizeof published);
+    if (!rc && do_load && !unchanged) {
+        os_progress("load: checking and publishing...");
+        publish_opts po = {o.keep >= 0 ? o.keep : cfg->keep};
+        rc = publish_snapshot(cfg, work, o.out, &po, published, sizeof published);
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    if (!rc)
-        fprintf(stderr, "occsnap: %s done in %.3f s, peak memory %.1f MiB%s%s%s%s\n", o.command,
+    size_t nwarn = os_warning_count();
+    if (!rc && unchanged)
+        fprintf(stderr,
+                "occsnap: %s: inputs and config unchanged since %s/latest; nothing published "
+                "(--force publishes anyway) [%.2f s]\n",
+                o.command, o.out, seconds_since(&t0));
+    else if (!rc)
+        fprintf(stderr, "occsnap: %s done in %.3f s, peak memory %.1f MiB%s%s%s%s", o.command,
                 seconds_since(&t0), (double)ru.ru_maxrss / 1024.0,
                 *published ? ": published " : "", *published ? o.out : "",
                 *published ? "/" : "", published);
+    if (!rc && !unchanged)
+        fprintf(stderr, nwarn ? ", %zu warning%s%s\n" : "\n", nwarn, nwarn == 1 ? "" : "s",
+                *published ? " (in manifest.json)" : "");
     if (rc)
         fprintf(stderr, "occsnap: %s failed (exit %d); the previous snapshot and latest are "
                         "unchanged\n",

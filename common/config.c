@@ -118,6 +118,15 @@ static int on_entry(void *user, const char *section, const char *key, const char
         } else if (!strcmp(key, "max_member_mb")) {
             if (parse_size_mb(value, &c->max_member_bytes))
                 return bad(ld, "expected a size in MB", key, value);
+        } else if (!strcmp(key, "keep")) {
+            if (parse_long(value, &v) || v < 0)
+                return bad(ld, "expected a whole number (0 keeps every snapshot)", key, value);
+            c->keep = v;
+        } else if (!strcmp(key, "min_row_share")) {
+            double d;
+            if (parse_double(value, &d) || d < 0 || d > 1)
+                return bad(ld, "expected a share between 0 and 1", key, value);
+            c->min_row_share = d;
         } else if (!strcmp(key, "timeout_s") || !strcmp(key, "connect_timeout_s") ||
                    !strcmp(key, "parallel") || !strcmp(key, "retries")) {
             if (parse_long(value, &v) || v < 0 || v > 100000)
@@ -401,6 +410,7 @@ int config_load(const char *path, config **out)
     c->timeout_s = 600;
     c->parallel = 4;
     c->retries = 3;
+    c->min_row_share = 0.9;
     c->composite = xstrdup("ai_exposure_index_v1");
     c->composite_min = 2;
     c->label_low_below = 100.0 / 3;

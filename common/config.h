@@ -70,6 +70,8 @@ typedef struct {
     size_t max_member_bytes;
     long connect_timeout_s, timeout_s;
     int parallel, retries;
+    long keep;                 /* snapshots kept by retention; 0 = all */
+    double min_row_share;      /* data test: rows vs the previous snapshot */
     /* [methodology] */
     char *composite;           /* measure name of the composite index */
     char **component;          /* the measures it averages (their pct) */

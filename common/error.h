@@ -2,6 +2,8 @@
 #ifndef OCCSNAP_ERROR_H
 #define OCCSNAP_ERROR_H
 
+#include <stddef.h>
+
 /* Every fallible function returns an os_result; 0 is success. The values are
  * also the process exit codes documented in README.md, so keep them stable. */
 typedef enum {
@@ -30,6 +32,15 @@ void os_die(os_result code, const char *fmt, ...)
 
 /* Silences error/warning output while > 0 (tests that provoke errors). */
 extern int os_quiet;
+/* Silences warnings only (they are still counted): under cron the manifest
+ * holds them and one summary line is printed instead. */
+extern int os_warnings_quiet;
+/* Prints "occsnap: <message>" to stderr when warnings are not quiet (on a
+ * terminal): progress a person watches, which cron need not mail. */
+void os_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* How many warnings were issued so far (printed or not). */
+size_t os_warning_count(void);
 
 /* The last message os_error printed (or would have printed when quiet);
  * tests assert on it. Owned by error.c, overwritten by the next error. */

@@ -218,8 +218,8 @@ int extract_run(const config *c, const extract_opts *opt)
                 reuse[i] = 1, nreuse++;
         rc = stage_all(db, c, raw, trec, reuse);
         if (!rc && nreuse)
-            fprintf(stderr, "occsnap: %zu of %zu tables unchanged since the last extract (reused)\n",
-                    nreuse, c->ntab);
+            os_progress("%zu of %zu tables unchanged since the last extract (reused)", nreuse,
+                        c->ntab);
         free(reuse);
         free(raw);
         free(trec);

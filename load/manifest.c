@@ -55,6 +55,9 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
     json_t *cfg = json_object();
     json_object_set_new(cfg, "path", json_string(c->path));
     json_object_set_new(cfg, "sha256", json_string(c->sha256));
+    char inputs[65];
+    if (manifest_inputs_sha256(db, "source", c, inputs) == OS_OK)
+        json_object_set_new(m, "inputs_sha256", json_string(inputs));
     json_object_set_new(m, "config", cfg);
     json_object_set(m, "methodology", json_object_get(row0, "methodology"));
     json_decref(snap);
@@ -118,6 +121,28 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
     json_object_set(m, "data_tests", tests ? tests : json_array());
     json_object_set_new(m, "outputs", json_array());
     return m;
+}
+
+int manifest_inputs_sha256(sqlite3 *db, const char *table, const config *c, char hex[65])
+{
+    char *sql = xasprintf("SELECT source, url, ifnull(sha256, '') FROM %s ORDER BY source, url",
+                          table);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK ? OS_OK : OS_EIO;
+    free(sql);
+    if (rc)
+        return rc;
+    sha256_ctx *h = sha256_new();
+    sha256_update(h, c->sha256, strlen(c->sha256) + 1);
+    sha256_update(h, OCCSNAP_VERSION, strlen(OCCSNAP_VERSION) + 1);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int i = 0; i < 3; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            sha256_update(h, v ? v : "", strlen(v ? v : "") + 1);
+        }
+    sqlite3_finalize(st);
+    sha256_final(h, hex);
+    return OS_OK;
 }
 
 int manifest_add_output(json_t *manifest, const char *dir, const char *name)

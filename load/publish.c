@@ -2,8 +2,11 @@
 #include "load/publish.h"
 #include "common/error.h"
 #include "common/util.h"
+#include "load/datatest.h"
+#include "load/export.h"
 #include "load/manifest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,66 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* A check that must hold before a snapshot is published: the SQL returns the
- * offending rows (up to a few are shown), none means it passed. */
-typedef struct {
-    const char *name, *sql;
-} check;
-
-static const check CHECKS[] = {
-    {"occupation universe not empty",
-     "SELECT 'no occupations' WHERE (SELECT count(*) FROM occupation) = 0"},
-    {"foreign keys resolve to occupation",
-     "SELECT \"table\" || ' row ' || rowid || ' -> ' || parent FROM pragma_foreign_key_check"},
-    {"percentiles within (0, 100)",
-     "SELECT onet_code || ' ' || measure || ' pct=' || pct || ' pct_emp=' || "
-     "ifnull(pct_emp, 'NULL') FROM measure WHERE pct IS NULL OR pct <= 0 OR pct >= 100 "
-     "OR (pct_emp IS NOT NULL AND (pct_emp <= 0 OR pct_emp >= 100))"},
-    {"coverage not below the configured floor",
-     "SELECT table_id || ' covers ' || occupations_covered || ' of ' || occupations_total || "
-     "' occupations, below its floor of ' || min_coverage FROM coverage WHERE min_coverage IS "
-     "NOT NULL AND 1.0 * occupations_covered / occupations_total < min_coverage"},
-    {"unique and not-null keys",
-     "SELECT 'occupation ' || onet_code FROM occupation GROUP BY onet_code HAVING count(*) > 1 "
-     "UNION ALL SELECT 'measure ' || onet_code || ' ' || measure FROM measure "
-     "WHERE onet_code IS NULL OR measure IS NULL"},
-    {"occupation codes well formed",
-     "SELECT onet_code FROM occupation WHERE onet_code NOT GLOB "
-     "'[1-5][0-9]-[0-9][0-9][0-9][0-9].[0-9][0-9]' OR soc_code <> substr(onet_code, 1, 7)"},
-};
-
-/* Runs every check, printing the failing ones with their first rows; fills
- * results (a JSON array). Returns OS_OK or OS_EDATA. */
-static int run_checks(sqlite3 *db, json_t *results)
-{
-    int failed = 0;
-    for (size_t k = 0; k < sizeof CHECKS / sizeof *CHECKS; k++) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, CHECKS[k].sql, -1, &st, NULL) != SQLITE_OK)
-            return os_error(OS_EIO, "data test '%s': %s", CHECKS[k].name, sqlite3_errmsg(db));
-        long bad = 0;
-        json_t *examples = json_array();
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (bad++ < 5)
-                json_array_append_new(examples,
-                                      json_string((const char *)sqlite3_column_text(st, 0)));
-        }
-        sqlite3_finalize(st);
-        json_t *r = json_object();
-        json_object_set_new(r, "name", json_string(CHECKS[k].name));
-        json_object_set_new(r, "passed", json_boolean(bad == 0));
-        json_object_set_new(r, "failing_rows", json_integer(bad));
-        json_object_set_new(r, "examples", examples);
-        json_array_append_new(results, r);
-        if (bad) {
-            failed++;
-            os_error(OS_EDATA, "data test failed: %s (%ld rows; first: %s)", CHECKS[k].name, bad,
-                     json_string_value(json_array_get(examples, 0)));
-        }
-    }
-    return failed ? OS_EDATA : OS_OK;
-}
 
 static int fsync_dir(const char *dir)
 {
@@ -113,7 +56,17 @@ static int copy_file(const char *src, const char *dst)
 }
 
 /* Builds the snapshot in tmp: database, checks, manifest. */
-static int build(const config *c, const char *work_db, const char *tmp, const char *name)
+/* The previous snapshot's manifest (out_dir/latest), or NULL if none. */
+static json_t *previous_manifest(const char *out_dir)
+{
+    char *path = xasprintf("%s/latest/manifest.json", out_dir);
+    json_t *m = path_exists(path) ? json_load_file(path, 0, NULL) : NULL;
+    free(path);
+    return m;
+}
+
+static int build(const config *c, const char *work_db, const char *out_dir, const char *tmp,
+                 const char *name)
 {
     sqlite3 *snap = NULL;
     char *db_path = xasprintf("%s/occsnap.sqlite", tmp);
@@ -130,14 +83,22 @@ static int build(const config *c, const char *work_db, const char *tmp, const ch
                                NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "cannot open %s: %s", db_path, sqlite3_errmsg(snap));
     json_t *tests = json_array();
+    json_t *prev = previous_manifest(out_dir);
     if (!rc)
-        rc = run_checks(snap, tests);
+        rc = datatest_run(snap, json_object_get(prev, "row_counts"), c->min_row_share, tests);
+    json_decref(prev);
     json_t *manifest = NULL;
     if (!rc && !(manifest = manifest_build(snap, c, name, tests)))
         rc = OS_EIO;
-    sqlite3_close(snap);
+    /* Exports for tools that do not read SQLite, described by a Frictionless
+     * Data Package; the manifest lists every file with its sha256. */
     if (!rc)
-        rc = manifest_add_output(manifest, tmp, "occsnap.sqlite");
+        rc = export_profile(snap, c, tmp);
+    sqlite3_close(snap);
+    const char *files[] = {"occsnap.sqlite", "occupations.csv", "occupations.jsonl",
+                           "datapackage.json"};
+    for (size_t k = 0; !rc && k < sizeof files / sizeof *files; k++)
+        rc = manifest_add_output(manifest, tmp, files[k]);
     if (!rc) {
         char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
         char *path = xasprintf("%s/manifest.json", tmp);
@@ -146,11 +107,13 @@ static int build(const config *c, const char *work_db, const char *tmp, const ch
         free(text);
     }
     /* A published snapshot is read-only: readers share it, verify re-hashes it. */
-    if (!rc) {
-        char *mpath = xasprintf("%s/manifest.json", tmp);
-        if (chmod(db_path, 0444) != 0 || chmod(mpath, 0444) != 0)
-            rc = os_error(OS_EIO, "cannot make %s read-only: %s", tmp, strerror(errno));
-        free(mpath);
+    const char *all[] = {"occsnap.sqlite", "occupations.csv", "occupations.jsonl",
+                         "datapackage.json", "manifest.json"};
+    for (size_t k = 0; !rc && k < sizeof all / sizeof *all; k++) {
+        char *fpath = xasprintf("%s/%s", tmp, all[k]);
+        if (chmod(fpath, 0444) != 0)
+            rc = os_error(OS_EIO, "cannot make %s read-only: %s", fpath, strerror(errno));
+        free(fpath);
     }
     json_decref(manifest);
     json_decref(tests);
@@ -184,8 +147,73 @@ static int snapshot_name(const char *work_db, char name[32])
     return rc;
 }
 
+/* 1 if name looks like a snapshot directory name "YYYY-MM-DDTHHMMSSZ[-N]". */
+static int is_snapshot_name(const char *name)
+{
+    const char *shape = "dddd-dd-ddTddddddZ";
+    for (size_t i = 0; shape[i]; i++) {
+        char c = name[i];
+        if (shape[i] == 'd' ? !(c >= '0' && c <= '9') : c != shape[i])
+            return 0;
+    }
+    return name[18] == '\0' || name[18] == '-';
+}
+
+static int by_name_desc(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* Removes the oldest snapshots beyond keep (0: keep all), never the one
+ * latest points at; a failure to remove one is a warning, not an error. */
+static void retain(const char *out_dir, long keep, const char *latest)
+{
+    if (keep <= 0)
+        return;
+    DIR *d = opendir(out_dir);
+    if (!d)
+        return;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (is_snapshot_name(e->d_name)) {
+            names = xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = xstrdup(e->d_name);
+        }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name_desc);
+    for (size_t i = (size_t)keep; i < n; i++) {
+        if (strcmp(names[i], latest)) {
+            char *path = xasprintf("%s/%s", out_dir, names[i]);
+            if (rm_rf(path) != 0)
+                os_warning("retention: cannot remove %s", path);
+            free(path);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int publish_unchanged(const config *c, const char *stage_db, const char *out_dir)
+{
+    json_t *prev = previous_manifest(out_dir);
+    const char *was = json_string_value(json_object_get(prev, "inputs_sha256"));
+    int same = 0;
+    sqlite3 *db;
+    if (was && sqlite3_open_v2(stage_db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        char now[65];
+        if (manifest_inputs_sha256(db, "stage_file", c, now) == OS_OK)
+            same = !strcmp(now, was);
+        sqlite3_close(db);
+    }
+    json_decref(prev);
+    return same;
+}
+
 int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
-                     char *published, size_t published_size)
+                     const publish_opts *opt, char *published, size_t published_size)
 {
     char name[32];
     int rc = mkdir_p(out_dir);
@@ -209,7 +237,7 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
         free(final_path);
         final_path = xasprintf("%s/%s", out_dir, final_name);
     }
-    rc = build(c, work_db, tmp, final_name);
+    rc = build(c, work_db, out_dir, tmp, final_name);
     if (!rc && (fsync_dir(tmp) != 0 || rename(tmp, final_path) != 0))
         rc = os_error(OS_EIO, "cannot rename %s to %s: %s", tmp, final_path, strerror(errno));
     if (rc) {
@@ -229,6 +257,8 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
     }
     fsync_dir(out_dir);
     snprintf(published, published_size, "%s", final_name);
+    if (!rc)
+        retain(out_dir, opt ? opt->keep : 0, final_name);
     free(link_tmp);
     free(link_path);
     free(tmp);

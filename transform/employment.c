@@ -3,6 +3,7 @@
 #include "common/util.h"
 #include "transform/context.h"
 #include "transform/occode.h"
+#include "transform/sources.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -15,13 +16,29 @@ static const char *const OEWS_NUM[] = {"tot_emp", "emp_prse", "h_mean",  "a_mean
 #define OEWS_NNUM (sizeof OEWS_NUM / sizeof *OEWS_NUM)
 
 typedef struct {
-    long row;
-    char code[8];
+    tf_agg_row a; /* row, code, takers */
     char *title, *group, *annual, *hourly;
     double num[OEWS_NNUM];
     char *flag[OEWS_NNUM];
-    long takers; /* occupations that take this row */
 } oews_row;
+
+/* Why no occupation takes a row of kind (o_group, occ_type): own_why when it
+ * is own_kind (an occupation's own row), else it is a summary row, named with
+ * label and kind. Malloc'd, the caller frees; cannot fail (dies on OOM). */
+static char *untaken_why(const char *kind, const char *own_kind, const char *label,
+                         const char *own_why)
+{
+    return strcmp(kind, own_kind)
+               ? xasprintf("summary row (%s%s) that no occupation takes", label, kind)
+               : xstrdup(own_why);
+}
+
+/* untaken_why of an oews_row (tf_agg_unmatched's callback); as untaken_why. */
+static char *oews_untaken_why(const void *r)
+{
+    return untaken_why(((const oews_row *)r)->group, "detailed", "o_group ",
+                       "no occupation of the O*NET release has this SOC code");
+}
 
 int tf_oews(tf *t)
 {
@@ -53,13 +70,8 @@ int tf_oews(tf *t)
                           file, row, code);
             break;
         }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 2048;
-            rows = xrealloc(rows, cap * sizeof *rows);
-        }
-        oews_row *r = memset(&rows[n], 0, sizeof *r);
-        r->row = row;
-        memcpy(r->code, oc.soc, 8);
+        rows = tf_agg_append(rows, n, &cap, sizeof *rows, row, oc.soc);
+        oews_row *r = &rows[n];
         r->title = xstrdup(tf_text(q, 2));
         r->group = xstrdup(group);
         r->annual = xstrdup(tf_text(q, 4));
@@ -75,19 +87,16 @@ int tf_oews(tf *t)
         /* One code can be both a broad and a detailed row (13-1020): the
          * detailed one is the occupation's own estimate. */
         long prev;
-        if (!strmap_get(by_code, r->code, &prev) ||
+        if (!strmap_get(by_code, r->a.code, &prev) ||
             (strcmp(rows[prev].group, "detailed") && !strcmp(group, "detailed")))
-            strmap_put(by_code, r->code, (long)n);
+            strmap_put(by_code, r->a.code, (long)n);
         n++;
     }
     sqlite3_finalize(q);
 
-    long *take = xmalloc(t->u.n * sizeof *take);
-    unsigned char *how = xcalloc(t->u.n, 1);
-    tf_take_rows(t, by_code, take, how);
-    for (size_t i = 0; i < t->u.n; i++)
-        if (take[i] >= 0)
-            rows[take[i]].takers++;
+    long *take;
+    unsigned char *how;
+    tf_agg_take(t, by_code, rows, sizeof *rows, &take, &how);
     if (!rc)
         rc = tf_prepare(t->out,
                      /* 7 key columns, a value and a flag per OEWS_NUM, 3 more */
@@ -101,15 +110,15 @@ int tf_oews(tf *t)
             continue;
         oews_row *r = &rows[take[i]];
         /* Split the row's employment among all who take it: counted once. */
-        double w = isnan(r->num[0]) ? NAN : r->num[0] / (double)r->takers;
+        double w = isnan(r->num[0]) ? NAN : r->num[0] / (double)r->a.takers;
         t->emp_weight[i] = w;
         int p = 1;
         sqlite3_bind_text(ins, p++, t->u.onet[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, p++, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->a.code, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, r->title, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, r->group, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, match_names[how[i]], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, p++, r->takers);
+        sqlite3_bind_int64(ins, p++, r->a.takers);
         tf_bind_real(ins, p++, w);
         for (size_t k = 0; k < OEWS_NNUM; k++) {
             tf_bind_real(ins, p++, r->num[k]);
@@ -124,18 +133,8 @@ int tf_oews(tf *t)
         rc = tf_step(t->out, ins);
         c->covered[i] = 1;
     }
-    for (size_t j = 0; !rc && j < n; j++) {
-        if (rows[j].takers > 0) {
-            c->rows_mapped++;
-            continue;
-        }
-        char *why = strcmp(rows[j].group, "detailed")
-                        ? xasprintf("summary row (o_group %s) that no occupation takes",
-                                    rows[j].group)
-                        : xstrdup("no occupation of the O*NET release has this SOC code");
-        rc = tf_cov_unmatched(t, c, rows[j].row, rows[j].code, why);
-        free(why);
-    }
+    if (!rc)
+        rc = tf_agg_unmatched(t, c, rows, n, sizeof *rows, oews_untaken_why);
     sqlite3_finalize(ins);
     for (size_t j = 0; j < n; j++) {
         free(rows[j].title), free(rows[j].group), free(rows[j].annual), free(rows[j].hourly);
@@ -176,13 +175,18 @@ static int header_year(tf *t, const char *table_id, const char *col)
 }
 
 typedef struct {
-    long row;
-    char code[8];
+    tf_agg_row a; /* row, code, takers */
     char *title, *type, *education, *experience, *training, *wage_flag;
     double num[7]; /* emp_base, emp_proj, change_num, change_pct, self_employed_pct,
                       openings, median_wage */
-    long takers;
 } ep_row;
+
+/* untaken_why of an ep_row (tf_agg_unmatched's callback); as untaken_why. */
+static char *ep_untaken_why(const void *r)
+{
+    return untaken_why(((const ep_row *)r)->type, "Line item", "",
+                       "no occupation of the O*NET release takes this NEM code");
+}
 
 int tf_projections(tf *t)
 {
@@ -227,13 +231,8 @@ int tf_projections(tf *t)
                           file, row, code);
             break;
         }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 2048;
-            rows = xrealloc(rows, cap * sizeof *rows);
-        }
-        ep_row *r = memset(&rows[n], 0, sizeof *r);
-        r->row = row;
-        memcpy(r->code, oc.soc, 8);
+        rows = tf_agg_append(rows, n, &cap, sizeof *rows, row, oc.soc);
+        ep_row *r = &rows[n];
         r->title = xstrdup(tf_text(q, 1));
         r->type = xstrdup(type);
         for (int k = 0; k < 7; k++)
@@ -245,24 +244,21 @@ int tf_projections(tf *t)
         /* Line items are occupations; a summary row with the same code is
          * only the fallback for aggregates. */
         long prev;
-        if (!strmap_get(by_code, r->code, &prev)) {
-            strmap_put(by_code, r->code, (long)n);
+        if (!strmap_get(by_code, r->a.code, &prev)) {
+            strmap_put(by_code, r->a.code, (long)n);
         } else if (!strcmp(rows[prev].type, type)) {
             rc = os_error(OS_EDATA, "ep_occupation: %s row %ld: NEM code %s appears twice (also row %ld)",
-                          file, row, r->code, rows[prev].row);
+                          file, row, r->a.code, rows[prev].a.row);
         } else if (!strcmp(type, "Line item")) {
-            strmap_put(by_code, r->code, (long)n);
+            strmap_put(by_code, r->a.code, (long)n);
         }
         n++;
     }
     sqlite3_finalize(q);
-    long *take = xmalloc(t->u.n * sizeof *take);
-    unsigned char *how = xcalloc(t->u.n, 1);
+    long *take = NULL;
+    unsigned char *how = NULL;
     if (!rc) {
-        tf_take_rows(t, by_code, take, how);
-        for (size_t i = 0; i < t->u.n; i++)
-            if (take[i] >= 0)
-                rows[take[i]].takers++;
+        tf_agg_take(t, by_code, rows, sizeof *rows, &take, &how);
         rc = tf_prepare(t->out,
                         "INSERT INTO projection VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         &ins);
@@ -273,11 +269,11 @@ int tf_projections(tf *t)
         ep_row *r = &rows[take[i]];
         int p = 1;
         sqlite3_bind_text(ins, p++, t->u.onet[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, p++, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, p++, r->a.code, -1, SQLITE_STATIC);
         tf_bind_text(ins, p++, r->title);
         sqlite3_bind_text(ins, p++, match_names[how[i]], -1, SQLITE_STATIC);
         tf_bind_text(ins, p++, r->type);
-        sqlite3_bind_int64(ins, p++, r->takers);
+        sqlite3_bind_int64(ins, p++, r->a.takers);
         sqlite3_bind_int(ins, p++, base_year);
         sqlite3_bind_int(ins, p++, proj_year);
         for (int k = 0; k < 7; k++)
@@ -290,17 +286,8 @@ int tf_projections(tf *t)
         rc = tf_step(t->out, ins);
         c->covered[i] = 1;
     }
-    for (size_t j = 0; !rc && j < n; j++) {
-        if (rows[j].takers > 0) {
-            c->rows_mapped++;
-            continue;
-        }
-        char *why = strcmp(rows[j].type, "Line item")
-                        ? xasprintf("summary row (%s) that no occupation takes", rows[j].type)
-                        : xstrdup("no occupation of the O*NET release takes this NEM code");
-        rc = tf_cov_unmatched(t, c, rows[j].row, rows[j].code, why);
-        free(why);
-    }
+    if (!rc)
+        rc = tf_agg_unmatched(t, c, rows, n, sizeof *rows, ep_untaken_why);
     sqlite3_finalize(ins);
     for (size_t j = 0; j < n; j++) {
         free(rows[j].title), free(rows[j].type), free(rows[j].wage_flag);

@@ -3,17 +3,23 @@
 #include "common/util.h"
 #include "transform/context.h"
 #include "transform/occode.h"
+#include "transform/sources.h"
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 typedef struct {
-    long row;
-    char code[8];
+    tf_agg_row a; /* row, code, takers */
     double score;
-    long takers;
 } ms_row;
+
+/* Why no occupation takes a row (tf_agg_unmatched's callback): malloc'd, the
+ * caller frees; cannot fail (dies on OOM). */
+static char *ms_untaken_why(const void *r)
+{
+    (void)r;
+    return xstrdup("no occupation of the O*NET release takes this SOC code");
+}
 
 /* The file uses SOC 2018 codes including OEWS aggregates (13-1020), so each
  * occupation takes its own code's row, else the one the NEM crosswalk names,
@@ -43,7 +49,7 @@ int tf_microsoft(tf *t)
         long prev;
         if (strmap_get(by_code, oc.soc, &prev)) {
             rc = os_error(OS_EDATA, "microsoft_applicability: %s row %ld: %s appears twice (also row %ld)",
-                          file, row, oc.soc, rows[prev].row);
+                          file, row, oc.soc, rows[prev].a.row);
             break;
         }
         double v = tf_real(q, 2);
@@ -51,35 +57,24 @@ int tf_microsoft(tf *t)
             rc = tf_cov_unmatched(t, c, row, oc.soc, "no value");
             continue;
         }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            rows = xrealloc(rows, cap * sizeof *rows);
-        }
-        rows[n] = (ms_row){row, "", v, 0};
-        memcpy(rows[n].code, oc.soc, 8);
+        rows = tf_agg_append(rows, n, &cap, sizeof *rows, row, oc.soc);
+        rows[n].score = v;
         strmap_put(by_code, oc.soc, (long)n++);
     }
     sqlite3_finalize(q);
     if (!rc) {
         tf_measure *m = tf_measure_new(t, "microsoft_applicability", "microsoft");
-        long *take = xmalloc(t->u.n * sizeof *take);
-        unsigned char *how = xcalloc(t->u.n, 1);
-        tf_take_rows(t, by_code, take, how);
+        long *take;
+        unsigned char *how;
+        tf_agg_take(t, by_code, rows, sizeof *rows, &take, &how);
         for (size_t i = 0; i < t->u.n; i++) {
             if (take[i] < 0)
                 continue;
             m->value[i] = rows[take[i]].score;
             m->match[i] = how[i];
-            rows[take[i]].takers++;
             c->covered[i] = 1;
         }
-        for (size_t j = 0; !rc && j < n; j++) {
-            if (rows[j].takers)
-                c->rows_mapped++;
-            else
-                rc = tf_cov_unmatched(t, c, rows[j].row, rows[j].code,
-                                      "no occupation of the O*NET release takes this SOC code");
-        }
+        rc = tf_agg_unmatched(t, c, rows, n, sizeof *rows, ms_untaken_why);
         free(take);
         free(how);
     }

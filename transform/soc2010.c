@@ -3,10 +3,9 @@
 #include "common/util.h"
 #include "transform/context.h"
 #include "transform/occode.h"
-#include "transform/xwalk.h"
+#include "transform/sources.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* Loads the detailed codes of the SOC 2018 structure into detailed (code ->
  * row); fails with OS_EDATA naming the row of a code that is not a SOC code. */
@@ -79,101 +78,24 @@ static int soc_xwalk(tf *t, codemap *xw)
     return rc;
 }
 
-/* 1 if some SOC 2018 target of origin is the soc_code of an occupation. */
-static int reaches_occupation(const tf *t, const codemap *xw, const char *origin)
-{
-    for (long p = codemap_first(xw, origin); p >= 0; p = xw->next[p])
-        if (universe_soc_first(&t->u, xw->target[p]) >= 0)
-            return 1;
-    return 0;
-}
-
 /* One measure of a SOC 2010 file (table_id, value column col) taken through
  * xw onto the occupations (match crosswalk); fails with OS_EDATA naming the
  * row of a bad or repeated code. name and source must outlive t. */
 static int soc2010_measure(tf *t, const codemap *xw, const char *table_id, const char *col,
                            const char *name, const char *source)
 {
-    sqlite3_stmt *q;
-    char *file;
-    char *cols = xasprintf("soc2010, %s", col);
-    int rc = tf_open_staged(t, table_id, cols, &q, &file);
-    free(cols);
-    if (rc)
-        return rc;
     tf_coverage *c = tf_cov_start(t, table_id, source);
     tf_measure *m = tf_measure_new(t, name, source);
-    size_t n = 0, cap = 0;
-    long *rows = NULL;
-    char (*code)[8] = NULL;
-    double *val = NULL;
-    strmap *seen = strmap_new(); /* SOC 2010 code -> index into rows */
-    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        long row = sqlite3_column_int64(q, 0);
-        const char *text = tf_text(q, 1);
-        occode oc;
-        long prev;
-        c->rows_in++;
-        if (occode_parse(text, &oc) != 0 || oc.suffix) {
-            rc = os_error(OS_EDATA, "%s: %s row %ld: '%s' is not a SOC 2010 code", table_id, file,
-                          row, text);
-            break;
-        }
-        if (strmap_get(seen, oc.soc, &prev)) {
-            rc = os_error(OS_EDATA, "%s: %s row %ld: %s appears twice (also row %ld)", table_id,
-                          file, row, oc.soc, rows[prev]);
-            break;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            rows = xrealloc(rows, cap * sizeof *rows);
-            code = xrealloc(code, cap * sizeof *code);
-            val = xrealloc(val, cap * sizeof *val);
-        }
-        rows[n] = row;
-        memcpy(code[n], oc.soc, sizeof code[n]);
-        val[n] = tf_real(q, 2);
-        strmap_put(seen, oc.soc, (long)n++);
-    }
-    sqlite3_finalize(q);
-    free(file);
-    strmap_free(seen);
-
-    if (!rc) {
-        const char **origin = xmalloc((n ? n : 1) * sizeof *origin);
-        unsigned char *status = xmalloc(n ? n : 1);
-        xwalk_values v;
-        for (size_t k = 0; k < n; k++)
-            origin[k] = code[k];
-        xwalk_mean(xw, origin, val, n, status, &v);
-        /* each SOC 2018 value goes to every occupation with that soc_code */
-        for (size_t j = 0; j < v.n; j++)
-            for (long i = universe_soc_first(&t->u, v.code[j]); i >= 0; i = t->u.soc_next[i]) {
-                m->value[i] = v.value[j];
-                m->match[i] = MATCH_CROSSWALK;
-                c->covered[i] = 1;
-            }
-        /* rows that reached no occupation are listed, in file order */
-        for (size_t k = 0; !rc && k < n; k++) {
-            const char *why = NULL;
-            if (status[k] == XW_NO_VALUE)
-                why = "no value";
-            else if (status[k] == XW_NO_ORIGIN)
-                why = "not an origin in the SOC 2010 to 2018 crosswalk";
-            else if (!reaches_occupation(t, xw, code[k]))
-                why = "its SOC 2018 targets have no O*NET occupation";
-            if (why)
-                rc = tf_cov_unmatched(t, c, rows[k], code[k], why);
-            else
-                c->rows_mapped++;
-        }
-        xwalk_values_free(&v);
-        free(origin);
-        free(status);
-    }
-    free(rows);
-    free(code);
-    free(val);
+    char *cols = xasprintf("soc2010, %s", col);
+    tf_coded cv;
+    int rc = tf_read_coded(t, c, cols, TF_CODED_NAME_FIRST, "a SOC 2010 code", &cv);
+    free(cols);
+    /* each SOC 2018 value goes to every occupation with that soc_code */
+    if (!rc)
+        rc = tf_coded_onto(t, xw, &cv, c, m, "no value",
+                           "not an origin in the SOC 2010 to 2018 crosswalk",
+                           "its SOC 2018 targets have no O*NET occupation");
+    tf_coded_free(&cv);
     return rc;
 }
 

@@ -2,19 +2,22 @@
 """Serve a mirror directory (<host>/<path> layout) over HTTP on 127.0.0.1, for tests.
 
 usage: mirror_server.py DIR PORTFILE [--html PATH]... [--status PATH=CODE]...
+                       [--delay PATH=SECONDS]...
 Binds an ephemeral port on 127.0.0.1 and writes it to PORTFILE. --html PATH
 answers that URL path with an HTML error page (status 200, as a captive
-portal or a CDN error page would); --status PATH=CODE answers with that code.
+portal or a CDN error page would); --status PATH=CODE answers with that code;
+--delay PATH=SECONDS waits that long before answering (to hold a run open).
 Stops by itself after 300 s so a failed test never leaves it running.
 """
 import http.server
 import os
 import sys
 import threading
+import time
 
 def main():
     root, portfile = sys.argv[1], sys.argv[2]
-    html, status = set(), {}
+    html, status, delay = set(), {}, {}
     args = sys.argv[3:]
     while args:
         flag, value = args[0], args[1]
@@ -24,6 +27,9 @@ def main():
         elif flag == "--status":
             path, code = value.rsplit("=", 1)
             status[path] = int(code)
+        elif flag == "--delay":
+            path, secs = value.rsplit("=", 1)
+            delay[path] = float(secs)
         else:
             sys.exit("unknown option " + flag)
 
@@ -36,6 +42,8 @@ def main():
 
         def do_GET(self):
             path = self.path.split("?", 1)[0]
+            if path in delay:
+                time.sleep(delay[path])
             if path in html:
                 body = b"<!DOCTYPE html><html><body><h1>Access Denied</h1></body></html>"
                 self.send_response(200)

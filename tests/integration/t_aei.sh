@@ -9,7 +9,7 @@ HF=huggingface.co/datasets/Anthropic/EconomicIndex/resolve/main
 V4=$HF/release_2026_01_15/data/intermediate/aei_raw_claude_ai_2025-11-13_to_2025-11-20.csv
 start_server "$MIRROR"
 OUT="$TMP/out"
-run_occsnap "$OUT" "$TMP/cache" "$URL"
+OCCSNAP_TRACE=1 run_occsnap "$OUT" "$TMP/cache" "$URL"   # TRACE: print warnings too
 DB="$OUT/latest/occsnap.sqlite"
 occ() { q "$DB" "select $1 from aei_occupation where onet_code='$2' and release='$3'"; }
 

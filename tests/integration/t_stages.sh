@@ -4,7 +4,8 @@
 source "$(dirname "$0")/lib.sh"
 need_mirror
 C="$TMP/cache" O="$TMP/out"
-stage() { "$BIN" "$@" --config "$CONFIG" --cache "$C" --out "$O" >"$TMP/log" 2>&1; RC=$?; }
+# OCCSNAP_TRACE=1: print progress (the reuse line) as on a terminal
+stage() { OCCSNAP_TRACE=1 "$BIN" "$@" --config "$CONFIG" --cache "$C" --out "$O" >"$TMP/log" 2>&1; RC=$?; }
 
 step "extract, then transform, then load, each on its own"
 stage extract --mirror "$MIRROR"; check "extract" "$RC" 0
@@ -26,7 +27,7 @@ STAGED=$(q "$C/stage.sqlite" "select count(*) from stage_table where status='ok'
 check "reused" "$(grep -c "$STAGED of $(grep -c '^\[table ' "$CONFIG") tables unchanged" "$TMP/log")" 1
 
 step "offline: the cache alone"
-stage snapshot --offline; check "snapshot --offline" "$RC" 0
+stage snapshot --offline --force; check "snapshot --offline" "$RC" 0
 check "same figures" "$(q "$O/latest/occsnap.sqlite" "select * from occupation_profile" | sha256sum)" "$FIRST"
 check "receipts say cache" "$(q "$O/latest/occsnap.sqlite" "select distinct fetched_from from source")" cache
 

@@ -10,37 +10,18 @@
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/util.h"
+#include "tests/unit/testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char tmpdir[] = "/tmp/occsnap_test_config_XXXXXX";
-
-/* Fails the test when the file cannot be written; returns a malloc'd path. */
-static char *write_ini(const char *fname, const char *text)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
-    return path;
-}
-
+/* The temp dir of the group (ini files written with tu_text_file), with
+ * OCCSNAP_CONTACT unset; -1 when the dir cannot be made. */
 static int group_setup(void **state)
 {
-    if (!mkdtemp(tmpdir))
-        return -1;
-    os_quiet = 1;
     unsetenv("OCCSNAP_CONTACT");
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    rm_rf(tmpdir);
-    return 0;
+    return tu_tmpdir_setup("config");
 }
 
 /* The head every table in the small configs shares: one good source. */
@@ -120,7 +101,7 @@ static const char VALID[] =
 
 static void test_valid_file(void **state)
 {
-    char *path = write_ini("valid.ini", VALID);
+    char *path = tu_text_file("valid.ini", VALID);
     config *c = NULL;
     assert_int_equal(config_load(path, &c), OS_OK);
     assert_non_null(c);
@@ -217,14 +198,14 @@ static void test_valid_file(void **state)
 /* Only what must be there: defaults everywhere else. */
 static void test_minimal_file_defaults(void **state)
 {
-    char *path = write_ini("minimal.ini",
-                           "[source s]\n"
-                           "title = S\n"
-                           "[table t]\n"
-                           "source = s\n"
-                           "url = https://example.org/a/b/t.csv\n"
-                           "format = csv\n"
-                           "col.a = A\n");
+    char *path = tu_text_file("minimal.ini",
+                              "[source s]\n"
+                              "title = S\n"
+                              "[table t]\n"
+                              "source = s\n"
+                              "url = https://example.org/a/b/t.csv\n"
+                              "format = csv\n"
+                              "col.a = A\n");
     config *c = NULL;
     assert_int_equal(config_load(path, &c), OS_OK);
     assert_string_equal(c->user_agent, "occsnap/0.1");
@@ -270,7 +251,7 @@ static void test_cache_name_from_url(void **state)
     for (size_t i = 0; i < sizeof CACHE_NAMES / sizeof CACHE_NAMES[0]; i++) {
         char *text = xasprintf(SRC "[table t]\nsource = s\nurl = %s\nformat = csv\n"
                                "col.a = A\n", CACHE_NAMES[i].url);
-        char *path = write_ini("cache_name.ini", text);
+        char *path = tu_text_file("cache_name.ini", text);
         config *c = NULL;
         int rc = config_load(path, &c);
         if (rc != OS_OK || strcmp(c->tab[0].cache_name, CACHE_NAMES[i].cache_name)) {
@@ -388,7 +369,7 @@ static void test_bad_files(void **state)
         const bad_case *k = &BAD[i];
         char fname[32];
         snprintf(fname, sizeof fname, "bad%02zu.ini", i);
-        char *path = write_ini(fname, k->ini);
+        char *path = tu_text_file(fname, k->ini);
         config *c = (config *)1;
         os_error(OS_OK, "(none)");
         int rc = config_load(path, &c);
@@ -414,7 +395,7 @@ static void test_bad_files(void **state)
 static void test_unknown_key_message(void **state)
 {
     /* The whole message once, so its wording is pinned down. */
-    char *path = write_ini("unknown.ini", SRC TABLE_T "colour = blue\n");
+    char *path = tu_text_file("unknown.ini", SRC TABLE_T "colour = blue\n");
     config *c = NULL;
     assert_int_equal(config_load(path, &c), OS_ECONFIG);
     assert_null(c);
@@ -428,7 +409,7 @@ static void test_unknown_key_message(void **state)
 static void test_unreadable_and_unparsable(void **state)
 {
     config *c = NULL;
-    char *path = xasprintf("%s/does-not-exist.ini", tmpdir);
+    char *path = tu_path("does-not-exist.ini");
     assert_int_equal(config_load(path, &c), OS_ECONFIG);
     assert_null(c);
     assert_non_null(strstr(os_last_error(), "cannot read the config file"));
@@ -436,7 +417,7 @@ static void test_unreadable_and_unparsable(void **state)
     free(path);
 
     /* A line inih cannot parse: neither a section, a key nor a comment. */
-    path = write_ini("syntax.ini", SRC TABLE_T "this line has no equals sign\n");
+    path = tu_text_file("syntax.ini", SRC TABLE_T "this line has no equals sign\n");
     assert_int_equal(config_load(path, &c), OS_ECONFIG);
     assert_null(c);
     char *want = xasprintf("%s:8: cannot parse this line", path);
@@ -449,7 +430,7 @@ static void test_unreadable_and_unparsable(void **state)
 
 static void test_contact_from_environment(void **state)
 {
-    char *path = write_ini("contact.ini", "[occsnap]\ncontact = file@example.org\n" SRC TABLE_T);
+    char *path = tu_text_file("contact.ini", "[occsnap]\ncontact = file@example.org\n" SRC TABLE_T);
     config *c = NULL;
 
     assert_int_equal(setenv("OCCSNAP_CONTACT", "env@example.org", 1), 0);
@@ -470,7 +451,7 @@ static void test_contact_from_environment(void **state)
     free(path);
 
     /* With no contact in the file either, the environment still fills it. */
-    path = write_ini("nocontact.ini", SRC TABLE_T);
+    path = tu_text_file("nocontact.ini", SRC TABLE_T);
     assert_int_equal(setenv("OCCSNAP_CONTACT", "https://example.org/me", 1), 0);
     assert_int_equal(config_load(path, &c), OS_OK);
     assert_string_equal(c->contact, "https://example.org/me");
@@ -518,5 +499,5 @@ int main(void)
         cmocka_unit_test(test_contact_from_environment),
         cmocka_unit_test(test_shipped_config),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }

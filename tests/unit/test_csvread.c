@@ -9,12 +9,11 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "extract/csvread.h"
+#include "tests/unit/testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char tmpdir[] = "/tmp/occsnap_test_csvread_XXXXXX";
 
 static const csvread_opts CSV = {',', 1, 0};
 static const csvread_opts CSV_RAGGED = {',', 1, 1};
@@ -130,29 +129,11 @@ static const struct {
 };
 #define NPATTERNS (sizeof PATTERNS / sizeof PATTERNS[0])
 
-/* Fails the test when the file cannot be written; returns a malloc'd path. */
-static char *make_file(const char *fname, const char *data, size_t len)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return path;
-}
-
+/* The temp dir of the group (files written with tu_file); -1 when it cannot
+ * be made. */
 static int group_setup(void **state)
 {
-    if (!mkdtemp(tmpdir))
-        return -1;
-    os_quiet = 1;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    rm_rf(tmpdir);
-    return 0;
+    return tu_tmpdir_setup("csvread");
 }
 
 /* ------------------------------------------------------------ good input */
@@ -263,7 +244,7 @@ static void test_good_file(void **state)
     for (size_t i = 0; i < sizeof GOOD / sizeof GOOD[0]; i++) {
         char fname[32];
         snprintf(fname, sizeof fname, "good%zu.txt", i);
-        char *path = make_file(fname, GOOD[i].in, GOOD[i].len);
+        char *path = tu_file(fname, GOOD[i].in, GOOD[i].len);
         collect c = {0};
         int rc = csvread_file(path, GOOD[i].opt, collect_row, &c);
         failed += check_good(&GOOD[i], "csvread_file", rc, &c);
@@ -412,7 +393,7 @@ static void test_nul_rejected_only_in_tsv_mode(void **state)
     assert_non_null(strstr(os_last_error(), "nul.txt: NUL byte"));
     assert_int_equal(c.nrows, 0);
     collect_free(&c);
-    char *path = make_file("nul.txt", in, sizeof in - 1);
+    char *path = tu_file("nul.txt", in, sizeof in - 1);
     assert_int_equal(csvread_file(path, &TSV, collect_row, &c), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), path));
     assert_non_null(strstr(os_last_error(), "NUL byte"));
@@ -459,7 +440,7 @@ static void test_callback_stops_reading(void **state)
     }
 
     /* Stopping on the header row of a file. */
-    char *path = make_file("stop.csv", in, sizeof in - 1);
+    char *path = tu_file("stop.csv", in, sizeof in - 1);
     c = (collect){.stop_after = 1, .stop_rc = 9};
     assert_int_equal(csvread_file(path, &CSV, collect_row, &c), 9);
     assert_string_equal(collected(&c), "1:a|b\n");
@@ -472,7 +453,7 @@ static void test_callback_stops_reading(void **state)
 static void test_io_errors(void **state)
 {
     collect c = {0};
-    char *path = xasprintf("%s/no-such-file.csv", tmpdir);
+    char *path = tu_path("no-such-file.csv");
     assert_int_equal(csvread_file(path, &CSV, collect_row, &c), OS_EIO);
     assert_non_null(strstr(os_last_error(), path));
     free(path);
@@ -494,5 +475,5 @@ int main(void)
         cmocka_unit_test(test_callback_stops_reading),
         cmocka_unit_test(test_io_errors),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }

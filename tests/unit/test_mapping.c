@@ -10,13 +10,12 @@
 #include "transform/mapping.h"
 #include "transform/occode.h"
 #include "transform/percentile.h"
+#include "tests/unit/testutil.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define CASES_DIR "tests/cases"
 
 /* Decodes \t, \", \\ and \xHH escapes of a case-file field in place. */
 static void unescape(char *s)
@@ -40,26 +39,13 @@ static void unescape(char *s)
     *w = '\0';
 }
 
-static FILE *open_cases(const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", CASES_DIR, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s (run from the repository root)", path);
-    return f;
-}
-
 static void test_occode_cases(void **state)
 {
     (void)state;
-    FILE *f = open_cases("occode.tsv");
+    FILE *f = tu_open_cases("occode.tsv");
     char line[512];
     int n = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#')
-            continue;
+    while (tu_case_line(f, line, sizeof line)) {
         char *tab = strchr(line, '\t');
         assert_non_null(tab);
         *tab = '\0';
@@ -97,13 +83,10 @@ static size_t parse_list(char *s, double *out, size_t max)
 static void test_percentile_cases(void **state)
 {
     (void)state;
-    FILE *f = open_cases("percentile.txt");
+    FILE *f = tu_open_cases("percentile.txt");
     char line[512];
     int cases = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || !line[0])
-            continue;
+    while (tu_case_line(f, line, sizeof line)) {
         char *bar1 = strchr(line, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
         assert_non_null(bar2);
         *bar1 = *bar2 = '\0';
@@ -203,13 +186,10 @@ static void test_codemap_merge_and_split(void **state)
 static void test_aggregate_cases(void **state)
 {
     (void)state;
-    FILE *f = open_cases("aggregate.txt");
+    FILE *f = tu_open_cases("aggregate.txt");
     char line[512];
     int cases = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] == '#' || !line[0])
-            continue;
+    while (tu_case_line(f, line, sizeof line)) {
         char *field[4];
         char *p = line;
         for (int k = 0; k < 4; k++) {

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "extract/stage.h"
+#include "tests/unit/testutil.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -19,9 +20,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zip.h>
-
-static char tmpdir[] = "/tmp/occsnap_test_stage_XXXXXX";
 
 /* ------------------------------------------------------------ the config */
 
@@ -93,40 +91,7 @@ static const cfg_table *table(const char *id)
 
 /* ------------------------------------------------------------ fixtures */
 
-typedef struct {
-    const char *name;
-    const char *data;
-    size_t len; /* 0: strlen(data) */
-} fx_member;
-
-/* Fails the test if libzip cannot write; returns a malloc'd path the caller
- * frees. Builds a hand-made fixture archive in the temp dir. */
-static char *make_zip(const char *fname, const fx_member *m, size_t n)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    int err = 0;
-    zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
-    assert_non_null(za);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = m[i].len ? m[i].len : strlen(m[i].data);
-        zip_source_t *src = zip_source_buffer(za, m[i].data, len, 0);
-        assert_non_null(src);
-        assert_true(zip_file_add(za, m[i].name, src, ZIP_FL_OVERWRITE) >= 0);
-    }
-    assert_int_equal(zip_close(za), 0);
-    return path;
-}
-
-/* Fails the test when the file cannot be written; returns a malloc'd path. */
-static char *make_file(const char *fname, const char *data)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, strlen(data), f), strlen(data));
-    assert_int_equal(fclose(f), 0);
-    return path;
-}
+/* Files (tu_text_file) and archives (tu_zip) are built in the temp dir. */
 
 /* Hand-made CSV: a banner and an empty row above the header, the header in
  * another order than the config, a quoted field spanning lines 5-6, every
@@ -166,7 +131,7 @@ static const char TASKS_TSV[] =
 /* Hand-made workbook: sheet "Data" with a banner in row 1, the header in
  * row 3 (another order; "Employment,\n2024" split over two lines), data in
  * rows 4, 6 and 7 (row 5 absent). */
-static const fx_member BOOK[] = {
+static const tu_member BOOK[] = {
     {"xl/workbook.xml",
      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL
      "\"><sheets><sheet name=\"Data\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", 0},
@@ -225,7 +190,9 @@ static char *dump(sqlite3 *db, const char *sql)
 /* Fails the test if the database cannot be created; returns it. */
 static sqlite3 *new_stage(const char *name)
 {
-    char *path = xasprintf("%s/%s.sqlite", tmpdir, name);
+    char fname[64];
+    snprintf(fname, sizeof fname, "%s.sqlite", name);
+    char *path = tu_path(fname);
     sqlite3 *db = NULL;
     assert_int_equal(stage_create(path, &db), OS_OK);
     assert_non_null(db);
@@ -233,25 +200,17 @@ static sqlite3 *new_stage(const char *name)
     return db;
 }
 
+/* The temp dir of the group; -1 when it cannot be made. */
 static int group_setup(void **state)
 {
-    if (!mkdtemp(tmpdir))
-        return -1;
-    os_quiet = 1;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    rm_rf(tmpdir);
-    return 0;
+    return tu_tmpdir_setup("stage");
 }
 
 /* ------------------------------------------------------------ CSV */
 
 static void test_csv_typed_rows(void **state)
 {
-    char *raw = make_file("occ_level.csv", SCORES_CSV);
+    char *raw = tu_text_file("occ_level.csv", SCORES_CSV);
     sqlite3 *db = new_stage("csv");
     assert_int_equal(stage_table(db, &CFG, table("scores"), raw), OS_OK);
 
@@ -292,11 +251,11 @@ static void test_csv_typed_rows(void **state)
 
 static void test_tsv_in_zip(void **state)
 {
-    const fx_member mem[] = {
+    const tu_member mem[] = {
         {"db_30_1_text/Occupation Data.txt", "O*NET-SOC Code\tTitle\n11-1011.00\tChief Executives\n", 0},
         {"db_30_1_text/Task Statements.txt", TASKS_TSV, 0},
     };
-    char *raw = make_zip("db_text.zip", mem, 2);
+    char *raw = tu_zip("db_text.zip", mem, 2);
     sqlite3 *db = new_stage("tsv");
     assert_int_equal(stage_table(db, &CFG, table("tasks"), raw), OS_OK);
     /* Quotes come through verbatim; the all-tabs line 6 is skipped. */
@@ -314,8 +273,8 @@ static void test_tsv_in_zip(void **state)
 
 static void test_missing_member(void **state)
 {
-    const fx_member mem[] = {{"db_30_1_text/Task Statements.txt", TASKS_TSV, 0}};
-    char *raw = make_zip("db_text_partial.zip", mem, 1);
+    const tu_member mem[] = {{"db_30_1_text/Task Statements.txt", TASKS_TSV, 0}};
+    char *raw = tu_zip("db_text_partial.zip", mem, 1);
     sqlite3 *db = new_stage("missing");
 
     /* Required: an error naming the table, the archive and the member. */
@@ -332,7 +291,7 @@ static void test_missing_member(void **state)
     assert_query(db, "SELECT count(*) FROM src_tasks_gone_ok", "0\n");
 
     /* A raw file that is not a zip at all is an error even when optional. */
-    char *notzip = make_file("not_a_zip.zip", "O*NET-SOC Code\tTask\n");
+    char *notzip = tu_text_file("not_a_zip.zip", "O*NET-SOC Code\tTask\n");
     assert_int_equal(stage_table(db, &CFG, table("tasks_gone_ok"), notzip), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), "not_a_zip.zip"));
     free(notzip);
@@ -347,13 +306,13 @@ static void test_missing_member(void **state)
  * "a banner row ... needs no change here". Expected: staged, header_row 2. */
 static void test_unpadded_banner(void **state)
 {
-    const fx_member mem[] = {
+    const tu_member mem[] = {
         {"db_30_1_text/Task Statements.txt",
          "O*NET 30.1 Database: Task Statements (hand-made fixture)\n"
          "Task\tTask ID\tO*NET-SOC Code\tIncumbents Responding\n"
          "Confer with board members.\t8825\t11-1011.00\t12.5\n", 0},
     };
-    char *raw = make_zip("db_text_banner.zip", mem, 1);
+    char *raw = tu_zip("db_text_banner.zip", mem, 1);
     sqlite3 *db = new_stage("banner");
     int rc = stage_table(db, &CFG, table("tasks"), raw);
     if (rc)
@@ -392,7 +351,7 @@ static void check_oews_rows(sqlite3 *db, const char *id, const char *file)
 
 static void test_xlsx_sheet_rows(void **state)
 {
-    char *book = make_zip("national.xlsx", BOOK, sizeof BOOK / sizeof BOOK[0]);
+    char *book = tu_zip("national.xlsx", BOOK, sizeof BOOK / sizeof BOOK[0]);
     sqlite3 *db = new_stage("xlsx");
     assert_int_equal(stage_table(db, &CFG, table("oews_book"), book), OS_OK);
     check_oews_rows(db, "oews_book", "national.xlsx [sheet Data]");
@@ -401,8 +360,8 @@ static void test_xlsx_sheet_rows(void **state)
     char *bytes;
     size_t len;
     assert_int_equal(read_file(book, 1 << 20, &bytes, &len), OS_OK);
-    const fx_member outer[] = {{"oesm24nat/national_M2024_dl.xlsx", bytes, len}};
-    char *zip = make_zip("oesm24nat.zip", outer, 1);
+    const tu_member outer[] = {{"oesm24nat/national_M2024_dl.xlsx", bytes, len}};
+    char *zip = tu_zip("oesm24nat.zip", outer, 1);
     assert_int_equal(stage_table(db, &CFG, table("oews_zipped"), zip), OS_OK);
     check_oews_rows(db, "oews_zipped", "oesm24nat.zip/oesm24nat/national_M2024_dl.xlsx [sheet Data]");
     sqlite3_close(db);
@@ -455,7 +414,7 @@ static void test_bad_values(void **state)
             free(csv);
             csv = t;
         }
-        char *raw = make_file("occ_level.csv", csv);
+        char *raw = tu_text_file("occ_level.csv", csv);
         sqlite3 *db = new_stage("bad_values");
         int rc = stage_table(db, &CFG, table("scores"), raw);
         const char *msg = os_last_error();
@@ -482,10 +441,10 @@ static void test_bad_values(void **state)
 static void test_bad_value_message(void **state)
 {
     /* The whole message once, so its wording is pinned down. */
-    char *raw = make_file("occ_level.csv",
-                          "note,emp,n_int,score_real,Title,O*NET-SOC Code\n"
-                          "a,1,2,3,T,11-1011.00\n"
-                          "b,1,2,abc,T,11-1011.00\n");
+    char *raw = tu_text_file("occ_level.csv",
+                             "note,emp,n_int,score_real,Title,O*NET-SOC Code\n"
+                             "a,1,2,3,T,11-1011.00\n"
+                             "b,1,2,abc,T,11-1011.00\n");
     sqlite3 *db = new_stage("bad_value_message");
     assert_int_equal(stage_table(db, &CFG, table("scores"), raw), OS_EDATA);
     assert_string_equal(os_last_error(),
@@ -517,7 +476,7 @@ static void test_ep_marks(void **state)
     for (size_t i = 0; i < sizeof EP_CASES / sizeof EP_CASES[0]; i++) {
         char *csv = xasprintf("Matrix code,\"Median annual wage, 2024(1)\"\n11-1011,%s\n",
                               EP_CASES[i].cell);
-        char *raw = make_file("ep.csv", csv);
+        char *raw = tu_text_file("ep.csv", csv);
         sqlite3 *db = new_stage("ep");
         int rc = stage_table(db, &CFG, table("ep"), raw);
         /* A table that failed to parse is not created (the run stops). */
@@ -546,10 +505,10 @@ static void test_ep_marks(void **state)
 static void test_renamed_column(void **state)
 {
     /* "O*NET-SOC Code" renamed upstream to "SOC Code"; the closest row is 2. */
-    char *raw = make_file("occ_level.csv",
-                          "A banner,,,,,\n"
-                          "score_real,Title,n_int,SOC Code,emp,note\n"
-                          "0.5,Chief Executives,12,11-1011.00,1000,hello\n");
+    char *raw = tu_text_file("occ_level.csv",
+                             "A banner,,,,,\n"
+                             "score_real,Title,n_int,SOC Code,emp,note\n"
+                             "0.5,Chief Executives,12,11-1011.00,1000,hello\n");
     sqlite3 *db = new_stage("renamed");
     assert_int_equal(stage_table(db, &CFG, table("scores"), raw), OS_EPARSE);
     const char *msg = os_last_error();
@@ -562,7 +521,7 @@ static void test_renamed_column(void **state)
     /* Two renamed: both named. */
     sqlite3_close(db);
     free(raw);
-    raw = make_file("occ_level.csv", "score,Title,n_int,SOC Code,emp,note\n1,T,2,11-1011.00,3,x\n");
+    raw = tu_text_file("occ_level.csv", "score,Title,n_int,SOC Code,emp,note\n1,T,2,11-1011.00,3,x\n");
     db = new_stage("renamed2");
     assert_int_equal(stage_table(db, &CFG, table("scores"), raw), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), "'O*NET-SOC Code', 'score_real'"));
@@ -572,7 +531,7 @@ static void test_renamed_column(void **state)
 
 static void test_no_rows_and_header_too_deep(void **state)
 {
-    char *raw = make_file("occ_level.csv", "");
+    char *raw = tu_text_file("occ_level.csv", "");
     sqlite3 *db = new_stage("norows");
     assert_int_equal(stage_table(db, &CFG, table("scores"), raw), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), "scores: occ_level.csv has no rows"));
@@ -589,7 +548,7 @@ static void test_no_rows_and_header_too_deep(void **state)
     char *t = xasprintf("%s%s", csv, "score_real,Title,n_int,O*NET-SOC Code,emp,note\n1,T,2,c,3,x\n");
     free(csv);
     csv = t;
-    raw = make_file("occ_level.csv", csv);
+    raw = tu_text_file("occ_level.csv", csv);
     db = new_stage("deep");
     assert_int_equal(stage_table(db, &CFG, table("scores"), raw), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), "first 30 rows"));
@@ -602,7 +561,7 @@ static void test_no_rows_and_header_too_deep(void **state)
 
 static void test_stage_create_and_record_missing(void **state)
 {
-    char *path = xasprintf("%s/replace.sqlite", tmpdir);
+    char *path = tu_path("replace.sqlite");
     sqlite3 *db;
     assert_int_equal(stage_create(path, &db), OS_OK);
     assert_int_equal(stage_record_missing(db, table("oews_book"), "download failed"), OS_OK);
@@ -617,7 +576,7 @@ static void test_stage_create_and_record_missing(void **state)
     sqlite3_close(db);
     free(path);
 
-    path = xasprintf("%s/no/such/dir/stage.sqlite", tmpdir);
+    path = tu_path("no/such/dir/stage.sqlite");
     assert_int_equal(stage_create(path, &db), OS_EIO);
     assert_non_null(strstr(os_last_error(), path));
     free(path);
@@ -641,7 +600,7 @@ static void test_long_identifiers(void **state)
     cfg_column col[] = {{name, "H", CFG_OEWS}};
     cfg_table t = {.id = id, .source = "fx", .url = "https://example.org/d/long.csv",
                    .format = CFG_CSV, .cache_name = "long.csv", .col = col, .ncol = 1};
-    char *raw = make_file("long.csv", "H\n1\n");
+    char *raw = tu_text_file("long.csv", "H\n1\n");
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -684,5 +643,5 @@ int main(void)
         cmocka_unit_test(test_stage_create_and_record_missing),
         cmocka_unit_test(test_long_identifiers),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }

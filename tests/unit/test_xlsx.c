@@ -9,36 +9,14 @@
 #include "common/util.h"
 #include "extract/xlsx.h"
 #include "extract/zipfile.h"
+#include "tests/unit/testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <zip.h>
 
 #define MAXB ((size_t)64 << 20)
 
-static char tmpdir[] = "/tmp/occsnap_test_xlsx_XXXXXX";
-
-typedef struct {
-    const char *name;
-    const char *data;
-} fx_member;
-
-/* Fails the test if libzip cannot write; returns a malloc'd path the caller
- * frees. Every archive built here is a hand-made fixture from the literals. */
-static char *make_zip(const char *fname, const fx_member *m, size_t n)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    int err = 0;
-    zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
-    assert_non_null(za);
-    for (size_t i = 0; i < n; i++) {
-        zip_source_t *src = zip_source_buffer(za, m[i].data, strlen(m[i].data), 0);
-        assert_non_null(src);
-        assert_true(zip_file_add(za, m[i].name, src, ZIP_FL_OVERWRITE) >= 0);
-    }
-    assert_int_equal(zip_close(za), 0);
-    return path;
-}
+/* Every archive built here (tu_zip) is a hand-made fixture from the literals. */
 
 #define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -66,7 +44,7 @@ static char *make_book(const char *fname, size_t nsheet, const char *const *name
                        "\" xmlns:r=\"" NS_REL "\"><sheets>");
     char *rels = xstrdup("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Relationships xmlns=\"" NS_PKG
                          "\">");
-    fx_member mem[16];
+    tu_member mem[16];
     char *owned[16];
     size_t n = 0, nowned = 0;
     assert_true(nsheet < 8);
@@ -81,7 +59,7 @@ static char *make_book(const char *fname, size_t nsheet, const char *const *name
         rels = t;
         char *member = xasprintf("xl/worksheets/sheet%zu.xml", i + 1);
         owned[nowned++] = member;
-        mem[n++] = (fx_member){member, xml[i]};
+        mem[n++] = (tu_member){member, xml[i], 0};
     }
     char *t = xasprintf("%s</sheets></workbook>", wb);
     free(wb);
@@ -90,11 +68,11 @@ static char *make_book(const char *fname, size_t nsheet, const char *const *name
                   "Target=\"sharedStrings.xml\"/></Relationships>", rels);
     free(rels);
     rels = t;
-    mem[n++] = (fx_member){"xl/workbook.xml", wb};
-    mem[n++] = (fx_member){"xl/_rels/workbook.xml.rels", rels};
+    mem[n++] = (tu_member){"xl/workbook.xml", wb, 0};
+    mem[n++] = (tu_member){"xl/_rels/workbook.xml.rels", rels, 0};
     if (sst)
-        mem[n++] = (fx_member){"xl/sharedStrings.xml", sst};
-    char *path = make_zip(fname, mem, n);
+        mem[n++] = (tu_member){"xl/sharedStrings.xml", sst, 0};
+    char *path = tu_zip(fname, mem, n);
     for (size_t i = 0; i < nowned; i++)
         free(owned[i]);
     free(wb);
@@ -142,18 +120,10 @@ static int read_one(const char *fname, const char *sheet_xml, const char *sst, c
     return rc;
 }
 
+/* The temp dir of the group; -1 when it cannot be made. */
 static int group_setup(void **state)
 {
-    if (!mkdtemp(tmpdir))
-        return -1;
-    os_quiet = 1;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    rm_rf(tmpdir);
-    return 0;
+    return tu_tmpdir_setup("xlsx");
 }
 
 static void test_shared_strings(void **state)
@@ -316,14 +286,14 @@ static void test_targets_absolute_and_relative(void **state)
 {
     /* Hand-made fixture: rels with an absolute target, a "./../xl/" relative
      * target, a renamed shared strings part and an unrelated external link. */
-    const fx_member mem[] = {
+    const tu_member mem[] = {
         {"xl/workbook.xml",
          "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
          "<sheet name=\"Abs\" sheetId=\"1\" r:id=\"rIdA\"/>"
          "<sheet name=\"Rel\" sheetId=\"2\" r:id=\"rIdB\"/>"
          "<sheet name=\"Broken\" sheetId=\"3\" r:id=\"rIdC\"/>"
          "<sheet name=\"NoRel\" sheetId=\"4\" r:id=\"rIdZ\"/>"
-         "</sheets></workbook>"},
+         "</sheets></workbook>", 0},
         {"xl/_rels/workbook.xml.rels",
          "<Relationships xmlns=\"" NS_PKG "\">"
          "<Relationship Id=\"rIdX\" Type=\"" REL_TYPE "hyperlink\" Target=\"http://example.com/\" TargetMode=\"External\"/>"
@@ -331,12 +301,12 @@ static void test_targets_absolute_and_relative(void **state)
          "<Relationship Id=\"rIdB\" Type=\"" REL_TYPE "worksheet\" Target=\"./../xl/sheets/b.xml\"/>"
          "<Relationship Id=\"rIdC\" Type=\"" REL_TYPE "worksheet\" Target=\"worksheets/gone.xml\"/>"
          "<Relationship Id=\"rIdS\" Type=\"" REL_TYPE "sharedStrings\" Target=\"/xl/strings.xml\"/>"
-         "</Relationships>"},
-        {"xl/worksheets/a.xml", SHEET("<row r=\"2\"><c r=\"B2\" t=\"s\"><v>1</v></c></row>")},
-        {"xl/sheets/b.xml", SHEET("<row r=\"3\"><c r=\"C3\" t=\"s\"><v>0</v></c></row>")},
-        {"xl/strings.xml", SST("<si><t>zero</t></si><si><t>one</t></si>")},
+         "</Relationships>", 0},
+        {"xl/worksheets/a.xml", SHEET("<row r=\"2\"><c r=\"B2\" t=\"s\"><v>1</v></c></row>"), 0},
+        {"xl/sheets/b.xml", SHEET("<row r=\"3\"><c r=\"C3\" t=\"s\"><v>0</v></c></row>"), 0},
+        {"xl/strings.xml", SST("<si><t>zero</t></si><si><t>one</t></si>"), 0},
     };
-    char *path = make_zip("targets.xlsx", mem, sizeof mem / sizeof mem[0]);
+    char *path = tu_zip("targets.xlsx", mem, sizeof mem / sizeof mem[0]);
     collect c = {0};
     assert_int_equal(xlsx_read_sheet_file(path, "Abs", MAXB, collect_row, &c), OS_OK);
     assert_string_equal(c.row[0], "2:|one");
@@ -356,26 +326,26 @@ static void test_prefixed_namespaces(void **state)
 {
     /* Hand-made fixture in the style of writers that prefix every element
      * (x:) and use another prefix for relationships. */
-    const fx_member mem[] = {
+    const tu_member mem[] = {
         {"xl/workbook.xml",
          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
          "<x:workbook xmlns:x=\"" NS_MAIN "\" xmlns:rel=\"" NS_REL "\"><x:sheets>"
-         "<x:sheet name=\"Pre\" sheetId=\"1\" rel:id=\"rId1\"/></x:sheets></x:workbook>"},
+         "<x:sheet name=\"Pre\" sheetId=\"1\" rel:id=\"rId1\"/></x:sheets></x:workbook>", 0},
         {"xl/_rels/workbook.xml.rels",
          "<pr:Relationships xmlns:pr=\"" NS_PKG "\">"
          "<pr:Relationship Id=\"rId2\" Type=\"" REL_TYPE "sharedStrings\" Target=\"sharedStrings.xml\"/>"
          "<pr:Relationship Id=\"rId1\" Type=\"" REL_TYPE "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
-         "</pr:Relationships>"},
+         "</pr:Relationships>", 0},
         {"xl/sharedStrings.xml",
          "<x:sst xmlns:x=\"" NS_MAIN "\"><x:si><x:t>hi</x:t></x:si>"
-         "<x:si><x:r><x:t>ri</x:t></x:r><x:r><x:t>ch</x:t></x:r><x:rPh><x:t>no</x:t></x:rPh></x:si></x:sst>"},
+         "<x:si><x:r><x:t>ri</x:t></x:r><x:r><x:t>ch</x:t></x:r><x:rPh><x:t>no</x:t></x:rPh></x:si></x:sst>", 0},
         {"xl/worksheets/sheet1.xml",
          "<x:worksheet xmlns:x=\"" NS_MAIN "\"><x:sheetData>"
          "<x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c><x:c r=\"B1\" t=\"s\"><x:v>1</x:v></x:c></x:row>"
          "<x:row r=\"2\"><x:c r=\"B2\" t=\"inlineStr\"><x:is><x:t>in</x:t></x:is></x:c><x:c r=\"C2\"><x:v>2.5</x:v></x:c></x:row>"
-         "</x:sheetData></x:worksheet>"},
+         "</x:sheetData></x:worksheet>", 0},
     };
-    char *path = make_zip("prefixed.xlsx", mem, sizeof mem / sizeof mem[0]);
+    char *path = tu_zip("prefixed.xlsx", mem, sizeof mem / sizeof mem[0]);
     collect c = {0};
     assert_int_equal(xlsx_read_sheet_file(path, "Pre", MAXB, collect_row, &c), OS_OK);
     assert_int_equal(c.n, 2);
@@ -431,8 +401,8 @@ static void test_malformed_xml(void **state)
     assert_non_null(strstr(os_last_error(), "entity declarations are not allowed"));
 
     /* Not a workbook at all: a zip without xl/workbook.xml. */
-    const fx_member plain[] = {{"readme.txt", "hi"}};
-    path = make_zip("notbook.xlsx", plain, 1);
+    const tu_member plain[] = {{"readme.txt", "hi", 0}};
+    path = tu_zip("notbook.xlsx", plain, 1);
     assert_int_equal(xlsx_read_sheet_file(path, NULL, MAXB, collect_row, &c), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), "is not an xlsx workbook"));
     free(path);
@@ -601,5 +571,5 @@ int main(void)
         cmocka_unit_test(test_banner_row_and_line_numbers),
         cmocka_unit_test(test_real_bls_national),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }

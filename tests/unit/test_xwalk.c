@@ -7,24 +7,14 @@
 
 #include "transform/mapping.h"
 #include "transform/xwalk.h"
+#include "tests/unit/testutil.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CASES_DIR "tests/cases"
 #define MAXN 64
-
-static FILE *open_cases(const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", CASES_DIR, name);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open %s (run from the repository root)", path);
-    return f;
-}
 
 /* Splits s on blanks into at most max tokens; "-" alone is an empty list. */
 static size_t tokens(char *s, char **out, size_t max)
@@ -130,7 +120,7 @@ static void run_case(const char *name, char *pairs_f, char *values_f, char *expe
 static void test_crosswalk_cases(void **state)
 {
     (void)state;
-    FILE *f = open_cases("crosswalk.txt");
+    FILE *f = tu_open_cases("crosswalk.txt");
     char line[4096], name[512] = "";
     int cases = 0, lineno = 0;
     while (fgets(line, sizeof line, f)) {

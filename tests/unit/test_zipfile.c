@@ -8,45 +8,12 @@
 #include "common/error.h"
 #include "common/util.h"
 #include "extract/zipfile.h"
+#include "tests/unit/testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <zip.h>
 
-static char tmpdir[] = "/tmp/occsnap_test_zipfile_XXXXXX";
-
-typedef struct {
-    const char *name;
-    const char *data;
-} fx_member;
-
-/* Fails the test if libzip cannot write; returns a malloc'd path the caller
- * frees. Builds a hand-made fixture archive in the temp dir from literals. */
-static char *make_zip(const char *fname, const fx_member *m, size_t n)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    int err = 0;
-    zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
-    assert_non_null(za);
-    for (size_t i = 0; i < n; i++) {
-        zip_source_t *src = zip_source_buffer(za, m[i].data, strlen(m[i].data), 0);
-        assert_non_null(src);
-        assert_true(zip_file_add(za, m[i].name, src, ZIP_FL_OVERWRITE) >= 0);
-    }
-    assert_int_equal(zip_close(za), 0);
-    return path;
-}
-
-/* Fails the test when the file cannot be written; returns a malloc'd path. */
-static char *make_file(const char *fname, const char *data, size_t len)
-{
-    char *path = xasprintf("%s/%s", tmpdir, fname);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    return path;
-}
+/* Every archive built here (tu_zip) is a hand-made fixture from literals. */
 
 /* Returns a malloc'd string of n copies of ch; the caller frees. */
 static char *repeat(char ch, size_t n)
@@ -57,29 +24,21 @@ static char *repeat(char ch, size_t n)
     return s;
 }
 
+/* The temp dir of the group; -1 when it cannot be made. */
 static int group_setup(void **state)
 {
-    if (!mkdtemp(tmpdir))
-        return -1;
-    os_quiet = 1;
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    rm_rf(tmpdir);
-    return 0;
+    return tu_tmpdir_setup("zipfile");
 }
 
 /* Hand-made fixture: two small text members, one in a folder. */
-static const fx_member two_members[] = {
-    {"hello.txt", "hello, zip\n"},
-    {"dir/data.csv", "a,b\n1,2\n"},
+static const tu_member two_members[] = {
+    {"hello.txt", "hello, zip\n", 0},
+    {"dir/data.csv", "a,b\n1,2\n", 0},
 };
 
 static void test_member_found(void **state)
 {
-    char *path = make_zip("found.zip", two_members, 2);
+    char *path = tu_zip("found.zip", two_members, 2);
     zipfile *z;
     assert_int_equal(zipfile_open(path, &z), OS_OK);
     assert_string_equal(zipfile_label(z), path);
@@ -115,7 +74,7 @@ static void test_member_found(void **state)
 
 static void test_member_missing(void **state)
 {
-    char *path = make_zip("missing.zip", two_members, 2);
+    char *path = tu_zip("missing.zip", two_members, 2);
     zipfile *z;
     assert_int_equal(zipfile_open(path, &z), OS_OK);
     zipfile_member *m = (zipfile_member *)1;
@@ -136,8 +95,8 @@ static void test_member_missing(void **state)
 static void test_size_cap_declared(void **state)
 {
     char *big = repeat('x', 1000);
-    fx_member mem[] = {{"big.txt", big}};
-    char *path = make_zip("declared.zip", mem, 1);
+    tu_member mem[] = {{"big.txt", big, 0}};
+    char *path = tu_zip("declared.zip", mem, 1);
     zipfile *z;
     assert_int_equal(zipfile_open(path, &z), OS_OK);
 
@@ -182,8 +141,8 @@ static void test_size_cap_actual(void **state)
     /* Hand-made fixture with a lying header: 5000 bytes stored deflated, then
      * the uncompressed size in the local and central headers patched to 10. */
     char *big = repeat('y', 5000);
-    fx_member mem[] = {{"liar.txt", big}};
-    char *path = make_zip("liar.zip", mem, 1);
+    tu_member mem[] = {{"liar.txt", big, 0}};
+    char *path = tu_zip("liar.zip", mem, 1);
     char *raw;
     size_t rawlen;
     assert_int_equal(read_file(path, 1 << 20, &raw, &rawlen), OS_OK);
@@ -219,7 +178,7 @@ static void test_size_cap_actual(void **state)
 static void test_not_a_zip(void **state)
 {
     const char *text = "AREA,OCC_CODE\n99,00-0000\n";
-    char *path = make_file("plain.zip", text, strlen(text));
+    char *path = tu_file("plain.zip", text, strlen(text));
     zipfile *z = (zipfile *)1;
     assert_int_equal(zipfile_open(path, &z), OS_EPARSE);
     assert_null(z);
@@ -228,12 +187,12 @@ static void test_not_a_zip(void **state)
     free(want);
     free(path);
 
-    path = make_file("empty.zip", "", 0);
+    path = tu_file("empty.zip", "", 0);
     assert_int_equal(zipfile_open(path, &z), OS_EPARSE);
     assert_non_null(strstr(os_last_error(), "is not a zip archive"));
     free(path);
 
-    path = xasprintf("%s/does-not-exist.zip", tmpdir);
+    path = tu_path("does-not-exist.zip");
     assert_int_equal(zipfile_open(path, &z), OS_EIO);
     assert_non_null(strstr(os_last_error(), "does-not-exist.zip"));
     free(path);
@@ -246,7 +205,7 @@ static void test_not_a_zip(void **state)
 
 static void test_open_buffer(void **state)
 {
-    char *path = make_zip("buffer.zip", two_members, 2);
+    char *path = tu_zip("buffer.zip", two_members, 2);
     char *raw;
     size_t rawlen;
     assert_int_equal(read_file(path, 1 << 20, &raw, &rawlen), OS_OK);
@@ -278,5 +237,5 @@ int main(void)
         cmocka_unit_test(test_not_a_zip),
         cmocka_unit_test(test_open_buffer),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }

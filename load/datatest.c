@@ -1,0 +1,106 @@
+/* datatest.c - the checks a snapshot must pass before it is published (and on verify). */
+#include "load/datatest.h"
+#include "common/error.h"
+#include "common/util.h"
+#include "load/schema.h"
+
+#include <stdlib.h>
+
+/* A check that must hold before a snapshot is published: the SQL returns the
+ * offending rows (up to a few are shown), none means it passed. */
+typedef struct {
+    const char *name, *sql;
+} check;
+
+static const check CHECKS[] = {
+    {"occupation universe not empty",
+     "SELECT 'no occupations' WHERE (SELECT count(*) FROM occupation) = 0"},
+    {"foreign keys resolve to occupation",
+     "SELECT \"table\" || ' row ' || rowid || ' -> ' || parent FROM pragma_foreign_key_check"},
+    {"percentiles within (0, 100)",
+     "SELECT onet_code || ' ' || measure || ' pct=' || pct || ' pct_emp=' || "
+     "ifnull(pct_emp, 'NULL') FROM measure WHERE pct IS NULL OR pct <= 0 OR pct >= 100 "
+     "OR (pct_emp IS NOT NULL AND (pct_emp <= 0 OR pct_emp >= 100))"},
+    {"coverage not below the configured floor",
+     "SELECT table_id || ' covers ' || occupations_covered || ' of ' || occupations_total || "
+     "' occupations, below its floor of ' || min_coverage FROM coverage WHERE min_coverage IS "
+     "NOT NULL AND 1.0 * occupations_covered / occupations_total < min_coverage"},
+    {"unique and not-null keys",
+     "SELECT 'occupation ' || onet_code FROM occupation GROUP BY onet_code HAVING count(*) > 1 "
+     "UNION ALL SELECT 'measure ' || onet_code || ' ' || measure FROM measure "
+     "WHERE onet_code IS NULL OR measure IS NULL"},
+    {"occupation codes well formed",
+     "SELECT onet_code FROM occupation WHERE onet_code NOT GLOB "
+     "'[1-5][0-9]-[0-9][0-9][0-9][0-9].[0-9][0-9]' OR soc_code <> substr(onet_code, 1, 7)"},
+};
+
+int datatest_run(sqlite3 *db, json_t *prev_counts, double min_row_share, json_t *results)
+{
+    int failed = 0;
+    for (size_t k = 0; k < sizeof CHECKS / sizeof *CHECKS; k++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, CHECKS[k].sql, -1, &st, NULL) != SQLITE_OK)
+            return os_error(OS_EIO, "data test '%s': %s", CHECKS[k].name, sqlite3_errmsg(db));
+        long bad = 0;
+        json_t *examples = json_array();
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (bad++ < 5)
+                json_array_append_new(examples,
+                                      json_string((const char *)sqlite3_column_text(st, 0)));
+        }
+        sqlite3_finalize(st);
+        json_t *r = json_object();
+        json_object_set_new(r, "name", json_string(CHECKS[k].name));
+        json_object_set_new(r, "passed", json_boolean(bad == 0));
+        json_object_set_new(r, "failing_rows", json_integer(bad));
+        json_object_set_new(r, "examples", examples);
+        json_array_append_new(results, r);
+        if (bad) {
+            failed++;
+            os_error(OS_EDATA, "data test failed: %s (%ld rows; first: %s)", CHECKS[k].name, bad,
+                     json_string_value(json_array_get(examples, 0)));
+        }
+    }
+    /* Row counts against the previous snapshot: a table that shrank below
+     * the configured share (a source silently truncated upstream) stops the
+     * publish rather than replacing good data. */
+    if (prev_counts && min_row_share > 0) {
+        json_t *examples = json_array();
+        long bad = 0;
+        for (const char *const *t = schema_tables; *t; t++) {
+            json_t *pv = json_object_get(prev_counts, *t);
+            if (!json_is_integer(pv) || json_integer_value(pv) == 0)
+                continue;
+            char *sql = xasprintf("SELECT count(*) FROM %s", *t);
+            sqlite3_stmt *st;
+            long long now = -1;
+            if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW)
+                now = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            free(sql);
+            long long before = json_integer_value(pv);
+            if (now >= 0 && (double)now < min_row_share * (double)before) {
+                char *msg = xasprintf("%s has %lld rows, the previous snapshot %lld (below %.0f %%)",
+                                      *t, now, before, 100 * min_row_share);
+                if (bad++ < 5)
+                    json_array_append_new(examples, json_string(msg));
+                free(msg);
+            }
+        }
+        json_t *r = json_object();
+        json_object_set_new(r, "name", json_string("row counts not below the share of the previous snapshot"));
+        json_object_set_new(r, "passed", json_boolean(bad == 0));
+        json_object_set_new(r, "failing_rows", json_integer(bad));
+        json_object_set_new(r, "examples", examples);
+        json_array_append_new(results, r);
+        if (bad) {
+            failed++;
+            os_error(OS_EDATA, "data test failed: row counts not below %.0f %% of the previous "
+                               "snapshot (%ld tables; first: %s)",
+                     100 * min_row_share, bad, json_string_value(json_array_get(examples, 0)));
+        }
+    }
+    return failed ? OS_EDATA : OS_OK;
+}
+
