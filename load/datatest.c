@@ -16,7 +16,19 @@ static const check CHECKS[] = {
     {"occupation universe not empty",
      "SELECT 'no occupations' WHERE (SELECT count(*) FROM occupation) = 0"},
     {"foreign keys resolve to occupation",
-     "SELECT \"table\" || ' row ' || rowid || ' -> ' || parent FROM pragma_foreign_key_check"},
+     /* spelled out per table: pragma_foreign_key_check cannot name the row
+        of a WITHOUT ROWID table, and the orphan code is what a reader needs */
+     "SELECT 'occupation_title ' || onet_code FROM occupation_title WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'task ' || onet_code FROM task WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'element ' || onet_code FROM element WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'technology ' || onet_code FROM technology WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'employment_wage ' || onet_code FROM employment_wage WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'projection ' || onet_code FROM projection WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'measure ' || onet_code FROM measure WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'aei_task ' || onet_code FROM aei_task WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'aei_occupation ' || onet_code FROM aei_occupation WHERE onet_code NOT IN (SELECT onet_code FROM occupation) UNION ALL "
+     "SELECT 'coverage_unmatched ' || table_id FROM coverage_unmatched WHERE table_id NOT IN "
+     "(SELECT table_id FROM coverage)"},
     {"percentiles within (0, 100)",
      "SELECT onet_code || ' ' || measure || ' pct=' || pct || ' pct_emp=' || "
      "ifnull(pct_emp, 'NULL') FROM measure WHERE pct IS NULL OR pct <= 0 OR pct >= 100 "
@@ -43,10 +55,19 @@ int datatest_run(sqlite3 *db, json_t *prev_counts, double min_row_share, json_t 
             return os_error(OS_EIO, "data test '%s': %s", CHECKS[k].name, sqlite3_errmsg(db));
         long bad = 0;
         json_t *examples = json_array();
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             if (bad++ < 5)
                 json_array_append_new(examples,
                                       json_string((const char *)sqlite3_column_text(st, 0)));
+        }
+        /* a damaged database must not pass a test by ending it early */
+        if (step != SQLITE_DONE) {
+            int rc = os_error(OS_EIO, "data test '%s' could not run: %s", CHECKS[k].name,
+                              sqlite3_errmsg(db));
+            sqlite3_finalize(st);
+            json_decref(examples);
+            return rc;
         }
         sqlite3_finalize(st);
         json_t *r = json_object();

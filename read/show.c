@@ -598,7 +598,7 @@ static json_t *collect_page(reader *r, const json_t *manifest, const char *code,
     set_maybe(page, "tasks",
               rows_array(r,
                          "SELECT task_id, task FROM task WHERE onet_code = ?1 AND "
-                         "task_type = 'Core' ORDER BY task_id",
+                         "task_type = 'Core' ORDER BY position",
                          code));
     set_maybe(page, "elements",
               rows_array(r,

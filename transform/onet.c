@@ -68,7 +68,7 @@ int tf_onet_tasks(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, "onet_task", "onet");
-    rc = tf_prepare(t->out, "INSERT INTO task VALUES(?,?,?,?,?,?,?)", &ins);
+    rc = tf_prepare(t->out, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         const char *code = tf_text(q, 1);
@@ -101,6 +101,7 @@ int tf_onet_tasks(tf *t)
             sqlite3_bind_null(ins, 5);
         sqlite3_bind_text(ins, 6, tf_text(q, 6), -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 7, tf_text(q, 7), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 8, row);
         rc = tf_step(t->out, ins);
         if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
             rc = os_error(OS_EDATA, "onet_task: %s row %ld: task %lld of %s appears twice", file,
