@@ -287,9 +287,9 @@ int main(int argc, char **argv)
     size_t nwarn = os_warning_count();
     if (!rc && unchanged)
         fprintf(stderr,
-                "occsnap: %s: inputs and config unchanged since %s/latest; nothing published "
-                "(--force publishes anyway) [%.2f s]\n",
-                o.command, o.out, seconds_since(&t0));
+                "occsnap: %s done in %.3f s, peak memory %.1f MiB: inputs and config unchanged "
+                "since %s/latest; nothing published (--force publishes anyway)\n",
+                o.command, seconds_since(&t0), (double)ru.ru_maxrss / 1024.0, o.out);
     else if (!rc)
         fprintf(stderr, "occsnap: %s done in %.3f s, peak memory %.1f MiB%s%s%s%s", o.command,
                 seconds_since(&t0), (double)ru.ru_maxrss / 1024.0,

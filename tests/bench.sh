@@ -25,9 +25,10 @@ measure() { # name, occsnap args... (COLD=1: empty cache before each run)
 }
 
 echo "occsnap bench: $(nproc) cores, mirror $MIRROR"
-COLD=1 measure "snapshot, cold cache" snapshot --mirror "$MIRROR"
+COLD=1 measure "snapshot, cold cache" snapshot --mirror "$MIRROR" --force
 COLD=1 measure "extract, cold cache" extract --mirror "$MIRROR"
-measure "snapshot, unchanged sources" snapshot --mirror "$MIRROR"
+measure "snapshot, unchanged, --force" snapshot --mirror "$MIRROR" --force
+measure "snapshot, unchanged (no publish)" snapshot --mirror "$MIRROR"
 measure "extract, unchanged sources" extract --mirror "$MIRROR"
 measure "transform" transform
 measure "load (checks + publish)" load
