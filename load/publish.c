@@ -1,4 +1,5 @@
 /* publish.c - write a snapshot directory atomically and re-point `latest`. */
+#define _GNU_SOURCE /* copy_file_range */
 #include "load/publish.h"
 #include "common/error.h"
 #include "common/util.h"
@@ -26,28 +27,35 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
-/* Copies src to dst byte for byte (dst created, must not exist); returns an
+/* Copies src to dst byte for byte (dst created, must not exist), in the
+ * kernel where it can (copy_file_range), then fsyncs dst; returns an
  * os_result. */
 static int copy_file(const char *src, const char *dst)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
-        return os_error(OS_EIO, "cannot open %s: %s", src, strerror(errno));
+        return os_error(OS_EIO, "cannot read %s: %s (run `occsnap transform`)", src,
+                        strerror(errno));
     int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out < 0) {
         close(in);
         return os_error(OS_EIO, "cannot create %s: %s", dst, strerror(errno));
     }
-    char buf[1 << 16];
-    ssize_t n;
     int rc = OS_OK;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = os_error(OS_EIO, "cannot write %s: %s", dst, strerror(errno));
-            break;
-        }
-    if (n < 0)
-        rc = os_error(OS_EIO, "cannot read %s: %s", src, strerror(errno));
+    ssize_t n;
+    while ((n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0)) > 0)
+        ;
+    if (n < 0) {
+        /* not supported here (another file system): read and write */
+        char buf[1 << 16];
+        if (lseek(in, 0, SEEK_SET) != 0 || ftruncate(out, 0) != 0 || lseek(out, 0, SEEK_SET) != 0)
+            rc = os_error(OS_EIO, "cannot copy %s: %s", src, strerror(errno));
+        while (!rc && (n = read(in, buf, sizeof buf)) > 0)
+            if (write(out, buf, (size_t)n) != n)
+                rc = os_error(OS_EIO, "cannot write %s: %s", dst, strerror(errno));
+        if (!rc && n < 0)
+            rc = os_error(OS_EIO, "cannot read %s: %s", src, strerror(errno));
+    }
     if (fsync(out) != 0 && !rc)
         rc = os_error(OS_EIO, "cannot sync %s: %s", dst, strerror(errno));
     close(in);
@@ -55,7 +63,6 @@ static int copy_file(const char *src, const char *dst)
     return rc;
 }
 
-/* Builds the snapshot in tmp: database, checks, manifest. */
 /* The previous snapshot's manifest (out_dir/latest), or NULL if none. */
 static json_t *previous_manifest(const char *out_dir)
 {
@@ -71,14 +78,9 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     sqlite3 *snap = NULL;
     char *db_path = xasprintf("%s/occsnap.sqlite", tmp);
     int rc = OS_OK;
-    /* transform writes work_db once, compact, and replaces it by rename, so
-     * a hard link is a safe zero-cost copy; across file systems, copy. */
-    if (link(work_db, db_path) != 0) {
-        if (errno == ENOENT)
-            rc = os_error(OS_EIO, "cannot read %s (run `occsnap transform`)", work_db);
-        else
-            rc = copy_file(work_db, db_path);
-    }
+    /* A copy, not a link: the published file must not change when someone
+     * opens the work database; transform wrote it compact, so it is ready. */
+    rc = copy_file(work_db, db_path);
     if (!rc && sqlite3_open_v2(db_path, &snap, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                                NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "cannot open %s: %s", db_path, sqlite3_errmsg(snap));
