@@ -197,16 +197,20 @@ static int write_rows(sqlite3 *db, const char *dir, json_t *fields, long *rows)
     return rc;
 }
 
-/* {path, bytes, hash} of a file in dir, for a resource; returns an os_result. */
-static int describe_file(json_t *res, const char *dir, const char *name)
+/* {path, bytes, hash} of a file in dir, for a resource, also kept in h
+ * slot k; returns an os_result. */
+static int describe_file(json_t *res, const char *dir, const char *name, export_hashes *h,
+                         int k)
 {
     char *path = xasprintf("%s/%s", dir, name);
-    char hex[65];
+    char *hex = h->sha256[k];
     long long bytes;
     int rc = sha256_file(path, hex, &bytes);
     free(path);
     if (rc)
         return rc;
+    h->path[k] = name;
+    h->bytes[k] = bytes;
     char *hash = xasprintf("sha256:%s", hex);
     json_object_set_new(res, "path", json_string(name));
     json_object_set_new(res, "bytes", json_integer(bytes));
@@ -226,7 +230,7 @@ static json_t *schema_of(json_t *fields)
     return schema;
 }
 
-int export_profile(sqlite3 *snap, const config *c, const char *dir)
+int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes)
 {
     json_t *fields = json_array();
     long rows = 0;
@@ -307,11 +311,11 @@ int export_profile(sqlite3 *snap, const config *c, const char *dir)
                         json_string("Every table of the snapshot (STRICT SQLite); the view "
                                     "occupation_profile is what the other resources export."));
     if (!rc)
-        rc = describe_file(csv, dir, "occupations.csv");
+        rc = describe_file(csv, dir, "occupations.csv", hashes, 0);
     if (!rc)
-        rc = describe_file(jsonl, dir, "occupations.jsonl");
+        rc = describe_file(jsonl, dir, "occupations.jsonl", hashes, 1);
     if (!rc)
-        rc = describe_file(db, dir, "occsnap.sqlite");
+        rc = describe_file(db, dir, "occsnap.sqlite", hashes, 2);
     json_array_append_new(resources, csv);
     json_array_append_new(resources, jsonl);
     json_array_append_new(resources, db);

@@ -13,7 +13,14 @@
  * bytes, sha256, table schema with types, primary key, missing values,
  * sources and licences). Numbers are written in the shortest form that
  * reads back as the same double. Returns an os_result. */
-int export_profile(sqlite3 *snap, const config *c, const char *dir);
+/* What export_profile hashed, so the manifest need not hash it again. */
+typedef struct {
+    const char *path[3];  /* occupations.csv, occupations.jsonl, occsnap.sqlite */
+    char sha256[3][65];
+    long long bytes[3];
+} export_hashes;
+
+int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes);
 
 /* Formats v in the shortest %g form that strtod reads back exactly. */
 void export_number(double v, char out[32]);

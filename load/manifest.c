@@ -145,6 +145,16 @@ int manifest_inputs_sha256(sqlite3 *db, const char *table, const config *c, char
     return OS_OK;
 }
 
+void manifest_add_known_output(json_t *manifest, const char *name, long long bytes,
+                               const char *sha256)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(name));
+    json_object_set_new(o, "bytes", json_integer(bytes));
+    json_object_set_new(o, "sha256", json_string(sha256));
+    json_array_append_new(json_object_get(manifest, "outputs"), o);
+}
+
 int manifest_add_output(json_t *manifest, const char *dir, const char *name)
 {
     char *path = xasprintf("%s/%s", dir, name);
@@ -152,12 +162,7 @@ int manifest_add_output(json_t *manifest, const char *dir, const char *name)
     long long bytes = 0;
     int rc = sha256_file(path, hex, &bytes);
     free(path);
-    if (rc)
-        return rc;
-    json_t *o = json_object();
-    json_object_set_new(o, "path", json_string(name));
-    json_object_set_new(o, "bytes", json_integer(bytes));
-    json_object_set_new(o, "sha256", json_string(hex));
-    json_array_append_new(json_object_get(manifest, "outputs"), o);
-    return OS_OK;
+    if (!rc)
+        manifest_add_known_output(manifest, name, bytes, hex);
+    return rc;
 }

@@ -21,5 +21,8 @@ int manifest_inputs_sha256(sqlite3 *db, const char *table, const config *c, char
 /* Adds {path, bytes, sha256} of dir/name to the manifest's "outputs"; returns
  * an os_result. */
 int manifest_add_output(json_t *manifest, const char *dir, const char *name);
+/* Adds an output whose size and sha256 are already known; cannot fail. */
+void manifest_add_known_output(json_t *manifest, const char *name, long long bytes,
+                               const char *sha256);
 
 #endif

@@ -94,13 +94,15 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         rc = OS_EIO;
     /* Exports for tools that do not read SQLite, described by a Frictionless
      * Data Package; the manifest lists every file with its sha256. */
+    export_hashes hashes;
     if (!rc)
-        rc = export_profile(snap, c, tmp);
+        rc = export_profile(snap, c, tmp, &hashes);
     sqlite3_close(snap);
-    const char *files[] = {"occsnap.sqlite", "occupations.csv", "occupations.jsonl",
-                           "datapackage.json"};
-    for (size_t k = 0; !rc && k < sizeof files / sizeof *files; k++)
-        rc = manifest_add_output(manifest, tmp, files[k]);
+    /* the exported files were hashed for the Data Package: hash each once */
+    for (int k = 2; !rc && k >= 0; k--)
+        manifest_add_known_output(manifest, hashes.path[k], hashes.bytes[k], hashes.sha256[k]);
+    if (!rc)
+        rc = manifest_add_output(manifest, tmp, "datapackage.json");
     if (!rc) {
         char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
         char *path = xasprintf("%s/manifest.json", tmp);
