@@ -200,15 +200,17 @@ static int run_reader(const options *o)
     if (!strcmp(o->command, "show")) {
         if (o->npos == 0)
             return os_error(OS_EUSAGE, "show needs an occupation code or title words\n%s", USAGE);
-        char query[512] = "";
-        size_t len = 0;
-        for (int i = 0; i < o->npos; i++)
-            len += (size_t)snprintf(query + len, sizeof query - len, "%s%s", i ? " " : "",
-                                    o->pos[i]);
+        char *query = xstrdup(o->pos[0]);
+        for (int i = 1; i < o->npos; i++) {
+            char *longer = xasprintf("%s %s", query, o->pos[i]);
+            free(query);
+            query = longer;
+        }
         char *dir = snapshot_path(o, o->snapshot ? o->snapshot : "latest");
         show_opts so = {dir, query, o->json, o->weighted};
         rc = show_run(&so, stdout);
         free(dir);
+        free(query);
     } else if (!strcmp(o->command, "verify")) {
         if (o->npos > 1)
             return os_error(OS_EUSAGE, "verify takes one snapshot\n%s", USAGE);

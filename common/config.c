@@ -146,9 +146,14 @@ static int on_entry(void *user, const char *section, const char *key, const char
     if (!strcmp(section, "methodology")) {
         long v;
         double d;
-        if (!strcmp(key, "composite"))
+        if (!strcmp(key, "composite")) {
+            /* the view occupation_profile and `show` name this measure: a new
+             * methodology is a new name in a new schema version, not a setting */
+            if (strcmp(value, "ai_exposure_index_v1"))
+                return bad(ld, "the composite is ai_exposure_index_v1 in schema version 1", key,
+                           value);
             set_str(&c->composite, value);
-        else if (!strcmp(key, "composite_components")) {
+        } else if (!strcmp(key, "composite_components")) {
             for (size_t i = 0; i < c->ncomponent; i++)
                 free(c->component[i]);
             c->ncomponent = 0;
@@ -327,6 +332,10 @@ static int validate(config *c)
                                 t->id, t->filter[k].column, t->filter[k].column);
         if (!is_ident(t->id))
             return os_error(OS_ECONFIG, "%s: [table %s]: ids use a-z, 0-9 and _", c->path, t->id);
+        if (t->sha256 && (strlen(t->sha256) != 64 ||
+                          strspn(t->sha256, "0123456789abcdef") != 64))
+            return os_error(OS_ECONFIG, "%s: [table %s] sha256 must be 64 lowercase hex digits: %s",
+                            c->path, t->id, t->sha256);
         const char *missing = !t->source ? "source" : !t->url ? "url"
                             : !t->format ? "format" : t->ncol == 0 ? "col.*" : NULL;
         if (missing)

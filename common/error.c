@@ -3,11 +3,18 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 int os_quiet = 0;
 int os_warnings_quiet = 0;
 static size_t warnings;
+/* Kept for the manifest: warnings come from staging threads too. */
+#define KEPT_WARNINGS 500
+static char *kept[KEPT_WARNINGS];
+static size_t nkept;
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 /* Per thread: tables are parsed on several threads at once. */
 static _Thread_local char last_error[2048];
 
@@ -25,14 +32,21 @@ os_result os_error(os_result code, const char *fmt, ...)
 void os_warning(const char *fmt, ...)
 {
     va_list ap;
+    char text[1024];
     __atomic_add_fetch(&warnings, 1, __ATOMIC_RELAXED);
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&kept_mu);
+    if (nkept < KEPT_WARNINGS) {
+        char *copy = strdup(text);
+        if (copy)
+            kept[nkept++] = copy;
+    }
+    pthread_mutex_unlock(&kept_mu);
     if (os_quiet || os_warnings_quiet)
         return;
-    va_start(ap, fmt);
-    fputs("warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+    fprintf(stderr, "warning: %s\n", text);
 }
 
 void os_die(os_result code, const char *fmt, ...)
@@ -49,6 +63,14 @@ void os_die(os_result code, const char *fmt, ...)
 const char *os_last_error(void)
 {
     return last_error;
+}
+
+const char *os_warning_text(size_t i)
+{
+    pthread_mutex_lock(&kept_mu);
+    const char *t = i < nkept ? kept[i] : NULL;
+    pthread_mutex_unlock(&kept_mu);
+    return t;
 }
 
 size_t os_warning_count(void)

@@ -41,6 +41,9 @@ void os_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* How many warnings were issued so far (printed or not). */
 size_t os_warning_count(void);
+/* The text of warning i (0-based, in order; the first 500 are kept), or
+ * NULL; owned by error.c. */
+const char *os_warning_text(size_t i);
 
 /* The last message os_error printed (or would have printed when quiet);
  * tests assert on it. Owned by error.c, overwritten by the next error. */

@@ -42,6 +42,43 @@ static size_t plan_files(const config *c, const char *cache_dir, file_plan *plan
     return n;
 }
 
+/* Links dest (and its receipt) to dest.prev; a file not cached yet has none. */
+static void keep_previous(const char *dest)
+{
+    const char *suffix[] = {"", ".receipt.json"};
+    for (int i = 0; i < 2; i++) {
+        char *from = xasprintf("%s%s", dest, suffix[i]);
+        char *to = xasprintf("%s%s.prev", dest, suffix[i]);
+        unlink(to);
+        if (path_exists(from) && link(from, to) != 0)
+            os_warning("cannot keep the previous copy of %s", from);
+        free(from);
+        free(to);
+    }
+}
+
+/* After the run: on failure put the previous copy back (the cache is as it
+ * was before the run), on success drop it. Never fails. */
+static void settle_previous(const char *dest, int failed)
+{
+    const char *suffix[] = {"", ".receipt.json"};
+    char *prev = xasprintf("%s.prev", dest);
+    int had = path_exists(prev);
+    free(prev);
+    for (int i = 0; i < 2; i++) {
+        char *cur = xasprintf("%s%s", dest, suffix[i]);
+        char *old = xasprintf("%s%s.prev", dest, suffix[i]);
+        if (failed && had) {
+            if (path_exists(old) && rename(old, cur) != 0)
+                os_warning("cannot restore the previous copy of %s", cur);
+        } else {
+            unlink(old);
+        }
+        free(cur);
+        free(old);
+    }
+}
+
 static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
 {
     for (size_t k = 0; k < n; k++)
@@ -52,7 +89,9 @@ static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
 
 /* Parallel parsing: workers take tables in config order and parse them into
  * memory; the main thread inserts each finished table, in order, so the
- * stage database (one writer) and the messages stay deterministic. */
+ * stage database (one writer) is deterministic. Workers print their own
+ * errors as they meet them, so when two tables fail both messages appear,
+ * in either order; the run reports the first table's failure. */
 typedef struct {
     const config *c;
     const char **raw;     /* per table: its cached file, or NULL if not fetched */
@@ -78,7 +117,7 @@ static void *worker(void *arg)
         int rc = OS_OK;
         staged *s = NULL;
         if (!stop && p->raw[i] && !(p->reuse && p->reuse[i]))
-            rc = stage_parse(&p->c->tab[i], p->raw[i], &s);
+            rc = stage_parse(&p->c->tab[i], p->raw[i], p->c->max_member_bytes, &s);
         pthread_mutex_lock(&p->mu);
         p->out[i] = s;
         p->rc[i] = rc;
@@ -167,6 +206,11 @@ int extract_run(const config *c, const extract_opts *opt)
         .offline = opt->offline,
         .allow_stale = opt->allow_stale,
     };
+    /* Keep the last good copy of every cached file (a hard link, free) until
+     * the run has staged what it fetched: a download that passes its HTTP
+     * checks but fails the pin or the parse must not replace good data. */
+    for (size_t k = 0; k < n; k++)
+        keep_previous(plan[k].dest);
     int rc = fetch_all(&fo, req, n, rec);
 
     /* A pinned sha256 guards against an upstream file changing unnoticed. */
@@ -234,6 +278,8 @@ int extract_run(const config *c, const extract_opts *opt)
         rc = os_error(OS_EIO, "cannot rename %s to %s", tmp, stage_path);
     if (rc)
         unlink(tmp);
+    for (size_t k = 0; k < n; k++)
+        settle_previous(plan[k].dest, rc != OS_OK);
     for (size_t k = 0; k < n; k++)
         free(plan[k].dest);
     free(plan);

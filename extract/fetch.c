@@ -615,7 +615,9 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
         return -1;
     }
     j->easy = h;
-    if (!j->is_file && j->have_cache) {
+    /* Validators only mean something to the origin that issued them: a copy
+     * fetched from a mirror (or a file) must be fetched again in full. */
+    if (!j->is_file && j->have_cache && strcmp(j->cached.fetched_url, j->fetched_url) == 0) {
         if (j->cached.etag[0]) {
             char *hd = xasprintf("If-None-Match: %s", j->cached.etag);
             j->headers = curl_slist_append(j->headers, hd);
@@ -636,7 +638,8 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     } while (0)
     SET(CURLOPT_URL, j->fetched_url);
     SET(CURLOPT_PROTOCOLS_STR, "http,https,file");
-    SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    /* https may not be redirected to plain http: TLS verification would be moot */
+    SET(CURLOPT_REDIR_PROTOCOLS_STR, strncmp(j->fetched_url, "https:", 6) ? "http,https" : "https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, 5L);
     SET(CURLOPT_FAILONERROR, 0L);

@@ -1,11 +1,13 @@
 /* stage.c - turn cached raw files into typed rows of stage.sqlite (src_<table>). */
 #include "extract/stage.h"
 #include "common/error.h"
+#include "common/sha256.h"
 #include "common/util.h"
 #include "extract/csvread.h"
 #include "extract/header.h"
 #include "extract/xlsx.h"
 #include "extract/zipfile.h"
+#include "load/schema.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,8 +17,8 @@
 
 /* How far down a sheet the header may sit (banner rows above it). */
 #define HEADER_SEARCH_ROWS 30
-/* Cap on one zip member or xlsx part read while staging. */
-#define STAGE_MEMBER_MAX ((size_t)1 << 30)
+/* Cap on one zip member or xlsx part when the config gives none. */
+#define STAGE_MEMBER_MAX ((size_t)256 << 20)
 
 static const char *SCHEMA =
     "PRAGMA journal_mode=OFF;"
@@ -77,6 +79,16 @@ int stage_create(const char *path, sqlite3 **out)
     return OS_OK;
 }
 
+/* The table's config fingerprint and the tool version: a staged table is
+ * reused only when both are unchanged (a fix to parsing must take effect). */
+static void stage_fingerprint(const cfg_table *t, char hex[65])
+{
+    sha256_ctx *h = sha256_new();
+    sha256_update(h, t->spec_sha256, strlen(t->spec_sha256) + 1);
+    sha256_update(h, OCCSNAP_VERSION, strlen(OCCSNAP_VERSION) + 1);
+    sha256_final(h, hex);
+}
+
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 {
     if (s && *s)
@@ -130,7 +142,9 @@ static int record_table(sqlite3 *db, const cfg_table *t, const char *file, const
     sqlite3_bind_int64(st, 7, rows);
     bind_text_or_null(st, 8, years);
     bind_text_or_null(st, 9, note);
-    bind_text_or_null(st, 10, t->spec_sha256);
+    char spec[65];
+    stage_fingerprint(t, spec);
+    bind_text_or_null(st, 10, spec);
     int rc = sqlite3_step(st) == SQLITE_DONE ? OS_OK
                                              : os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
@@ -155,6 +169,7 @@ typedef struct {
     long best_line;
     long rows_seen;
     size_t width;          /* csv/tsv: cell count of the header row */
+    size_t max_member;     /* cap on one zip member or xlsx part, bytes */
 } reader;
 
 static const char *OEWS_MARKS[] = {"*", "**", "#", "~"};
@@ -369,7 +384,7 @@ static int read_rows(reader *r, const char *raw_path)
     csvread_opts copt = {t->format == CFG_CSV ? ',' : '\t', t->format == CFG_CSV, 1};
     if (!t->member) {
         if (t->format == CFG_XLSX)
-            return xlsx_read_sheet_file(raw_path, t->sheet, STAGE_MEMBER_MAX, on_row, r);
+            return xlsx_read_sheet_file(raw_path, t->sheet, r->max_member, on_row, r);
         return csvread_file(raw_path, &copt, on_row, r);
     }
     zipfile *z;
@@ -384,19 +399,19 @@ static int read_rows(reader *r, const char *raw_path)
     if (t->format == CFG_XLSX) {
         char *buf;
         size_t len;
-        rc = zipfile_read_all(z, t->member, STAGE_MEMBER_MAX, &buf, &len);
+        rc = zipfile_read_all(z, t->member, r->max_member, &buf, &len);
         if (!rc) {
             zipfile *inner;
             rc = zipfile_open_buffer(buf, len, r->s->label, &inner);
             if (!rc) {
-                rc = xlsx_read_sheet(inner, r->s->label, t->sheet, STAGE_MEMBER_MAX, on_row, r);
+                rc = xlsx_read_sheet(inner, r->s->label, t->sheet, r->max_member, on_row, r);
                 zipfile_close(inner);
             }
             free(buf);
         }
     } else {
         zipfile_member *m;
-        rc = zipfile_member_open(z, t->member, STAGE_MEMBER_MAX, &m);
+        rc = zipfile_member_open(z, t->member, r->max_member, &m);
         if (!rc) {
             rc = csvread_stream(r->s->label, zipfile_member_read, m, &copt, on_row, r);
             zipfile_member_close(m);
@@ -416,7 +431,7 @@ void staged_free(staged *s)
     free(s);
 }
 
-int stage_parse(const cfg_table *t, const char *raw_path, staged **out)
+int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, staged **out)
 {
     size_t n = t->ncol;
     staged *s = xcalloc(1, sizeof *s);
@@ -427,7 +442,7 @@ int stage_parse(const cfg_table *t, const char *raw_path, staged **out)
     s->nparam = 1;
     for (size_t i = 0; i < n; i++)
         s->nparam += t->col[i].type == CFG_OEWS || t->col[i].type == CFG_EP ? 2 : 1;
-    reader r = {.s = s, .t = t};
+    reader r = {.s = s, .t = t, .max_member = max_member ? max_member : STAGE_MEMBER_MAX};
     r.want = xcalloc(n, sizeof *r.want);
     r.idx = xcalloc(n, sizeof *r.idx);
     r.years = xcalloc(n, sizeof *r.years);
@@ -551,7 +566,9 @@ int stage_reusable(sqlite3 *db, const cfg_table *t, const char *sha256)
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return 0; /* an older stage without fingerprints: parse again */
     sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, t->spec_sha256, -1, SQLITE_STATIC);
+    char spec[65];
+    stage_fingerprint(t, spec);
+    sqlite3_bind_text(st, 2, spec, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
     int yes = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
@@ -580,9 +597,8 @@ int stage_copy_previous(sqlite3 *db, const cfg_table *t)
 
 int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *raw_path)
 {
-    (void)c;
     staged *s;
-    int rc = stage_parse(t, raw_path, &s);
+    int rc = stage_parse(t, raw_path, c ? c->max_member_bytes : 0, &s);
     if (rc)
         return rc;
     rc = stage_insert(db, s);

@@ -17,10 +17,11 @@ typedef struct staged staged;
 /* Parses table t from the raw file at raw_path into memory: header found by
  * column names, cells typed. Safe to call from several threads at once (it
  * touches no database). Returns an os_result naming table, file, row, column
- * and value; *out is the caller's (stage_insert, then staged_free). An
+ * and value; *out is the caller's (stage_insert, then staged_free).
+ * max_member caps each zip member or xlsx part (max_member_mb; 0: 256 MiB). An
  * optional member missing from its archive parses to an empty "missing"
  * table; a required one is OS_EPARSE. */
-int stage_parse(const cfg_table *t, const char *raw_path, staged **out);
+int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, staged **out);
 /* Writes a parsed table into src_<id> and stage_table; returns an os_result. */
 int stage_insert(sqlite3 *db, staged *s);
 void staged_free(staged *s);

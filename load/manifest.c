@@ -116,6 +116,12 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
             "SELECT source, 'stale: the last good cached copy of ' || url || ' was used' "
             "FROM source WHERE stale = 1");
     json_object_set_new(m, "warnings", warnings ? warnings : json_array());
+    /* every warning this process printed (or, off a terminal, did not) */
+    json_t *run = json_array();
+    const char *w;
+    for (size_t i = 0; (w = os_warning_text(i)) != NULL; i++)
+        json_array_append_new(run, json_string(w));
+    json_object_set_new(m, "run_warnings", run);
     json_t *cov = query_objects(db, "SELECT * FROM coverage ORDER BY table_id");
     json_object_set_new(m, "coverage", cov ? cov : json_array());
     json_object_set(m, "data_tests", tests ? tests : json_array());

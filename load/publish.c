@@ -99,8 +99,10 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         rc = export_profile(snap, c, tmp, &hashes);
     sqlite3_close(snap);
     /* the exported files were hashed for the Data Package: hash each once */
-    for (int k = 2; !rc && k >= 0; k--)
-        manifest_add_known_output(manifest, hashes.path[k], hashes.bytes[k], hashes.sha256[k]);
+    static const int order[] = {2, 0, 1}; /* occsnap.sqlite, then the exports */
+    for (int k = 0; !rc && k < 3; k++)
+        manifest_add_known_output(manifest, hashes.path[order[k]], hashes.bytes[order[k]],
+                                  hashes.sha256[order[k]]);
     if (!rc)
         rc = manifest_add_output(manifest, tmp, "datapackage.json");
     if (!rc) {
@@ -255,9 +257,10 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
     char *link_path = xasprintf("%s/latest", out_dir);
     unlink(link_tmp);
     if (symlink(final_name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
-        rc = os_error(OS_EIO, "snapshot %s written but %s not re-pointed: %s", final_path,
-                      link_path, strerror(errno));
+        rc = os_error(OS_EIO, "cannot re-point %s at %s: %s; the new snapshot is removed",
+                      link_path, final_name, strerror(errno));
         unlink(link_tmp);
+        rm_rf(final_path); /* nothing is published unless latest points at it */
     }
     fsync_dir(out_dir);
     snprintf(published, published_size, "%s", final_name);

@@ -88,7 +88,7 @@ static const char *SQL =
     "  release TEXT NOT NULL, task TEXT NOT NULL, usage_pct REAL NOT NULL,\n"
     "  shared_by INTEGER NOT NULL, directive REAL, feedback_loop REAL,\n"
     "  task_iteration REAL, validation REAL, learning REAL, filtered REAL,\n"
-    "  unknown REAL NOT NULL, dominant_mode TEXT, autonomy_median REAL,\n"
+    "  unknown REAL, dominant_mode TEXT, autonomy_median REAL,\n"
     "  match TEXT NOT NULL CHECK(match IN ('exact','crosswalk')),\n"
     "  PRIMARY KEY(onet_code, task_id, release)) STRICT, WITHOUT ROWID;\n"
     /* shares are fractions of the occupation's usage and

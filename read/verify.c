@@ -292,6 +292,17 @@ int verify_run(const char *dir, FILE *out)
     size_t i;
     json_t *o;
     json_array_foreach(outputs, i, o) check_output(dir, i, o, &t, out);
+    /* A manifest that lists none of the database cannot vouch for it. */
+    int listed = 0;
+    json_array_foreach(outputs, i, o)
+    {
+        const char *p = json_string_value(json_object_get(o, "path"));
+        listed |= p && !strcmp(p, "occsnap.sqlite");
+    }
+    if (!listed) {
+        fprintf(out, "MISSING   occsnap.sqlite is not among the manifest's outputs\n");
+        t.files_bad++;
+    }
     rc = check_unlisted(dir, outputs, &t, out);
     if (!rc)
         check_tests(dir, m, &t, out);

@@ -157,6 +157,7 @@ static int load_statements(tf *t, const char *table, int codes2010, statements *
 /* One task of a release: its usage and, when published, its patterns. */
 typedef struct {
     char *key;
+    const char *table; /* the staged table row belongs to */
     long row;          /* staged row of its usage, for coverage */
     double usage_pct;  /* NaN until a usage row is read */
     int has_patterns;
@@ -169,7 +170,7 @@ typedef struct {
     strmap *by_key;
 } task_list;
 
-static task_use *task_get(task_list *l, const char *key, long row)
+static task_use *task_get(task_list *l, const char *key, const char *table, long row)
 {
     long i;
     if (strmap_get(l->by_key, key, &i))
@@ -180,6 +181,7 @@ static task_use *task_get(task_list *l, const char *key, long row)
     }
     task_use *u = memset(&l->v[l->n], 0, sizeof *u);
     u->key = xstrdup(key);
+    u->table = table;
     u->row = row;
     u->usage_pct = NAN;
     u->autonomy = NAN;
@@ -205,25 +207,28 @@ static int not_a_task(const char *key)
  * release has them: per-task fractions that sum to 1. */
 static int read_wide(tf *t, const cfg_aei *a, task_list *l)
 {
-    sqlite3_stmt *q;
-    char *file;
+    sqlite3_stmt *q = NULL;
+    char *file = NULL;
     int rc = tf_open_staged(t, a->tasks, "task_name, pct", &q, &file);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         char *key = task_key(tf_text(q, 1));
         double pct = tf_real(q, 2);
-        task_use *u = task_get(l, key, row);
+        task_use *u = task_get(l, key, a->tasks, row);
         if (!isnan(u->usage_pct))
             rc = os_error(OS_EDATA, "%s: %s row %ld: task '%s' appears twice", a->tasks, file, row,
                           tf_text(q, 1));
         else if (isnan(pct) || pct < 0)
             rc = os_error(OS_EDATA, "%s: %s row %ld: pct of '%s' is missing or negative", a->tasks,
                           file, row, tf_text(q, 1));
+        u->table = a->tasks; /* a patterns row may have created it first */
+        u->row = row;
         u->usage_pct = pct;
         free(key);
     }
-    if (!rc)
-        sqlite3_finalize(q), free(file);
+    if (q)
+        sqlite3_finalize(q);
+    free(file);
     if (rc || !a->patterns)
         return rc;
     rc = tf_open_staged(t, a->patterns,
@@ -233,21 +238,19 @@ static int read_wide(tf *t, const cfg_aei *a, task_list *l)
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         char *key = task_key(tf_text(q, 1));
-        task_use *u = task_get(l, key, row);
+        task_use *u = task_get(l, key, a->patterns, row);
         if (u->has_patterns)
             rc = os_error(OS_EDATA, "%s: %s row %ld: task '%s' appears twice", a->patterns, file,
                           row, tf_text(q, 1));
         u->has_patterns = 1;
-        for (int k = 0; k < AEI_NMODES; k++) {
-            double v = tf_real(q, 2 + k);
-            u->mode[k] = isnan(v) ? 0 : v;
-        }
-        double f = tf_real(q, 7);
-        u->filtered = isnan(f) ? 0 : f;
+        for (int k = 0; k < AEI_NMODES; k++)
+            u->mode[k] = tf_real(q, 2 + k); /* NaN when the cell is empty */
+        u->filtered = tf_real(q, 7);
         free(key);
     }
-    if (!rc)
-        sqlite3_finalize(q), free(file);
+    if (q)
+        sqlite3_finalize(q);
+    free(file);
     return rc;
 }
 
@@ -265,8 +268,8 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
                  {"task_iteration", AEI_TASK_ITERATION}, {"validation", AEI_VALIDATION},
                  {"learning", AEI_LEARNING},        {"none", -1},
                  {"not_classified", -1}};
-    sqlite3_stmt *q;
-    char *file;
+    sqlite3_stmt *q = NULL;
+    char *file = NULL;
     int rc = tf_open_staged(t, a->raw, "facet, variable, cluster_name, value", &q, &file);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
@@ -276,7 +279,7 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
             continue;
         if (!strcmp(facet, "onet_task") && !strcmp(var, "onet_task_pct")) {
             char *key = task_key(cluster);
-            task_use *u = task_get(l, key, row);
+            task_use *u = task_get(l, key, a->raw, row);
             if (!isnan(u->usage_pct))
                 rc = os_error(OS_EDATA, "%s: %s row %ld: onet_task_pct of '%s' appears twice",
                               a->raw, file, row, cluster);
@@ -304,7 +307,7 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
                 rc = os_error(OS_EDATA, "%s: %s row %ld: unknown collaboration pattern '%s'",
                               a->raw, file, row, pattern);
             else {
-                task_use *u = task_get(l, key, row);
+                task_use *u = task_get(l, key, a->raw, row);
                 u->has_patterns = 1;
                 if (MODES[m].mode >= 0)
                     u->mode[MODES[m].mode] += value / 100;
@@ -316,12 +319,13 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
         } else if (!strcmp(facet, "onet_task::ai_autonomy") &&
                    !strcmp(var, "onet_task_ai_autonomy_median")) {
             char *key = task_key(cluster);
-            task_get(l, key, row)->autonomy = value;
+            task_get(l, key, a->raw, row)->autonomy = value;
             free(key);
         }
     }
-    if (!rc)
-        sqlite3_finalize(q), free(file);
+    if (q)
+        sqlite3_finalize(q);
+    free(file);
     return rc;
 }
 
@@ -348,6 +352,8 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
         rc = a->layout == AEI_WIDE ? read_wide(t, a, &l) : read_long(t, a, &l);
     occ_tasks *per = xcalloc(t->u.n, sizeof *per);
     tf_coverage *c = rc ? NULL : tf_cov_start(t, table, "aei");
+    /* rows of the patterns file get their own coverage record */
+    tf_coverage *cp = rc || !a->patterns ? NULL : tf_cov_start(t, a->patterns, "aei");
     sqlite3_stmt *ins = NULL, *occ_ins = NULL;
     if (!rc)
         rc = tf_prepare(t->out,
@@ -358,12 +364,17 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
     const char *match = st.crosswalk ? "crosswalk" : "exact";
     for (size_t j = 0; !rc && j < l.n; j++) {
         task_use *u = &l.v[j];
+        if (cp && u->has_patterns && a->layout == AEI_WIDE)
+            cp->rows_in++;
         if (isnan(u->usage_pct)) {
-            /* a pattern or autonomy row for a task with no usage row */
-            if (c)
-                rc = tf_cov_unmatched(t, c, u->row, u->key, "patterns without a usage row");
+            /* a pattern or autonomy row for a task with no usage row: listed
+             * under the table and row it came from */
+            tf_coverage *where = cp && u->table == a->patterns ? cp : c;
+            rc = tf_cov_unmatched(t, where, u->row, u->key, "patterns without a usage row");
             continue;
         }
+        if (cp && u->has_patterns)
+            cp->rows_mapped++;
         c->rows_in++;
         if (not_a_task(u->key)) {
             rc = tf_cov_unmatched(t, c, u->row, u->key,
@@ -393,6 +404,8 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
             }
             ot->v[ot->n++] = in;
             c->covered[o] = 1;
+            if (cp && u->has_patterns)
+                cp->covered[o] = 1;
             aei_occ_out one;
             aei_rollup(&in, 1, &one);
             int p = 1;
@@ -405,7 +418,7 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
             for (int m = 0; m < AEI_NMODES; m++)
                 tf_bind_real(ins, p++, u->has_patterns ? u->mode[m] : NAN);
             tf_bind_real(ins, p++, u->has_patterns ? u->filtered : NAN);
-            sqlite3_bind_double(ins, p++, one.unknown);
+            tf_bind_real(ins, p++, one.unknown); /* NULL when the task had no use */
             tf_bind_text(ins, p++, one.dominant);
             tf_bind_real(ins, p++, u->autonomy);
             sqlite3_bind_text(ins, p++, match, -1, SQLITE_STATIC);

@@ -42,12 +42,14 @@ void aei_rollup(const aei_task_in *task, size_t n, aei_occ_out *out)
             unknown += u;
             continue;
         }
-        double sum = t->filtered;
+        /* an empty cell (NaN) is no share: the gap counts as unknown */
+        double f = isnan(t->filtered) ? 0 : t->filtered, sum = f;
         for (int k = 0; k < AEI_NMODES; k++) {
-            mode[k] += u * t->mode[k];
-            sum += t->mode[k];
+            double m = isnan(t->mode[k]) ? 0 : t->mode[k];
+            mode[k] += u * m;
+            sum += m;
         }
-        filtered += u * t->filtered;
+        filtered += u * f;
         if (sum < 1 - SUM_SLACK)
             unknown += u * (1 - sum);
     }

@@ -11,7 +11,8 @@ extern const char *const aei_mode_names[AEI_NMODES];
 
 /* One task as it reaches one occupation. Units: usage_pct is a percent of
  * all conversations (0.0025 means 0.0025 %); mode[] and filtered are
- * fractions of the task's conversations. */
+ * fractions of the task's conversations (NaN: not published, counted as
+ * unknown). */
 typedef struct {
     double usage_pct;        /* the occupation's share of the task's usage */
     int has_patterns;        /* 0: no collaboration rows (under the privacy floor) */

@@ -77,6 +77,8 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
                        char **file)
 {
     sqlite3_stmt *q;
+    *st = NULL; /* on failure both are NULL, so callers may clean up blindly */
+    *file = NULL;
     int rc = tf_prepare(t->stage, "SELECT file, status FROM stage_table WHERE table_id = ?", &q);
     if (rc)
         return rc;
@@ -91,13 +93,17 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
     sqlite3_finalize(q);
     if (missing) {
         free(*file);
+        *file = NULL;
         return os_error(OS_EDATA, "%s: its file was not staged (optional and missing)", table_id);
     }
     char *sql = xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
     rc = tf_prepare(t->stage, sql, st);
     free(sql);
-    if (rc)
+    if (rc) {
         free(*file);
+        *file = NULL;
+        *st = NULL;
+    }
     return rc;
 }
 
@@ -169,6 +175,12 @@ int tf_load_nem(tf *t)
         if (t->nnem == cap) {
             cap = cap ? 2 * cap : 1024;
             t->nem_code = xrealloc(t->nem_code, cap * sizeof *t->nem_code);
+        }
+        long prev;
+        if (strmap_get(t->nem_of, a.onet, &prev)) {
+            rc = os_error(OS_EDATA, "bls_nem_xwalk: %s row %ld: %s is listed twice (%s and %s)",
+                          file, row, a.onet, t->nem_code[prev], b.soc);
+            break;
         }
         t->nem_code[t->nnem] = xstrdup(b.soc);
         strmap_put(t->nem_of, a.onet, (long)t->nnem++);

@@ -87,9 +87,15 @@ int tf_oews(tf *t)
         /* One code can be both a broad and a detailed row (13-1020): the
          * detailed one is the occupation's own estimate. */
         long prev;
-        if (!strmap_get(by_code, r->a.code, &prev) ||
-            (strcmp(rows[prev].group, "detailed") && !strcmp(group, "detailed")))
+        if (!strmap_get(by_code, r->a.code, &prev)) {
             strmap_put(by_code, r->a.code, (long)n);
+        } else if (!strcmp(rows[prev].group, group)) {
+            /* the same code and group twice: which figures are right? */
+            rc = os_error(OS_EDATA, "oews_national: %s row %ld: %s (%s) appears twice (also row %ld)",
+                          file, row, r->a.code, group, rows[prev].a.row);
+        } else if (!strcmp(group, "detailed")) {
+            strmap_put(by_code, r->a.code, (long)n);
+        }
         n++;
     }
     sqlite3_finalize(q);
@@ -203,10 +209,11 @@ int tf_projections(tf *t)
     int proj_year = header_year(t, "ep_occupation", "emp_proj");
     if (!base_year || !proj_year || proj_year <= base_year) {
         sqlite3_finalize(q);
+        rc = os_error(OS_EDATA, "ep_occupation: %s: cannot read the base and projected years "
+                                "from the headers (got %d and %d)",
+                      file, base_year, proj_year);
         free(file);
-        return os_error(OS_EDATA, "ep_occupation: %s: cannot read the base and projected years "
-                                  "from the headers (got %d and %d)",
-                        file, base_year, proj_year);
+        return rc;
     }
     tf_coverage *c = tf_cov_start(t, "ep_occupation", "ep");
     ep_row *rows = NULL;

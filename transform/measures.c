@@ -43,7 +43,8 @@ static int eloundou(tf *t)
             rc = tf_cov_unmatched(t, c, row, oc.onet, "not an occupation of the O*NET release");
             continue;
         }
-        if (!isnan(m[0]->value[i])) {
+        if (m[0]->match[i] || m[1]->match[i] || m[2]->match[i] || m[3]->match[i] ||
+            m[4]->match[i] || m[5]->match[i]) { /* any rating already set: a repeat */
             rc = os_error(OS_EDATA, "eloundou_occ: %s row %ld: %s appears twice", file, row,
                           oc.onet);
             break;

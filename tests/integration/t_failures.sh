@@ -55,6 +55,17 @@ doctor '1s/dv_rating_gamma/gamma_rating/'
 run_occsnap "$OUT" "$TMP/cache-d1" "$TMP/dm"
 expect_failure "a renamed column" 5 "eloundou_occ" "occ_level.csv" "'dv_rating_gamma'"
 
+# the same, into the cache that holds the good copy: the download passes its
+# HTTP checks, staging fails, and the good copy must be back in place
+run_occsnap "$OUT" "$TMP/cache" "$TMP/dm"
+expect_failure "a renamed column, fetched over a good cached copy" 5 "'dv_rating_gamma'"
+step "the good cached copy and its receipt are back"
+check "cached sha256" "$(sha256sum < "$TMP/cache/raw/eloundou/occ_level.csv" | cut -d' ' -f1)" \
+    "$(grep " $ELOUNDOU$" "$MIRROR/SHA256SUMS" | cut -d' ' -f1)"
+check "receipt" "$(python3 -c "import json; print(json.load(open('$TMP/cache/raw/eloundou/occ_level.csv.receipt.json'))['sha256'])")" \
+    "$(grep " $ELOUNDOU$" "$MIRROR/SHA256SUMS" | cut -d' ' -f1)"
+check "no .prev left" "$(find "$TMP/cache" -name '*.prev' | wc -l)" 0
+
 # line 2 of occ_level.csv is 11-1011.00 Chief Executives
 doctor '2s/^11-1011\.00/11-10x1.00/'
 run_occsnap "$OUT" "$TMP/cache-d2" "$TMP/dm"

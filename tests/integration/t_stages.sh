@@ -40,4 +40,16 @@ sed '2s/,0\.8200000000000001,/,0.5,/' "$MIRROR/$E" > "$TMP/dm/$E"
 stage snapshot --mirror "$TMP/dm"; check "snapshot" "$RC" 0
 check "one table fewer reused" "$(grep -c "$((STAGED - 1)) of" "$TMP/log")" 1
 check "the new value is in" "$(q "$O/latest/occsnap.sqlite" "select value from measure where onet_code='11-1011.00' and measure='eloundou_gamma'")" 0.5
+step "a copy cached from one origin is not validated by another's 304"
+# the cache holds occ_level.csv fetched from the directory mirror above;
+# another origin serves a different file dated long ago, so an
+# If-Modified-Since carrying the first origin's date would get a 304
+doctored_mirror "$TMP/dm2"
+rm "$TMP/dm2/$E"
+sed '2s/,0\.8200000000000001,/,0.25,/' "$MIRROR/$E" > "$TMP/dm2/$E"
+touch -d 2001-01-01 "$TMP/dm2/$E"
+start_server "$TMP/dm2"
+stage extract --mirror "$URL"; check "extract" "$RC" 0
+check "the other origin's file was fetched" \
+    "$(q "$C/stage.sqlite" "select dv_rating_gamma from src_eloundou_occ where onet_code='11-1011.00'")" 0.25
 finish
