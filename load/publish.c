@@ -8,6 +8,7 @@
 #include "load/manifest.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -202,6 +203,30 @@ static void retain(const char *out_dir, long keep, const char *latest)
     free(names);
 }
 
+/* Removes .tmp-<name>-<pid> directories of runs that died (killed by a
+ * cron timeout, say): the caller holds the lock, so no live run owns one
+ * unless its pid is alive. Never fails. */
+static void clear_dead_temporaries(const char *out_dir)
+{
+    DIR *d = opendir(out_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, ".tmp-", 5))
+            continue;
+        const char *dash = strrchr(e->d_name, '-');
+        long pid = dash ? strtol(dash + 1, NULL, 10) : 0;
+        if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            char *path = xasprintf("%s/%s", out_dir, e->d_name);
+            if (pid != (long)getpid() && rm_rf(path) == 0)
+                os_warning("removed %s, left by a run that did not finish", path);
+            free(path);
+        }
+    }
+    closedir(d);
+}
+
 int publish_unchanged(const config *c, const char *stage_db, const char *out_dir)
 {
     json_t *prev = previous_manifest(out_dir);
@@ -227,6 +252,7 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
         rc = snapshot_name(work_db, name);
     if (rc)
         return rc;
+    clear_dead_temporaries(out_dir);
     char *tmp = xasprintf("%s/.tmp-%s-%ld", out_dir, name, (long)getpid());
     rm_rf(tmp);
     if (mkdir(tmp, 0755) != 0) {

@@ -53,9 +53,11 @@ doctor "a duplicated key" \
      DROP TABLE occupation; ALTER TABLE occ2 RENAME TO occupation" \
     "data test failed: unique and not-null keys" "occupation 27-4014.00"
 
-step "the good database still publishes"
+step "the good database still publishes, clearing what a killed run left"
+mkdir "$OUT/.tmp-2026-01-01T000000Z-999999"   # pid 999999: no such process here
 cp "$TMP/work.good" "$CACHE/work.sqlite.new" && mv "$CACHE/work.sqlite.new" "$CACHE/work.sqlite"
 "$BIN" load --config "$CONFIG" --cache "$CACHE" --out "$OUT" >"$TMP/log" 2>&1
 check "exit" "$?" 0
 check "a new latest" "$(test "$(readlink "$OUT/latest")" != "$GOOD" && echo yes)" yes
+check "the dead run's directory is gone" "$(ls -A "$OUT" | grep -c '^\.tmp-')" 0
 finish
