@@ -17,6 +17,7 @@ static size_t nkept;
 static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 /* Per thread: tables are parsed on several threads at once. */
 static _Thread_local char last_error[2048];
+static _Thread_local os_result last_code;
 
 os_result os_error(os_result code, const char *fmt, ...)
 {
@@ -24,6 +25,7 @@ os_result os_error(os_result code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
+    last_code = code;
     if (!os_quiet)
         fprintf(stderr, "error: %s\n", last_error);
     return code;
@@ -58,6 +60,16 @@ void os_die(os_result code, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     exit(code);
+}
+
+os_result os_last_code(void)
+{
+    return last_code;
+}
+
+void os_clear_last_code(void)
+{
+    last_code = OS_OK;
 }
 
 const char *os_last_error(void)

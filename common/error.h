@@ -48,5 +48,9 @@ const char *os_warning_text(size_t i);
 /* The last message os_error printed (or would have printed when quiet);
  * tests assert on it. Owned by error.c, overwritten by the next error. */
 const char *os_last_error(void);
+/* The code of the last os_error on this thread (OS_OK if none yet): lets a
+ * caller pass on the code of an error a callback already reported. */
+os_result os_last_code(void);
+void os_clear_last_code(void);
 
 #endif

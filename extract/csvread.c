@@ -118,12 +118,16 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
     /* With quoting off, no byte of valid text can start a quoted field. */
     csv_set_quote(&p, opt->quoting ? CSV_QUOTE : 0);
     reader r = {.label = label, .opt = opt, .fn = fn, .ctx = ctx, .line = 1, .after = 1};
+    os_clear_last_code(); /* so a failed read's own report can be told apart */
     char buf[1 << 16];
     int first = 1, result = OS_OK;
     for (;;) {
         long n = read(src, buf, sizeof buf);
         if (n < 0) {
-            result = r.result ? r.result : OS_EIO;
+            /* the reader reported why (a zip member over its cap is a parse
+             * error, a failed read an i/o error): keep its code */
+            int reported = (int)os_last_code();
+            result = r.result ? r.result : reported ? reported : OS_EIO;
             break;
         }
         /* Gather the first three bytes, however the reader splits them, to
@@ -173,8 +177,10 @@ static long read_stdio(void *src, char *buf, size_t n)
 {
     FILE *f = src;
     size_t got = fread(buf, 1, n, f);
-    if (got == 0 && ferror(f))
+    if (got == 0 && ferror(f)) {
+        os_error(OS_EIO, "read error: %s", strerror(errno));
         return -1;
+    }
     return (long)got;
 }
 

@@ -41,6 +41,16 @@ static const check CHECKS[] = {
      "SELECT 'occupation ' || onet_code FROM occupation GROUP BY onet_code HAVING count(*) > 1 "
      "UNION ALL SELECT 'measure ' || onet_code || ' ' || measure FROM measure "
      "WHERE onet_code IS NULL OR measure IS NULL"},
+    {"employment counted once",
+     /* each OEWS row's employment is split among the occupations taking it,
+        and no occupation takes a broad row whose detailed rows others take */
+     "SELECT oews_code || ' weights sum to ' || sum(emp_weight) || ', not ' || max(tot_emp) "
+     "FROM employment_wage WHERE tot_emp IS NOT NULL GROUP BY oews_code "
+     "HAVING abs(sum(emp_weight) - max(tot_emp)) > 0.5 UNION ALL "
+     "SELECT b.onet_code || ' takes broad ' || b.oews_code || ' while ' || d.onet_code || "
+     "' takes ' || d.oews_code FROM employment_wage b JOIN employment_wage d "
+     "ON d.oews_code <> b.oews_code AND substr(d.oews_code, 1, 6) = substr(b.oews_code, 1, 6) "
+     "WHERE b.o_group = 'broad'"},
     {"occupation codes well formed",
      "SELECT onet_code FROM occupation WHERE onet_code NOT GLOB "
      "'[1-5][0-9]-[0-9][0-9][0-9][0-9].[0-9][0-9]' OR soc_code <> substr(onet_code, 1, 7)"},

@@ -39,6 +39,9 @@ doctor "a badly formed code" \
 doctor "an empty universe" \
     "DELETE FROM occupation" \
     "data test failed: occupation universe not empty"
+doctor "employment counted twice" \
+    "UPDATE employment_wage SET emp_weight = 2 * emp_weight WHERE onet_code = '27-4014.00'" \
+    "data test failed: employment counted once" "27-4014 weights sum to 26100"
 doctor "coverage below its floor" \
     "UPDATE coverage SET min_coverage = 0.999 WHERE table_id = 'felten_aioe'" \
     "data test failed: coverage not below the configured floor" "felten_aioe covers 945 of 1016"
