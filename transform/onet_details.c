@@ -101,22 +101,39 @@ static const char *key2(keybuf *k, const char *a, const char *b)
     return k->s;
 }
 
-/* Counts a staged row in c and finds its occupation: returns its index, or -1
- * when the row was listed as unmatched or *rc was set (OS_EDATA for a value
- * that is not an O*NET-SOC code, OS_EIO if the listing failed). */
-static long occupation_of(tf *t, tf_coverage *c, const char *file, long row, const char *code,
-                          int *rc)
+/* The last code occupation_of() matched, so that a run of rows of one
+ * occupation (O*NET lists them together) is parsed and looked up once. */
+typedef struct {
+    char code[32];
+    long i;
+} occ_cache;
+
+/* Counts a staged row in c and finds its occupation (remembered in *last,
+ * which the caller owns and starts as {.i = -1}): returns its index, or -1 when the
+ * row was listed as unmatched or *rc was set (OS_EDATA for a value that is
+ * not an O*NET-SOC code, OS_EIO if the listing failed). */
+static long occupation_of(tf *t, tf_coverage *c, occ_cache *last, const char *file, long row,
+                          const char *code, int *rc)
 {
     occode oc;
     c->rows_in++;
+    if (last->code[0] && !strcmp(code, last->code))
+        return last->i;
     if (occode_parse(code, &oc) != 0 || !oc.suffix) {
         *rc = os_error(OS_EDATA, "%s: %s row %ld: '%s' is not an O*NET-SOC code", c->table_id,
                        file, row, code);
         return -1;
     }
     long i = universe_find(&t->u, oc.onet);
-    if (i < 0)
+    if (i < 0) {
         *rc = tf_cov_unmatched(t, c, row, oc.onet, NOT_IN_RELEASE);
+        return i;
+    }
+    size_t n = strlen(code);
+    if (n < sizeof last->code) {
+        memcpy(last->code, code, n + 1);
+        last->i = i;
+    }
     return i;
 }
 
@@ -184,6 +201,7 @@ static int load_titles(tf *t, const char *table_id, int reported)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, table_id, "onet");
+    occ_cache last = {.i = -1};
     const char *kind = reported ? "reported" : "alternate";
     batch ins;
     rc = batch_open(&ins, t->out,
@@ -192,7 +210,7 @@ static int load_titles(tf *t, const char *table_id, int reported)
                     6);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
         if (i < 0)
             continue;
         const char *title = tf_text(q, 2);
@@ -253,11 +271,12 @@ static int load_technology(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, ID, "onet");
+    occ_cache last = {.i = -1};
     batch ins;
     rc = batch_open(&ins, t->out, "technology", 6);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
         if (i < 0)
             continue;
         const char *example = tf_text(q, 2);
@@ -305,10 +324,11 @@ static int load_job_zones(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, ID, "onet");
+    occ_cache last = {.i = -1};
     rc = tf_prepare(t->out, "UPDATE occupation SET job_zone = ? WHERE onet_code = ?", &upd);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
         if (i < 0)
             continue;
         long zone = sqlite3_column_int64(q, 2);
@@ -345,59 +365,66 @@ typedef struct {
     signed char not_relevant; /* of the LV row: 1, 0, or -1 (empty) */
 } pivot_cell;
 
-/* The cells of one element table, and its distinct elements (id and name). */
+/* The cells of one element table, and its distinct elements (id and name).
+ * A cell is found by (element, occupation) index, not by a hashed string key:
+ * cell_at[e][i] is 1 + the index of the cell of element e and occupation i,
+ * or 0 when there is none yet. */
 typedef struct {
-    strmap *cell_of; /* "onet_code|element_id" -> index into cell */
-    strmap *elem_of; /* element_id -> index into elem_id / elem_name */
+    strmap *elem_of; /* element_id -> index into elem_id / elem_name / cell_at */
     pivot_cell *cell;
     size_t ncell, cellcap;
     char **elem_id, **elem_name;
-    size_t nelem, elemcap;
-    keybuf key;
+    long **cell_at;  /* per element: nocc entries */
+    size_t nelem, elemcap, nocc;
+    long last_elem;  /* the element of the previous row, or -1 */
 } pivot;
 
 /* Frees everything p owns; cannot fail. */
 static void pivot_free(pivot *p)
 {
-    strmap_free(p->cell_of);
     strmap_free(p->elem_of);
     free(p->cell);
     for (size_t k = 0; k < p->nelem; k++)
-        free(p->elem_id[k]), free(p->elem_name[k]);
+        free(p->elem_id[k]), free(p->elem_name[k]), free(p->cell_at[k]);
     free(p->elem_id);
     free(p->elem_name);
-    free(p->key.s);
+    free(p->cell_at);
 }
 
 /* The index of element id in p, added with name when new (the caller checks
- * that a known id has the same name). Dies on OOM. */
+ * that a known id has the same name). Rows list an element's IM and LV rows
+ * together and the elements in the same order for every occupation, so the
+ * previous row's element and the one after it are tried before the map.
+ * Dies on OOM. */
 static long pivot_element(pivot *p, const char *id, const char *name)
 {
-    long e;
-    if (strmap_get(p->elem_of, id, &e))
+    long e = p->last_elem;
+    if (e >= 0 && !strcmp(p->elem_id[e], id))
         return e;
+    if (e >= 0 && (size_t)e + 1 < p->nelem && !strcmp(p->elem_id[e + 1], id))
+        return p->last_elem = e + 1;
+    if (strmap_get(p->elem_of, id, &e))
+        return p->last_elem = e;
     if (p->nelem == p->elemcap) {
         p->elemcap = p->elemcap ? 2 * p->elemcap : 64;
         p->elem_id = xrealloc(p->elem_id, p->elemcap * sizeof *p->elem_id);
         p->elem_name = xrealloc(p->elem_name, p->elemcap * sizeof *p->elem_name);
+        p->cell_at = xrealloc(p->cell_at, p->elemcap * sizeof *p->cell_at);
     }
     p->elem_id[p->nelem] = xstrdup(id);
     p->elem_name[p->nelem] = xstrdup(name);
+    p->cell_at[p->nelem] = xcalloc(p->nocc ? p->nocc : 1, sizeof **p->cell_at);
     strmap_put(p->elem_of, id, (long)p->nelem);
-    return (long)p->nelem++;
+    return p->last_elem = (long)p->nelem++;
 }
 
 /* The cell of (occupation occ, element elem) in p, created empty when new;
  * the pointer is valid until the next call. Dies on OOM. */
-static pivot_cell *pivot_cell_of(pivot *p, long occ, long elem, const char *onet, const char *id)
+static pivot_cell *pivot_cell_of(pivot *p, long occ, long elem)
 {
-    /* O*NET lists the IM and LV rows of a cell one after the other. */
-    if (p->ncell && p->cell[p->ncell - 1].occ == occ && p->cell[p->ncell - 1].elem == elem)
-        return &p->cell[p->ncell - 1];
-    const char *k = key2(&p->key, onet, id);
-    long at;
-    if (strmap_get(p->cell_of, k, &at))
-        return &p->cell[at];
+    long *at = &p->cell_at[elem][occ];
+    if (*at)
+        return &p->cell[*at - 1];
     if (p->ncell == p->cellcap) {
         p->cellcap = p->cellcap ? 2 * p->cellcap : 4096;
         p->cell = xrealloc(p->cell, p->cellcap * sizeof *p->cell);
@@ -408,7 +435,7 @@ static pivot_cell *pivot_cell_of(pivot *p, long occ, long elem, const char *onet
                          .value = {NAN, NAN},
                          .suppress = {-1, -1},
                          .not_relevant = -1};
-    strmap_put(p->cell_of, k, (long)p->ncell++);
+    *at = (long)++p->ncell;
     return cell;
 }
 
@@ -438,9 +465,10 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, table_id, "onet");
+    occ_cache last = {.i = -1};
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
         if (i < 0)
             continue;
         const char *id = tf_text(q, 2), *name = tf_text(q, 3), *scale = tf_text(q, 4);
@@ -483,7 +511,7 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
                           table_id, file, row, id, p->elem_name[e], name);
             break;
         }
-        pivot_cell *cell = pivot_cell_of(p, i, e, t->u.onet[i], id);
+        pivot_cell *cell = pivot_cell_of(p, i, e);
         if (cell->row[s]) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: %s of %s %s appears twice (also row %ld)",
                           table_id, file, row, SCALE[s], t->u.onet[i], id, cell->row[s]);
@@ -502,54 +530,98 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
     return rc;
 }
 
-/* Fills the element rows of one kind from the first staged of text_id and
- * xlsx_id; when neither was staged that is OS_EDATA if required, else
- * nothing is inserted. Returns an os_result naming table, file, row, value. */
-static int load_elements(tf *t, const char *kind, const char *text_id, const char *xlsx_id,
-                         int required)
+/* One kind of element rows: the staged table it comes from and its cells. */
+typedef struct {
+    const char *kind, *id; /* id is NULL when the kind was not staged */
+    pivot p;
+} element_kind;
+
+/* Reads the element rows of one kind into ek from the first staged of
+ * text_id and xlsx_id; when neither was staged that is OS_EDATA if required,
+ * else ek->id stays NULL. Warns of cells with only one scale. ek owns what
+ * it reads (free with pivot_free, also on failure). Returns an os_result
+ * naming table, file, row, value. */
+static int read_elements(tf *t, element_kind *ek, const char *kind, const char *text_id,
+                         const char *xlsx_id, int required)
 {
     const char *id = tf_staged(t, text_id) ? text_id : tf_staged(t, xlsx_id) ? xlsx_id : NULL;
+    *ek = (element_kind){.kind = kind,
+                         .p = {.elem_of = strmap_new(), .nocc = t->u.n, .last_elem = -1}};
     if (!id)
         return required ? os_error(OS_EDATA, "%s: neither %s nor %s was staged", kind, text_id,
                                    xlsx_id)
                         : OS_OK;
-    pivot p = {.cell_of = strmap_new(), .elem_of = strmap_new()};
-    batch ins = {0};
-    int rc = pivot_read(t, &p, id);
-    if (!rc)
-        rc = batch_open(&ins, t->out, "element", 10);
+    ek->id = id;
+    int rc = pivot_read(t, &ek->p, id);
     long half = 0;
-    for (size_t k = 0; !rc && k < p.ncell; k++) {
-        const pivot_cell *cell = &p.cell[k];
-        int at = batch_at(&ins);
-        half += !cell->row[IM] || !cell->row[LV];
-        sqlite3_bind_text(ins.st, at, t->u.onet[cell->occ], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins.st, at + 1, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins.st, at + 2, p.elem_id[cell->elem], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins.st, at + 3, p.elem_name[cell->elem], -1, SQLITE_STATIC);
-        tf_bind_real(ins.st, at + 4, cell->value[IM]);
-        tf_bind_real(ins.st, at + 5, cell->value[LV]);
-        bind_flag(ins.st, at + 6, cell->suppress[IM]);
-        bind_flag(ins.st, at + 7, cell->suppress[LV]);
-        bind_flag(ins.st, at + 8, cell->not_relevant);
-        sqlite3_bind_text(ins.st, at + 9, id, -1, SQLITE_STATIC);
+    for (size_t k = 0; !rc && k < ek->p.ncell; k++)
+        half += !ek->p.cell[k].row[IM] || !ek->p.cell[k].row[LV];
+    if (!rc && half)
+        os_warning("%s: elements with an IM or an LV row but not both (the other is NULL): %ld",
+                   id, half);
+    return rc;
+}
+
+/* Inserts the cells of the n kinds into element, occupation by occupation
+ * and within one in kind order, so that rows arrive near the table's key
+ * order (appending instead of splitting pages); returns OS_OK or OS_EIO
+ * (reported). The kinds stay owned by the caller. */
+static int insert_elements(tf *t, element_kind *ek, int n)
+{
+    size_t nocc = t->u.n, total = 0;
+    for (int k = 0; k < n; k++)
+        total += ek[k].p.ncell;
+    /* by_occ lists cell indexes grouped by occupation then kind, each group in
+       file order; start[i] is where occupation i's group begins. */
+    size_t *start = xcalloc(nocc + 1, sizeof *start), *fill = xmalloc((nocc + 1) * sizeof *fill);
+    size_t *by_occ = xmalloc((total ? total : 1) * sizeof *by_occ);
+    unsigned char *kind_of = xmalloc(total ? total : 1);
+    for (int k = 0; k < n; k++)
+        for (size_t c = 0; c < ek[k].p.ncell; c++)
+            start[ek[k].p.cell[c].occ + 1]++;
+    for (size_t i = 0; i < nocc; i++)
+        start[i + 1] += start[i];
+    memcpy(fill, start, (nocc + 1) * sizeof *fill);
+    for (int k = 0; k < n; k++)
+        for (size_t c = 0; c < ek[k].p.ncell; c++) {
+            size_t at = fill[ek[k].p.cell[c].occ]++;
+            by_occ[at] = c;
+            kind_of[at] = (unsigned char)k;
+        }
+    batch ins;
+    int rc = batch_open(&ins, t->out, "element", 10);
+    for (size_t at = 0; !rc && at < total; at++) {
+        const element_kind *e = &ek[kind_of[at]];
+        const pivot_cell *cell = &e->p.cell[by_occ[at]];
+        int p = batch_at(&ins);
+        sqlite3_bind_text(ins.st, p, t->u.onet[cell->occ], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, p + 1, e->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, p + 2, e->p.elem_id[cell->elem], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins.st, p + 3, e->p.elem_name[cell->elem], -1, SQLITE_STATIC);
+        tf_bind_real(ins.st, p + 4, cell->value[IM]);
+        tf_bind_real(ins.st, p + 5, cell->value[LV]);
+        bind_flag(ins.st, p + 6, cell->suppress[IM]);
+        bind_flag(ins.st, p + 7, cell->suppress[LV]);
+        bind_flag(ins.st, p + 8, cell->not_relevant);
+        sqlite3_bind_text(ins.st, p + 9, e->id, -1, SQLITE_STATIC);
         rc = batch_add(&ins);
     }
     if (!rc)
         rc = batch_flush(&ins);
-    if (!rc && half)
-        os_warning("%s: elements with an IM or an LV row but not both (the other is NULL): %ld",
-                   id, half);
     batch_close(&ins);
-    pivot_free(&p);
+    free(start);
+    free(fill);
+    free(by_occ);
+    free(kind_of);
     return rc;
 }
 
-/* Runs the loaders in turn (each owns what it opens); returns the first
- * failure's os_result. */
+/* Runs the loaders in turn (each owns what it opens; the element kinds are
+ * all read, then inserted together); returns the first failure's os_result. */
 int tf_onet_details(tf *t)
 {
-    int rc = load_titles(t, "onet_alt_titles", 0);
+    element_kind ek[3] = {0}; /* in the order they are read */
+    int rc = load_titles(t, "onet_alt_titles", 0), nkind = 0;
     if (!rc)
         rc = load_titles(t, "onet_reported_titles", 1);
     if (!rc)
@@ -557,11 +629,19 @@ int tf_onet_details(tf *t)
     if (!rc)
         rc = load_job_zones(t);
     if (!rc)
-        rc = load_elements(t, "knowledge", "onet_knowledge", "onet_knowledge_xlsx", 1);
+        rc = read_elements(t, &ek[nkind++], "knowledge", "onet_knowledge", "onet_knowledge_xlsx",
+                           1);
     if (!rc)
-        rc = load_elements(t, "skill", "onet_skills", "onet_skills_xlsx", 1);
+        rc = read_elements(t, &ek[nkind++], "skill", "onet_skills", "onet_skills_xlsx", 1);
     /* Abilities may be absent: the manifest records the missing member. */
     if (!rc)
-        rc = load_elements(t, "ability", "onet_abilities", "onet_abilities_xlsx", 0);
+        rc = read_elements(t, &ek[nkind++], "ability", "onet_abilities", "onet_abilities_xlsx", 0);
+    if (!rc) {
+        /* 'ability' < 'knowledge' < 'skill': insert in the key's kind order */
+        element_kind sorted[3] = {ek[2], ek[0], ek[1]};
+        rc = insert_elements(t, sorted, 3);
+    }
+    for (int k = 0; k < nkind; k++)
+        pivot_free(&ek[k].p);
     return rc;
 }
