@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One JSON value from column i of a row: integer, real, text or null. */
-static json_t *column_json(sqlite3_stmt *st, int i)
+json_t *manifest_column_json(sqlite3_stmt *st, int i)
 {
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER:
@@ -35,7 +34,7 @@ static json_t *query_objects(sqlite3 *db, const char *sql)
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o = json_object();
         for (int i = 0; i < sqlite3_column_count(st); i++)
-            json_object_set_new(o, sqlite3_column_name(st, i), column_json(st, i));
+            json_object_set_new(o, sqlite3_column_name(st, i), manifest_column_json(st, i));
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(st);

@@ -1,5 +1,6 @@
 /* diff.c - what changed between two snapshots: occupations, figures, source files. */
 #include "read/diff.h"
+#include "load/manifest.h"
 #include "common/error.h"
 #include "common/util.h"
 
@@ -72,21 +73,6 @@ static const char *const SECTION_TITLES[] = {
     "Measures (value: relative change; .pct: percentile points)",
     "Measures that appeared or disappeared",
 };
-
-/* One JSON value from column i: integer, real, text or null; a new reference. */
-static json_t *column_json(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-        return json_integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT:
-        return json_real(sqlite3_column_double(st, i));
-    case SQLITE_NULL:
-        return json_null();
-    default:
-        return json_string((const char *)sqlite3_column_text(st, i));
-    }
-}
 
 /* "file:" URI of dir/occsnap.sqlite opened read-only, with every byte outside
  * the unreserved set and '/' percent-encoded; malloc'd, the caller frees. */
@@ -162,9 +148,9 @@ static int rows_into(sqlite3 *db, const char *sql, const diff_opts *opt, const c
         json_t *o = json_object();
         for (int i = 0; names[i]; i++)
             if (*names[i] == '?' && sqlite3_column_type(st, i) != SQLITE_NULL)
-                json_object_set_new(o, names[i] + 1, column_json(st, i));
+                json_object_set_new(o, names[i] + 1, manifest_column_json(st, i));
             else if (*names[i] != '-' && *names[i] != '?')
-                json_object_set_new(o, names[i], column_json(st, i));
+                json_object_set_new(o, names[i], manifest_column_json(st, i));
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(st);
