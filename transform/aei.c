@@ -4,6 +4,7 @@
 #include "transform/aei_rollup.h"
 #include "transform/context.h"
 #include "transform/occode.h"
+#include "transform/sources.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -82,28 +83,6 @@ static void statements_add(statements *s, const char *key, long occ, long task_i
         s->next[last] = k;
 }
 
-/* O*NET-SOC 2010 -> 2019, from the O*NET crosswalk workbook. */
-static int load_onet_xwalk(tf *t, codemap *xw)
-{
-    sqlite3_stmt *q;
-    char *file;
-    int rc = tf_open_staged(t, "onet_xwalk_2010_2019", "onet2010, onet2019", &q, &file);
-    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        occode a, b;
-        if (occode_parse(tf_text(q, 1), &a) || occode_parse(tf_text(q, 2), &b))
-            rc = os_error(OS_EDATA, "onet_xwalk_2010_2019: %s row %lld: bad code pair '%s' -> '%s'",
-                          file, (long long)sqlite3_column_int64(q, 0), tf_text(q, 1),
-                          tf_text(q, 2));
-        else
-            codemap_add(xw, a.onet, b.onet);
-    }
-    if (q)
-        sqlite3_finalize(q);
-    if (file)
-        free(file);
-    return rc;
-}
-
 /* Reads a statements table (onet_code, task_id, task) into s, taking
  * O*NET-SOC 2010 codes through the crosswalk task by task when codes2010.
  * A bad code stops the run naming table, file, row and value. */
@@ -114,7 +93,7 @@ static int load_statements(tf *t, const char *table, int codes2010, statements *
     s->crosswalk = (unsigned char)codes2010;
     codemap xw;
     codemap_init(&xw);
-    int rc = codes2010 ? load_onet_xwalk(t, &xw) : OS_OK;
+    int rc = codes2010 ? tf_load_onet_xwalk(t, &xw) : OS_OK;
     sqlite3_stmt *q = NULL;
     char *file = NULL;
     if (!rc)

@@ -69,30 +69,6 @@ static int eloundou(tf *t)
     return rc;
 }
 
-/* O*NET-SOC 2010 -> 2019 crosswalk, from the O*NET crosswalk workbook. */
-static int onet_xwalk(tf *t, codemap *xw)
-{
-    sqlite3_stmt *q;
-    char *file;
-    int rc = tf_open_staged(t, "onet_xwalk_2010_2019", "onet2010, onet2019", &q, &file);
-    if (rc)
-        return rc;
-    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        long row = sqlite3_column_int64(q, 0);
-        occode a, b;
-        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
-            occode_parse(tf_text(q, 2), &b) != 0 || !b.suffix) {
-            rc = os_error(OS_EDATA, "onet_xwalk_2010_2019: %s row %ld: bad code pair '%s' -> '%s'",
-                          file, row, tf_text(q, 1), tf_text(q, 2));
-            break;
-        }
-        codemap_add(xw, a.onet, b.onet);
-    }
-    sqlite3_finalize(q);
-    free(file);
-    return rc;
-}
-
 /* Dingel & Neiman: O*NET-SOC 2010 codes taken through the O*NET crosswalk
  * (xwalk_mean); a 2019 occupation with several 2010 origins gets their
  * unweighted mean. Fails with OS_EDATA naming the row of a bad or repeated
@@ -101,7 +77,7 @@ static int dingel_neiman(tf *t)
 {
     codemap xw;
     codemap_init(&xw);
-    int rc = onet_xwalk(t, &xw);
+    int rc = tf_load_onet_xwalk(t, &xw);
     if (rc) {
         codemap_free(&xw);
         return rc;

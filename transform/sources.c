@@ -177,3 +177,26 @@ int tf_agg_unmatched(tf *t, tf_coverage *c, const void *rows, size_t n, size_t s
     }
     return rc;
 }
+
+int tf_load_onet_xwalk(tf *t, codemap *xw)
+{
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, "onet_xwalk_2010_2019", "onet2010, onet2019", &q, &file);
+    if (rc)
+        return rc;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        occode a, b;
+        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
+            occode_parse(tf_text(q, 2), &b) != 0 || !b.suffix) {
+            rc = os_error(OS_EDATA, "onet_xwalk_2010_2019: %s row %ld: bad code pair '%s' -> '%s'",
+                          file, row, tf_text(q, 1), tf_text(q, 2));
+            break;
+        }
+        codemap_add(xw, a.onet, b.onet);
+    }
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
+}

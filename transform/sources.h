@@ -73,4 +73,9 @@ void tf_agg_take(tf *t, const strmap *by_code, void *rows, size_t size, long **t
 int tf_agg_unmatched(tf *t, tf_coverage *c, const void *rows, size_t n, size_t size,
                      char *(*why)(const void *row));
 
+/* Loads the O*NET-SOC 2010 -> 2019 crosswalk (table onet_xwalk_2010_2019)
+ * into xw (the caller's, initialised); returns an os_result naming the row
+ * of a bad code pair. */
+int tf_load_onet_xwalk(tf *t, codemap *xw);
+
 #endif
