@@ -4,7 +4,7 @@
 #include "common/util.h"
 #include "extract/extract.h"
 #include "load/publish.h"
-#include "load/schema.h"
+#include "common/schema.h"
 #include "read/diff.h"
 #include "read/show.h"
 #include "read/verify.h"
@@ -257,6 +257,8 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     config *cfg = NULL;
     rc = config_load(o.config, &cfg);
+    if (!rc)
+        rc = transform_check_config(cfg);
     if (!rc)
         rc = take_lock(o.out);
     if (!rc)

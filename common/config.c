@@ -2,6 +2,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/sha256.h"
+#include "common/strmap.h"
 #include "common/util.h"
 
 #include <ctype.h>
@@ -9,12 +10,149 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ------------------------------------------------------------ names */
+
+static const char *const FORMATS[] = {"csv", "tsv", "xlsx", NULL};      /* enum cfg_format - 1 */
+static const char *const TYPES[] = {"text", "real", "int", "oews", "ep", NULL}; /* cfg_type */
+static const char *const LAYOUTS[] = {"wide", "long", NULL};           /* cfg_aei_layout - 1 */
+static const char *const STATEMENT_CODES[] = {"onet2019", "onet2010", NULL}; /* codes2010 */
+static const char *const CODES[] = {"onet2019", "onet2010", "soc2018", "soc2010", NULL};
+static const char *const KINDS[] = {"continuous", "binary", NULL};     /* cfg_kind - 1 */
+static const char *const PAGES[] = {"main", "historical", "none", NULL}; /* cfg_page */
+static const char *const COMPUTED[] = {"composite", "economic_index", NULL}; /* - 1 */
+static const char *const BOOLS[] = {"false", "true", NULL};
+
+/* ------------------------------------------------------------ key tables */
+
+/* How a key's value is read into its slot. */
+typedef enum {
+    K_STR,    /* char *; a second line is an error */
+    K_TEXT,   /* char *; an indented continuation line is joined with a blank */
+    K_MB,     /* size_t bytes, given in MB (1..100000) */
+    K_COUNT,  /* long in [lo, hi] */
+    K_INT,    /* int in [lo, hi] */
+    K_SHARE,  /* double in [0, 1] */
+    K_PCTILE, /* double in (0, 100) */
+    K_ENUM,   /* int: lo + index of the value in names */
+    K_LIST    /* char ** with a size_t count right after it: comma-separated */
+} key_kind;
+
 typedef struct {
+    const char *key;
+    key_kind kind;
+    size_t off;                /* offset of the slot in the section's struct */
+    const char *const *names;  /* K_ENUM: the accepted values */
+    long lo, hi;               /* K_COUNT, K_INT: range; K_ENUM: value of names[0] */
+    const char *expect;        /* what a bad value should have been */
+} key_spec;
+
+#define KEY(k, kind, type, field, names, lo, hi, expect) \
+    {k, kind, offsetof(type, field), names, lo, hi, expect}
+
+static const key_spec OCCSNAP_KEYS[] = {
+    KEY("user_agent", K_STR, config, user_agent, NULL, 0, 0, NULL),
+    KEY("contact", K_STR, config, contact, NULL, 0, 0, NULL),
+    KEY("max_download_mb", K_MB, config, max_download_bytes, NULL, 0, 0, "expected a size in MB"),
+    KEY("max_member_mb", K_MB, config, max_member_bytes, NULL, 0, 0, "expected a size in MB"),
+    KEY("keep", K_COUNT, config, keep, NULL, 0, 1000000000,
+        "expected a whole number (0 keeps every snapshot)"),
+    KEY("min_row_share", K_SHARE, config, min_row_share, NULL, 0, 0,
+        "expected a share between 0 and 1"),
+    KEY("connect_timeout_s", K_COUNT, config, connect_timeout_s, NULL, 0, 100000,
+        "expected a non-negative integer"),
+    KEY("timeout_s", K_COUNT, config, timeout_s, NULL, 0, 100000,
+        "expected a non-negative integer"),
+    KEY("parallel", K_INT, config, parallel, NULL, 0, 100000, "expected a non-negative integer"),
+    KEY("retries", K_INT, config, retries, NULL, 0, 100000, "expected a non-negative integer"),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const key_spec METHODOLOGY_KEYS[] = {
+    KEY("composite", K_STR, config, composite, NULL, 0, 0, NULL),
+    KEY("composite_components", K_LIST, config, component, NULL, 0, 0, NULL),
+    KEY("composite_min", K_INT, config, composite_min, NULL, 1, 100,
+        "expected a whole number from 1"),
+    KEY("label_low_below", K_PCTILE, config, label_low_below, NULL, 0, 0,
+        "expected a percentile between 0 and 100"),
+    KEY("label_high_from", K_PCTILE, config, label_high_from, NULL, 0, 0,
+        "expected a percentile between 0 and 100"),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const key_spec SOURCE_KEYS[] = {
+    KEY("title", K_STR, cfg_source, title, NULL, 0, 0, NULL),
+    KEY("vintage", K_STR, cfg_source, vintage, NULL, 0, 0, NULL),
+    KEY("licence", K_STR, cfg_source, licence, NULL, 0, 0, NULL),
+    KEY("citation", K_TEXT, cfg_source, citation, NULL, 0, 0, NULL),
+    KEY("homepage", K_STR, cfg_source, homepage, NULL, 0, 0, NULL),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const key_spec TABLE_KEYS[] = {
+    KEY("source", K_STR, cfg_table, source, NULL, 0, 0, NULL),
+    KEY("url", K_STR, cfg_table, url, NULL, 0, 0, NULL),
+    KEY("member", K_STR, cfg_table, member, NULL, 0, 0, NULL),
+    KEY("sheet", K_STR, cfg_table, sheet, NULL, 0, 0, NULL),
+    KEY("sha256", K_STR, cfg_table, sha256, NULL, 0, 0, NULL),
+    KEY("cache_name", K_STR, cfg_table, cache_name, NULL, 0, 0, NULL),
+    KEY("min_coverage", K_SHARE, cfg_table, min_coverage, NULL, 0, 0,
+        "expected a share between 0 and 1"),
+    KEY("optional", K_ENUM, cfg_table, optional, BOOLS, 0, 0, "expected true or false"),
+    KEY("format", K_ENUM, cfg_table, format, FORMATS, CFG_CSV, 0,
+        "unknown format (csv, tsv, xlsx)"),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const key_spec AEI_KEYS[] = {
+    KEY("label", K_STR, cfg_aei, label, NULL, 0, 0, NULL),
+    KEY("layout", K_ENUM, cfg_aei, layout, LAYOUTS, AEI_WIDE, 0,
+        "layout is wide (v1/v2 task files) or long (v3/v4 aei_raw)"),
+    KEY("tasks", K_STR, cfg_aei, tasks, NULL, 0, 0, NULL),
+    KEY("patterns", K_STR, cfg_aei, patterns, NULL, 0, 0, NULL),
+    KEY("raw", K_STR, cfg_aei, raw, NULL, 0, 0, NULL),
+    KEY("statements", K_STR, cfg_aei, statements, NULL, 0, 0, NULL),
+    KEY("statement_codes", K_ENUM, cfg_aei, codes2010, STATEMENT_CODES, 0, 0,
+        "statement_codes is onet2010 or onet2019"),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const key_spec MEASURE_KEYS[] = {
+    KEY("table", K_STR, cfg_measure, table, NULL, 0, 0, NULL),
+    KEY("code", K_STR, cfg_measure, code, NULL, 0, 0, NULL),
+    KEY("codes", K_ENUM, cfg_measure, codes, CODES, CODES_ONET2019, 0,
+        "codes is onet2019, onet2010, soc2018 or soc2010"),
+    KEY("value", K_STR, cfg_measure, value, NULL, 0, 0, NULL),
+    KEY("source", K_STR, cfg_measure, source, NULL, 0, 0, NULL),
+    KEY("label", K_STR, cfg_measure, label, NULL, 0, 0, NULL),
+    KEY("description", K_TEXT, cfg_measure, description, NULL, 0, 0, NULL),
+    KEY("note", K_TEXT, cfg_measure, note, NULL, 0, 0, NULL),
+    KEY("column", K_STR, cfg_measure, column, NULL, 0, 0, NULL),
+    KEY("kind", K_ENUM, cfg_measure, kind, KINDS, KIND_CONTINUOUS, 0,
+        "kind is continuous or binary"),
+    KEY("page", K_ENUM, cfg_measure, page, PAGES, PAGE_MAIN, 0,
+        "page is main, historical or none"),
+    KEY("computed_by", K_ENUM, cfg_measure, computed_by, COMPUTED, COMPUTED_COMPOSITE, 0,
+        "computed_by is composite or economic_index"),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+/* ------------------------------------------------------------ sections */
+
+typedef struct loader loader;
+
+/* One kind of section: how its header reads, where its struct lives, its
+ * keys, and (for col.* and filter.*) a handler of prefixed keys. */
+typedef struct {
+    const char *prefix;  /* "occsnap", or "table " for [table ID] */
+    int named;           /* 1: the prefix is followed by an id */
+    void *(*get)(config *c, const char *id); /* the struct of that section */
+    const key_spec *keys;
+    int (*prefixed)(loader *ld, void *obj, const char *key, const char *value);
+} section_spec;
+
+struct loader {
     config *c;
     const char *section; /* the section being read, for messages */
+    strmap *seen;        /* "section\nkey" already read: the next one is a continuation */
     int result;
-} loader;
+};
 
+/* Records the first error (OS_ECONFIG naming file, section and key); returns
+ * 0, which stops inih. */
 static int bad(loader *ld, const char *msg, const char *key, const char *value)
 {
     if (!ld->result)
@@ -23,273 +161,277 @@ static int bad(loader *ld, const char *msg, const char *key, const char *value)
     return 0;
 }
 
-static cfg_table *table_named(config *c, const char *id)
+/* Finds the element of *arr (n of them, size bytes each, a char *id first)
+ * named id, else appends a zeroed one with that id; dies on OOM. */
+static void *named_element(void **arr, size_t *n, size_t size, const char *id)
 {
-    for (size_t i = 0; i < c->ntab; i++)
-        if (!strcmp(c->tab[i].id, id))
-            return &c->tab[i];
-    c->tab = xrealloc(c->tab, (c->ntab + 1) * sizeof *c->tab);
-    cfg_table *t = memset(&c->tab[c->ntab++], 0, sizeof *t);
-    t->id = xstrdup(id);
-    t->min_coverage = -1;
+    for (size_t i = 0; i < *n; i++) {
+        char **name = (char **)((char *)*arr + i * size);
+        if (!strcmp(*name, id))
+            return name;
+    }
+    *arr = xrealloc(*arr, (*n + 1) * size);
+    char **name = memset((char *)*arr + (*n)++ * size, 0, size);
+    *name = xstrdup(id);
+    return name;
+}
+
+static void *get_config(config *c, const char *id)
+{
+    (void)id;
+    return c;
+}
+
+static void *get_methodology(config *c, const char *id)
+{
+    (void)id;
+    c->has_methodology = 1;
+    return c;
+}
+
+static void *get_source(config *c, const char *id)
+{
+    return named_element((void **)&c->src, &c->nsrc, sizeof *c->src, id);
+}
+
+static void *get_table(config *c, const char *id)
+{
+    size_t before = c->ntab;
+    cfg_table *t = named_element((void **)&c->tab, &c->ntab, sizeof *c->tab, id);
+    if (c->ntab > before)
+        t->min_coverage = -1;
     return t;
 }
 
-static cfg_source *source_named(config *c, const char *id)
+static void *get_aei(config *c, const char *id)
 {
-    for (size_t i = 0; i < c->nsrc; i++)
-        if (!strcmp(c->src[i].id, id))
-            return &c->src[i];
-    c->src = xrealloc(c->src, (c->nsrc + 1) * sizeof *c->src);
-    cfg_source *s = memset(&c->src[c->nsrc++], 0, sizeof *s);
-    s->id = xstrdup(id);
-    return s;
+    return named_element((void **)&c->aei, &c->naei, sizeof *c->aei, id);
 }
 
-static void set_str(char **slot, const char *value)
+static void *get_measure(config *c, const char *id)
 {
-    free(*slot);
-    *slot = xstrdup(value);
+    return named_element((void **)&c->meas, &c->nmeas, sizeof *c->meas, id);
 }
 
-static int parse_size_mb(const char *value, size_t *out)
-{
-    long v;
-    if (parse_long(value, &v) != 0 || v <= 0 || v > 100000)
-        return -1;
-    *out = (size_t)v * 1024 * 1024;
-    return 0;
-}
-
-static int parse_column(loader *ld, cfg_table *t, const char *name, const char *value)
+/* col.<name> = <header> [| <type>]: one staged column of a [table]. */
+static int table_column(loader *ld, cfg_table *t, const char *name, const char *value)
 {
     char *spec = xstrdup(value);
     char *bar = strchr(spec, '|');
-    enum cfg_type type = CFG_TEXT;
+    int type = CFG_TEXT;
     if (bar) {
         *bar = '\0';
-        char *ty = str_trim(bar + 1);
-        if (!strcmp(ty, "text"))
-            type = CFG_TEXT;
-        else if (!strcmp(ty, "real"))
-            type = CFG_REAL;
-        else if (!strcmp(ty, "int"))
-            type = CFG_INT;
-        else if (!strcmp(ty, "oews"))
-            type = CFG_OEWS;
-        else if (!strcmp(ty, "ep"))
-            type = CFG_EP;
-        else {
+        const char *ty = str_trim(bar + 1);
+        for (type = 0; TYPES[type] && strcmp(TYPES[type], ty); type++)
+            ;
+        if (!TYPES[type]) {
             free(spec);
             return bad(ld, "unknown column type (text, real, int, oews, ep)", name, value);
         }
     }
     str_trim(spec);
-    if (!*spec || !*name) {
+    const char *why = !*spec || !*name ? "empty column name or header" : NULL;
+    for (const char *p = name; !why && *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            why = "column names use a-z, 0-9 and _";
+    if (why) {
         free(spec);
-        return bad(ld, "empty column name or header", name, value);
+        return bad(ld, why, name, value);
     }
-    for (const char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
-            free(spec);
-            return bad(ld, "column names use a-z, 0-9 and _", name, value);
-        }
     t->col = xrealloc(t->col, (t->ncol + 1) * sizeof *t->col);
-    t->col[t->ncol++] = (cfg_column){xstrdup(name), spec, type};
+    t->col[t->ncol++] = (cfg_column){xstrdup(name), spec, (enum cfg_type)type};
     return 1;
+}
+
+/* Splits a comma-separated list into a new array of trimmed strings, stored
+ * at *items with its count at *n (replacing what was there); dies on OOM. */
+static void split_list(const char *value, char ***items, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free((*items)[i]);
+    *n = 0;
+    char *list = xstrdup(value);
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        *items = xrealloc(*items, (*n + 1) * sizeof **items);
+        (*items)[(*n)++] = xstrdup(str_trim(tok));
+    }
+    free(list);
+}
+
+/* The prefixed keys of a [table]: col.<name> and filter.<column>. */
+static int table_prefixed(loader *ld, void *obj, const char *key, const char *value)
+{
+    cfg_table *t = obj;
+    if (!strncmp(key, "col.", 4))
+        return table_column(ld, t, key + 4, value);
+    if (strncmp(key, "filter.", 7))
+        return bad(ld, "unknown key in a [table] section", key, value);
+    t->filter = xrealloc(t->filter, (t->nfilter + 1) * sizeof *t->filter);
+    cfg_filter *f = memset(&t->filter[t->nfilter++], 0, sizeof *f);
+    f->column = xstrdup(key + 7);
+    split_list(value, &f->value, &f->nvalue);
+    if (!f->nvalue)
+        return bad(ld, "a filter needs at least one value", key, value);
+    return 1;
+}
+
+static const section_spec SECTIONS[] = {
+    {"occsnap", 0, get_config, OCCSNAP_KEYS, NULL},
+    {"methodology", 0, get_methodology, METHODOLOGY_KEYS, NULL},
+    {"source ", 1, get_source, SOURCE_KEYS, NULL},
+    {"table ", 1, get_table, TABLE_KEYS, table_prefixed},
+    {"aei ", 1, get_aei, AEI_KEYS, NULL},
+    {"measure ", 1, get_measure, MEASURE_KEYS, NULL},
+};
+
+/* The words of an unknown-key message: "[occsnap]" or "a [table] section". */
+static char *section_words(const section_spec *s)
+{
+    if (!s->named)
+        return xasprintf("[%s]", s->prefix);
+    return xasprintf("a%s [%.*s] section", strchr("aeiou", s->prefix[0]) ? "n" : "",
+                     (int)strlen(s->prefix) - 1, s->prefix);
+}
+
+/* Reads value into the slot that spec names in obj; a continuation line (the
+ * key seen before) joins K_TEXT and is an error for every other kind. */
+static int set_key(loader *ld, const key_spec *spec, void *obj, const char *value, int again)
+{
+    void *slot = (char *)obj + spec->off;
+    long v;
+    double d;
+    if (again && spec->kind != K_TEXT)
+        return bad(ld, "continued on an indented line (only citation, description and note "
+                       "may be), or given twice",
+                   spec->key, value);
+    switch (spec->kind) {
+    case K_STR:
+    case K_TEXT: {
+        char **s = slot;
+        char *joined = again && *s ? xasprintf("%s %s", *s, value) : xstrdup(value);
+        free(*s);
+        *s = joined;
+        return 1;
+    }
+    case K_MB:
+        if (parse_long(value, &v) != 0 || v <= 0 || v > 100000)
+            return bad(ld, spec->expect, spec->key, value);
+        *(size_t *)slot = (size_t)v * 1024 * 1024;
+        return 1;
+    case K_COUNT:
+    case K_INT:
+        if (parse_long(value, &v) != 0 || v < spec->lo || v > spec->hi)
+            return bad(ld, spec->expect, spec->key, value);
+        if (spec->kind == K_COUNT)
+            *(long *)slot = v;
+        else
+            *(int *)slot = (int)v;
+        return 1;
+    case K_SHARE:
+    case K_PCTILE:
+        if (parse_double(value, &d) != 0 ||
+            (spec->kind == K_SHARE ? d < 0 || d > 1 : d <= 0 || d >= 100))
+            return bad(ld, spec->expect, spec->key, value);
+        *(double *)slot = d;
+        return 1;
+    case K_ENUM:
+        for (int k = 0; spec->names[k]; k++)
+            if (!strcmp(spec->names[k], value)) {
+                *(int *)slot = (int)spec->lo + k;
+                return 1;
+            }
+        return bad(ld, spec->expect, spec->key, value);
+    case K_LIST:
+        split_list(value, (char ***)slot, (size_t *)((char *)slot + sizeof(char **)));
+        return 1;
+    }
+    return bad(ld, "unhandled key kind", spec->key, value);
 }
 
 static int on_entry(void *user, const char *section, const char *key, const char *value)
 {
     loader *ld = user;
-    config *c = ld->c;
     if (ld->result)
         return 0;
     ld->section = section;
-    if (!strcmp(section, "occsnap")) {
-        long v;
-        if (!strcmp(key, "user_agent"))
-            set_str(&c->user_agent, value);
-        else if (!strcmp(key, "contact"))
-            set_str(&c->contact, value);
-        else if (!strcmp(key, "max_download_mb")) {
-            if (parse_size_mb(value, &c->max_download_bytes))
-                return bad(ld, "expected a size in MB", key, value);
-        } else if (!strcmp(key, "max_member_mb")) {
-            if (parse_size_mb(value, &c->max_member_bytes))
-                return bad(ld, "expected a size in MB", key, value);
-        } else if (!strcmp(key, "keep")) {
-            if (parse_long(value, &v) || v < 0)
-                return bad(ld, "expected a whole number (0 keeps every snapshot)", key, value);
-            c->keep = v;
-        } else if (!strcmp(key, "min_row_share")) {
-            double d;
-            if (parse_double(value, &d) || d < 0 || d > 1)
-                return bad(ld, "expected a share between 0 and 1", key, value);
-            c->min_row_share = d;
-        } else if (!strcmp(key, "timeout_s") || !strcmp(key, "connect_timeout_s") ||
-                   !strcmp(key, "parallel") || !strcmp(key, "retries")) {
-            if (parse_long(value, &v) || v < 0 || v > 100000)
-                return bad(ld, "expected a non-negative integer", key, value);
-            if (!strcmp(key, "timeout_s"))
-                c->timeout_s = v;
-            else if (!strcmp(key, "connect_timeout_s"))
-                c->connect_timeout_s = v;
-            else if (!strcmp(key, "parallel"))
-                c->parallel = (int)v;
-            else
-                c->retries = (int)v;
-        } else
-            return bad(ld, "unknown key in [occsnap]", key, value);
-        return 1;
+    const section_spec *s = NULL;
+    for (size_t k = 0; !s && k < sizeof SECTIONS / sizeof *SECTIONS; k++) {
+        size_t n = strlen(SECTIONS[k].prefix);
+        if (SECTIONS[k].named ? !strncmp(section, SECTIONS[k].prefix, n) && section[n]
+                              : !strcmp(section, SECTIONS[k].prefix))
+            s = &SECTIONS[k];
     }
-    if (!strcmp(section, "methodology")) {
-        long v;
-        double d;
-        if (!strcmp(key, "composite")) {
-            /* the view occupation_profile and `show` name this measure: a new
-             * methodology is a new name in a new schema version, not a setting */
-            if (strcmp(value, "ai_exposure_index_v1"))
-                return bad(ld, "the composite is ai_exposure_index_v1 in schema version 1", key,
-                           value);
-            set_str(&c->composite, value);
-        } else if (!strcmp(key, "composite_components")) {
-            for (size_t i = 0; i < c->ncomponent; i++)
-                free(c->component[i]);
-            c->ncomponent = 0;
-            char *list = xstrdup(value);
-            for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-                c->component = xrealloc(c->component, (c->ncomponent + 1) * sizeof *c->component);
-                c->component[c->ncomponent++] = xstrdup(str_trim(tok));
-            }
-            free(list);
-        } else if (!strcmp(key, "composite_min")) {
-            if (parse_long(value, &v) || v < 1 || v > 100)
-                return bad(ld, "expected a whole number from 1", key, value);
-            c->composite_min = (int)v;
-        } else if (!strcmp(key, "label_low_below") || !strcmp(key, "label_high_from")) {
-            if (parse_double(value, &d) || d <= 0 || d >= 100)
-                return bad(ld, "expected a percentile between 0 and 100", key, value);
-            *(key[6] == 'l' ? &c->label_low_below : &c->label_high_from) = d;
-        } else
-            return bad(ld, "unknown key in [methodology]", key, value);
-        return 1;
-    }
-    if (!strncmp(section, "source ", 7)) {
-        cfg_source *s = source_named(c, section + 7);
-        if (!strcmp(key, "title"))
-            set_str(&s->title, value);
-        else if (!strcmp(key, "vintage"))
-            set_str(&s->vintage, value);
-        else if (!strcmp(key, "licence"))
-            set_str(&s->licence, value);
-        else if (!strcmp(key, "citation")) {
-            /* inih hands an indented continuation line over as the same key. */
-            char *joined = s->citation ? xasprintf("%s %s", s->citation, value) : xstrdup(value);
-            free(s->citation);
-            s->citation = joined;
-        }
-        else if (!strcmp(key, "homepage"))
-            set_str(&s->homepage, value);
-        else
-            return bad(ld, "unknown key in a [source] section", key, value);
-        return 1;
-    }
-    if (!strncmp(section, "table ", 6)) {
-        cfg_table *t = table_named(c, section + 6);
-        if (!strcmp(key, "source"))
-            set_str(&t->source, value);
-        else if (!strcmp(key, "url"))
-            set_str(&t->url, value);
-        else if (!strcmp(key, "member"))
-            set_str(&t->member, value);
-        else if (!strcmp(key, "sheet"))
-            set_str(&t->sheet, value);
-        else if (!strcmp(key, "sha256"))
-            set_str(&t->sha256, value);
-        else if (!strcmp(key, "cache_name"))
-            set_str(&t->cache_name, value);
-        else if (!strcmp(key, "min_coverage")) {
-            double d;
-            if (parse_double(value, &d) || d < 0 || d > 1)
-                return bad(ld, "expected a share between 0 and 1", key, value);
-            t->min_coverage = d;
-        }
-        else if (!strcmp(key, "optional")) {
-            if (strcmp(value, "true") && strcmp(value, "false"))
-                return bad(ld, "expected true or false", key, value);
-            t->optional = !strcmp(value, "true");
-        } else if (!strcmp(key, "format")) {
-            if (!strcmp(value, "csv"))
-                t->format = CFG_CSV;
-            else if (!strcmp(value, "tsv"))
-                t->format = CFG_TSV;
-            else if (!strcmp(value, "xlsx"))
-                t->format = CFG_XLSX;
-            else
-                return bad(ld, "unknown format (csv, tsv, xlsx)", key, value);
-        } else if (!strncmp(key, "col.", 4))
-            return parse_column(ld, t, key + 4, value);
-        else if (!strncmp(key, "filter.", 7)) {
-            t->filter = xrealloc(t->filter, (t->nfilter + 1) * sizeof *t->filter);
-            cfg_filter *f = memset(&t->filter[t->nfilter++], 0, sizeof *f);
-            f->column = xstrdup(key + 7);
-            char *list = xstrdup(value);
-            for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-                f->value = xrealloc(f->value, (f->nvalue + 1) * sizeof *f->value);
-                f->value[f->nvalue++] = xstrdup(str_trim(tok));
-            }
-            free(list);
-            if (!f->nvalue)
-                return bad(ld, "a filter needs at least one value", key, value);
-        }
-        else
-            return bad(ld, "unknown key in a [table] section", key, value);
-        return 1;
-    }
-    if (!strncmp(section, "aei ", 4)) {
-        cfg_aei *a = NULL;
-        for (size_t i = 0; i < c->naei; i++)
-            if (!strcmp(c->aei[i].release, section + 4))
-                a = &c->aei[i];
-        if (!a) {
-            c->aei = xrealloc(c->aei, (c->naei + 1) * sizeof *c->aei);
-            a = memset(&c->aei[c->naei++], 0, sizeof *a);
-            a->release = xstrdup(section + 4);
-        }
-        if (!strcmp(key, "label"))
-            set_str(&a->label, value);
-        else if (!strcmp(key, "layout")) {
-            if (!strcmp(value, "wide"))
-                a->layout = AEI_WIDE;
-            else if (!strcmp(value, "long"))
-                a->layout = AEI_LONG;
-            else
-                return bad(ld, "layout is wide (v1/v2 task files) or long (v3/v4 aei_raw)", key,
-                           value);
-        } else if (!strcmp(key, "tasks"))
-            set_str(&a->tasks, value);
-        else if (!strcmp(key, "patterns"))
-            set_str(&a->patterns, value);
-        else if (!strcmp(key, "raw"))
-            set_str(&a->raw, value);
-        else if (!strcmp(key, "statements"))
-            set_str(&a->statements, value);
-        else if (!strcmp(key, "statement_codes")) {
-            if (strcmp(value, "onet2010") && strcmp(value, "onet2019"))
-                return bad(ld, "statement_codes is onet2010 or onet2019", key, value);
-            a->codes2010 = !strcmp(value, "onet2010");
-        } else
-            return bad(ld, "unknown key in an [aei] section", key, value);
-        return 1;
-    }
-    return bad(ld, "unknown section", section, key);
+    if (!s)
+        return bad(ld, "unknown section", section, key);
+    void *obj = s->get(ld->c, section + (s->named ? strlen(s->prefix) : 0));
+    char *seen_key = xasprintf("%s\n%s", section, key);
+    int again = strmap_get(ld->seen, seen_key, NULL);
+    strmap_put(ld->seen, seen_key, 1);
+    free(seen_key);
+    for (const key_spec *k = s->keys; k->key; k++)
+        if (!strcmp(k->key, key))
+            return set_key(ld, k, obj, value, again);
+    if (s->prefixed && strchr(key, '.'))
+        return s->prefixed(ld, obj, key, value);
+    char *words = section_words(s);
+    char *msg = xasprintf("unknown key in %s", words);
+    bad(ld, msg, key, value);
+    free(msg);
+    free(words);
+    return 0;
 }
+
+/* ------------------------------------------------------------ the file's lines */
+
+/* Finds what inih merges silently: a section header or a key given twice in
+ * one section. Returns OS_ECONFIG naming the file, both lines, the section
+ * and the key; OS_OK otherwise. */
+static int check_repeats(const char *path, const char *text)
+{
+    strmap *seen = strmap_new();
+    char section[256] = "";
+    int rc = OS_OK;
+    long line = 0;
+    for (const char *p = text; !rc && *p; ) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        line++;
+        char *l = xstrndup(p, len);
+        int indented = l[0] == ' ' || l[0] == '\t';
+        char *t = str_trim(l);
+        long first;
+        char *id = NULL;
+        if (*t == '[' && strchr(t, ']')) {
+            *strchr(t, ']') = '\0';
+            snprintf(section, sizeof section, "%s", t + 1);
+            id = xasprintf("[%s]", section);
+        } else if (!indented && *t && *t != ';' && *t != '#' && strcspn(t, "=:") < strlen(t)) {
+            t[strcspn(t, "=:")] = '\0';
+            id = xasprintf("[%s]\n%s", section, str_trim(t));
+        }
+        if (id && strmap_get(seen, id, &first)) {
+            if (*id == '[' && !strchr(id, '\n'))
+                rc = os_error(OS_ECONFIG, "%s:%ld: [%s]: the section is given twice (first on line %ld)",
+                              path, line, section, first);
+            else
+                rc = os_error(OS_ECONFIG, "%s:%ld: [%s] %s: the key is given twice in the section "
+                              "(first on line %ld)", path, line, section, strchr(id, '\n') + 1, first);
+        } else if (id)
+            strmap_put(seen, id, line);
+        free(id);
+        free(l);
+        p = end ? end + 1 : p + len;
+    }
+    strmap_free(seen);
+    return rc;
+}
+
+/* ------------------------------------------------------------ validation */
 
 /* 1 if s is a plain identifier: it becomes part of SQL names and paths. */
 static int is_ident(const char *s)
 {
-    if (!*s)
+    if (!s || !*s)
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
@@ -297,115 +439,253 @@ static int is_ident(const char *s)
     return 1;
 }
 
-/* Checks what inih cannot: required keys, references, unique cache names. */
-static int validate(config *c)
+/* The URL-decoded last path segment of url (no query or fragment), as the
+ * cache file reads like the upstream file; malloc'd, the caller frees. */
+static char *url_file_name(const char *url)
+{
+    const char *host = strstr(url, "://") + 3;
+    const char *path = strchr(host, '/');
+    const char *base = path ? strrchr(path, '/') + 1 : "";
+    char *name = xstrndup(base, strcspn(base, "?#"));
+    char *w = name;
+    for (const char *r = name; *r; r++) {
+        if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+            char hx[3] = {r[1], r[2], 0};
+            *w++ = (char)strtol(hx, NULL, 16);
+            r += 2;
+        } else
+            *w++ = *r;
+    }
+    *w = '\0';
+    return name;
+}
+
+/* Fingerprint of how t is read (url, member, sheet, format, columns,
+ * filters): staging may reuse the rows of an unchanged file only when this
+ * is unchanged too. Cannot fail. */
+static void table_fingerprint(cfg_table *t)
+{
+    sha256_ctx *h = sha256_new();
+    const char *parts[] = {t->id, t->source, t->url, t->member ? t->member : "",
+                           t->sheet ? t->sheet : "", config_format_name(t->format)};
+    for (size_t k = 0; k < 6; k++)
+        sha256_update(h, parts[k], strlen(parts[k]) + 1);
+    for (size_t k = 0; k < t->ncol; k++) {
+        char ty = (char)('0' + t->col[k].type);
+        sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
+        sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
+        sha256_update(h, &ty, 1);
+    }
+    for (size_t k = 0; k < t->nfilter; k++) {
+        sha256_update(h, t->filter[k].column, strlen(t->filter[k].column) + 1);
+        for (size_t j = 0; j < t->filter[k].nvalue; j++)
+            sha256_update(h, t->filter[k].value[j], strlen(t->filter[k].value[j]) + 1);
+    }
+    sha256_final(h, t->spec_sha256);
+}
+
+/* Checks table i: required keys, its source, its URL, its cache file name
+ * (derived when not given) against the tables before it, its columns and
+ * filters; returns OS_ECONFIG naming file, section and key. */
+static int validate_table(config *c, size_t i)
+{
+    cfg_table *t = &c->tab[i];
+    if (!is_ident(t->id))
+        return os_error(OS_ECONFIG, "%s: [table %s]: ids use a-z, 0-9 and _", c->path, t->id);
+    for (size_t k = 0; k < t->nfilter; k++)
+        if (config_column(t, t->filter[k].column) < 0)
+            return os_error(OS_ECONFIG, "%s: [table %s] filter.%s names no col.%s", c->path,
+                            t->id, t->filter[k].column, t->filter[k].column);
+    if (t->sha256 && (strlen(t->sha256) != 64 || strspn(t->sha256, "0123456789abcdef") != 64))
+        return os_error(OS_ECONFIG, "%s: [table %s] sha256 must be 64 lowercase hex digits: %s",
+                        c->path, t->id, t->sha256);
+    const char *missing = !t->source ? "source" : !t->url ? "url"
+                        : !t->format ? "format" : t->ncol == 0 ? "col.*" : NULL;
+    if (missing)
+        return os_error(OS_ECONFIG, "%s: [table %s] has no %s", c->path, t->id, missing);
+    if (!config_source(c, t->source))
+        return os_error(OS_ECONFIG, "%s: [table %s] source: names '%s', which has no [source %s]",
+                        c->path, t->id, t->source, t->source);
+    if (strncmp(t->url, "https://", 8) && strncmp(t->url, "http://", 7))
+        return os_error(OS_ECONFIG, "%s: [table %s] url must be http(s): %s", c->path, t->id,
+                        t->url);
+    if (!t->cache_name)
+        t->cache_name = url_file_name(t->url);
+    if (!*t->cache_name || strchr(t->cache_name, '/') || t->cache_name[0] == '.')
+        return os_error(OS_ECONFIG, "%s: [table %s] needs a plain cache_name (got '%s')", c->path,
+                        t->id, t->cache_name);
+    for (size_t j = 0; j < i; j++) {
+        const cfg_table *u = &c->tab[j];
+        if (!strcmp(u->source, t->source) && !strcmp(u->cache_name, t->cache_name) &&
+            strcmp(u->url, t->url))
+            return os_error(OS_ECONFIG,
+                            "%s: [table %s] and [table %s] would share cache file %s/%s: "
+                            "set cache_name",
+                            c->path, t->id, u->id, t->source, t->cache_name);
+    }
+    for (size_t a = 0; a < t->ncol; a++)
+        for (size_t b = 0; b < a; b++)
+            if (!strcmp(t->col[a].name, t->col[b].name))
+                return os_error(OS_ECONFIG, "%s: [table %s] declares col.%s twice", c->path,
+                                t->id, t->col[a].name);
+    table_fingerprint(t);
+    return OS_OK;
+}
+
+/* Checks an [aei] section: its layout's tables exist; returns OS_ECONFIG. */
+static int validate_aei(config *c, cfg_aei *a)
+{
+    const char *need = a->layout == AEI_WIDE ? a->tasks : a->raw;
+    if (!a->layout || !need || !a->statements)
+        return os_error(OS_ECONFIG, "%s: [aei %s] needs layout, %s and statements", c->path,
+                        a->release, a->layout == AEI_LONG ? "raw" : "tasks");
+    const char *keys[] = {"tasks", "patterns", "raw", "statements"};
+    const char *refs[] = {a->tasks, a->patterns, a->raw, a->statements};
+    for (int k = 0; k < 4; k++)
+        if (refs[k] && !config_table(c, refs[k]))
+            return os_error(OS_ECONFIG, "%s: [aei %s] %s: names table '%s', which has no [table %s]",
+                            c->path, a->release, keys[k], refs[k], refs[k]);
+    if (!a->label)
+        a->label = xstrdup(a->release);
+    return OS_OK;
+}
+
+/* Checks that column col (the value of key) of a measure is a col.* of its
+ * table t, numeric when numeric is set; returns OS_ECONFIG. */
+static int measure_column(const config *c, const cfg_measure *m, const cfg_table *t,
+                          const char *key, const char *col, int numeric)
+{
+    int k = config_column(t, col);
+    if (k < 0)
+        return os_error(OS_ECONFIG, "%s: [measure %s] %s: [table %s] has no col.%s", c->path,
+                        m->name, key, t->id, col);
+    enum cfg_type ty = t->col[k].type;
+    if (numeric && ty != CFG_REAL && ty != CFG_INT)
+        return os_error(OS_ECONFIG, "%s: [measure %s] %s: col.%s of [table %s] is not typed "
+                        "real or int", c->path, m->name, key, col, t->id);
+    return OS_OK;
+}
+
+/* Checks a [measure]: a table measure has table, code, codes and value that
+ * exist (and share code and codes with the other measures of that table); a
+ * computed one has none of them; both have label, description and a known
+ * source. Fills the defaults (source, column). Returns OS_ECONFIG naming
+ * file, section and key. */
+static int validate_measure(config *c, size_t i)
+{
+    cfg_measure *m = &c->meas[i];
+    if (!is_ident(m->name))
+        return os_error(OS_ECONFIG, "%s: [measure %s]: names use a-z, 0-9 and _", c->path,
+                        m->name);
+    const cfg_table *t = NULL;
+    if (m->computed_by) {
+        const char *extra = m->table ? "table" : m->code ? "code" : m->value ? "value"
+                          : m->codes ? "codes" : NULL;
+        if (extra)
+            return os_error(OS_ECONFIG, "%s: [measure %s] %s: a measure computed_by %s reads "
+                            "no table", c->path, m->name, extra,
+                            config_computed_name(m->computed_by));
+    } else {
+        const char *missing = !m->table ? "table" : !m->code ? "code" : !m->codes ? "codes"
+                            : !m->value ? "value" : NULL;
+        if (missing)
+            return os_error(OS_ECONFIG, "%s: [measure %s] %s: missing (or computed_by for a "
+                            "measure the C code computes)", c->path, m->name, missing);
+        t = config_table(c, m->table);
+        if (!t)
+            return os_error(OS_ECONFIG, "%s: [measure %s] table: names '%s', which has no "
+                            "[table %s]", c->path, m->name, m->table, m->table);
+        int rc = measure_column(c, m, t, "code", m->code, 0);
+        if (!rc)
+            rc = measure_column(c, m, t, "value", m->value, 1);
+        if (rc)
+            return rc;
+        for (size_t j = 0; j < i; j++) {
+            const cfg_measure *o = &c->meas[j];
+            if (o->table && !strcmp(o->table, m->table) &&
+                (strcmp(o->code, m->code) || o->codes != m->codes))
+                return os_error(OS_ECONFIG, "%s: [measure %s] code: measures of [table %s] share "
+                                "its code column and codes ([measure %s] has %s, %s)", c->path,
+                                m->name, m->table, o->name, o->code, config_codes_name(o->codes));
+        }
+        if (!m->source)
+            m->source = xstrdup(t->source);
+    }
+    const char *missing = !m->label ? "label" : !m->description ? "description"
+                        : !m->kind ? "kind" : NULL;
+    if (missing)
+        return os_error(OS_ECONFIG, "%s: [measure %s] %s: missing", c->path, m->name, missing);
+    /* a computed measure may name the source it is computed from; without
+     * one it is occsnap's own (the composite) */
+    if (m->source && !config_source(c, m->source))
+        return os_error(OS_ECONFIG, "%s: [measure %s] source: names '%s', which has no "
+                        "[source %s]", c->path, m->name, m->source, m->source);
+    if (!m->column)
+        m->column = xstrdup(m->name);
+    else if (!strcmp(m->column, "none")) {
+        free(m->column);
+        m->column = NULL;
+    }
+    if (m->column && !is_ident(m->column))
+        return os_error(OS_ECONFIG, "%s: [measure %s] column: names use a-z, 0-9 and _ (or "
+                        "none)", c->path, m->name);
+    for (size_t j = 0; m->column && j < i; j++)
+        if (c->meas[j].column && !strcmp(c->meas[j].column, m->column))
+            return os_error(OS_ECONFIG, "%s: [measure %s] column: '%s' is also [measure %s]'s",
+                            c->path, m->name, m->column, c->meas[j].name);
+    return OS_OK;
+}
+
+/* Checks [methodology] against the measures: the composite is a measure
+ * computed_by composite, each component a declared table measure; marks the
+ * components. Returns OS_ECONFIG naming file, section and key. */
+static int validate_methodology(config *c)
 {
     if (c->label_low_below >= c->label_high_from)
-        return os_error(OS_ECONFIG, "%s: [methodology] label_low_below must be below label_high_from",
-                        c->path);
-    if (c->ncomponent && (size_t)c->composite_min > c->ncomponent)
-        return os_error(OS_ECONFIG, "%s: [methodology] composite_min %d exceeds the %zu components",
-                        c->path, c->composite_min, c->ncomponent);
-    for (size_t i = 0; i < c->nsrc; i++)
-        if (!is_ident(c->src[i].id))
-            return os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
-                            c->src[i].id);
-    for (size_t i = 0; i < c->naei; i++) {
-        cfg_aei *a = &c->aei[i];
-        const char *need = a->layout == AEI_WIDE ? a->tasks : a->raw;
-        if (!a->layout || !need || !a->statements)
-            return os_error(OS_ECONFIG, "%s: [aei %s] needs layout, %s and statements", c->path,
-                            a->release, a->layout == AEI_LONG ? "raw" : "tasks");
-        const char *refs[] = {a->tasks, a->patterns, a->raw, a->statements};
-        for (int k = 0; k < 4; k++)
-            if (refs[k] && !config_table(c, refs[k]))
-                return os_error(OS_ECONFIG, "%s: [aei %s] names table '%s', which has no [table %s]",
-                                c->path, a->release, refs[k], refs[k]);
-        if (!a->label)
-            a->label = xstrdup(a->release);
-    }
-    for (size_t i = 0; i < c->ntab; i++) {
-        cfg_table *t = &c->tab[i];
-        for (size_t k = 0; k < t->nfilter; k++)
-            if (config_column(t, t->filter[k].column) < 0)
-                return os_error(OS_ECONFIG, "%s: [table %s] filter.%s names no col.%s", c->path,
-                                t->id, t->filter[k].column, t->filter[k].column);
-        if (!is_ident(t->id))
-            return os_error(OS_ECONFIG, "%s: [table %s]: ids use a-z, 0-9 and _", c->path, t->id);
-        if (t->sha256 && (strlen(t->sha256) != 64 ||
-                          strspn(t->sha256, "0123456789abcdef") != 64))
-            return os_error(OS_ECONFIG, "%s: [table %s] sha256 must be 64 lowercase hex digits: %s",
-                            c->path, t->id, t->sha256);
-        const char *missing = !t->source ? "source" : !t->url ? "url"
-                            : !t->format ? "format" : t->ncol == 0 ? "col.*" : NULL;
-        if (missing)
-            return os_error(OS_ECONFIG, "%s: [table %s] has no %s", c->path, t->id, missing);
-        if (!config_source(c, t->source))
-            return os_error(OS_ECONFIG, "%s: [table %s] names source '%s', which has no [source %s]",
-                            c->path, t->id, t->source, t->source);
-        if (strncmp(t->url, "https://", 8) && strncmp(t->url, "http://", 7))
-            return os_error(OS_ECONFIG, "%s: [table %s] url must be http(s): %s", c->path,
-                            t->id, t->url);
-        if (!t->cache_name) {
-            const char *host = strstr(t->url, "://") + 3;
-            const char *path = strchr(host, '/');
-            const char *base = path ? strrchr(path, '/') + 1 : "";
-            size_t n = strcspn(base, "?#");
-            char *name = xstrndup(base, n);
-            /* URL-decode so the cache file reads as the upstream file name. */
-            char *w = name;
-            for (const char *r = name; *r; r++) {
-                if (r[0] == '%' && isxdigit((unsigned char)r[1]) &&
-                    isxdigit((unsigned char)r[2])) {
-                    char hx[3] = {r[1], r[2], 0};
-                    *w++ = (char)strtol(hx, NULL, 16);
-                    r += 2;
-                } else
-                    *w++ = *r;
-            }
-            *w = '\0';
-            t->cache_name = name;
-        }
-        if (!*t->cache_name || strchr(t->cache_name, '/') || !strcmp(t->cache_name, "..") ||
-            t->cache_name[0] == '.')
-            return os_error(OS_ECONFIG, "%s: [table %s] needs a plain cache_name (got '%s')",
-                            c->path, t->id, t->cache_name);
-        for (size_t j = 0; j < i; j++) {
-            cfg_table *u = &c->tab[j];
-            if (!strcmp(u->source, t->source) && !strcmp(u->cache_name, t->cache_name) &&
-                strcmp(u->url, t->url))
-                return os_error(OS_ECONFIG,
-                                "%s: [table %s] and [table %s] would share cache file %s/%s: "
-                                "set cache_name",
-                                c->path, t->id, u->id, t->source, t->cache_name);
-        }
-        /* Fingerprint of how the table is read: staging may reuse the rows
-         * of an unchanged file only when this is unchanged too. */
-        sha256_ctx *h = sha256_new();
-        const char *parts[] = {t->id, t->source, t->url, t->member ? t->member : "",
-                               t->sheet ? t->sheet : "", config_format_name(t->format)};
-        for (size_t k = 0; k < 6; k++)
-            sha256_update(h, parts[k], strlen(parts[k]) + 1);
-        for (size_t k = 0; k < t->ncol; k++) {
-            char ty = (char)('0' + t->col[k].type);
-            sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
-            sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
-            sha256_update(h, &ty, 1);
-        }
-        for (size_t k = 0; k < t->nfilter; k++) {
-            sha256_update(h, t->filter[k].column, strlen(t->filter[k].column) + 1);
-            for (size_t j = 0; j < t->filter[k].nvalue; j++)
-                sha256_update(h, t->filter[k].value[j], strlen(t->filter[k].value[j]) + 1);
-        }
-        sha256_final(h, t->spec_sha256);
-        for (size_t a = 0; a < t->ncol; a++)
-            for (size_t b = 0; b < a; b++)
-                if (!strcmp(t->col[a].name, t->col[b].name))
-                    return os_error(OS_ECONFIG, "%s: [table %s] declares col.%s twice",
-                                    c->path, t->id, t->col[a].name);
+        return os_error(OS_ECONFIG, "%s: [methodology] label_low_below: must be below "
+                        "label_high_from", c->path);
+    if (!c->has_methodology)
+        return OS_OK; /* config_check_pipeline requires it; a fetch-only file may lack it */
+    if (!c->ncomponent)
+        return os_error(OS_ECONFIG, "%s: [methodology] composite_components: missing", c->path);
+    if ((size_t)c->composite_min > c->ncomponent)
+        return os_error(OS_ECONFIG, "%s: [methodology] composite_min: %d exceeds the %zu "
+                        "components", c->path, c->composite_min, c->ncomponent);
+    const cfg_measure *x = config_measure(c, c->composite);
+    if (c->nmeas && (!x || x->computed_by != COMPUTED_COMPOSITE))
+        return os_error(OS_ECONFIG, "%s: [methodology] composite: '%s' needs a [measure %s] "
+                        "with computed_by = composite", c->path, c->composite, c->composite);
+    for (size_t k = 0; k < c->ncomponent; k++) {
+        cfg_measure *m = (cfg_measure *)config_measure(c, c->component[k]);
+        if (c->nmeas && (!m || m->computed_by))
+            return os_error(OS_ECONFIG, "%s: [methodology] composite_components: '%s' is not "
+                            "a [measure] read from a table", c->path, c->component[k]);
+        if (m)
+            m->component = 1;
     }
     return OS_OK;
 }
+
+/* Checks what inih cannot: required keys, references, unique names. */
+static int validate(config *c)
+{
+    int rc = OS_OK;
+    for (size_t i = 0; !rc && i < c->nsrc; i++)
+        if (!is_ident(c->src[i].id))
+            rc = os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
+                          c->src[i].id);
+    for (size_t i = 0; !rc && i < c->ntab; i++)
+        rc = validate_table(c, i);
+    for (size_t i = 0; !rc && i < c->naei; i++)
+        rc = validate_aei(c, &c->aei[i]);
+    for (size_t i = 0; !rc && i < c->nmeas; i++)
+        rc = validate_measure(c, i);
+    if (!rc)
+        rc = validate_methodology(c);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the interface */
 
 int config_load(const char *path, config **out)
 {
@@ -426,22 +706,27 @@ int config_load(const char *path, config **out)
     c->label_high_from = 200.0 / 3;
     char *text;
     size_t len;
-    int result = read_file(path, (size_t)4 << 20, &text, &len);
-    if (result) {
+    if (read_file(path, (size_t)4 << 20, &text, &len)) {
         config_free(c);
         return os_error(OS_ECONFIG, "cannot read the config file %s", path);
     }
     sha256_buffer(text, len, c->sha256);
-    loader ld = {c, "", OS_OK};
-    int rc = ini_parse_string(text, on_entry, &ld);
+    loader ld = {c, "", strmap_new(), check_repeats(path, text)};
+    /* the defaults above are not "seen": a file may set each once */
+    int rc = ld.result ? 0 : ini_parse_string(text, on_entry, &ld);
     free(text);
+    strmap_free(ld.seen);
     if (!ld.result && rc != 0)
-        ld.result = os_error(OS_ECONFIG, "%s:%d: cannot parse this line (lines are limited to %d characters; continue a long citation on an indented line)", path, rc, INI_MAX_LINE - 2);
+        ld.result = os_error(OS_ECONFIG, "%s:%d: cannot parse this line (lines are limited to %d "
+                             "characters; continue a long citation on an indented line)",
+                             path, rc, INI_MAX_LINE - 2);
     if (!ld.result)
         ld.result = validate(c);
     const char *env = getenv("OCCSNAP_CONTACT");
-    if (env && *env)
-        set_str(&c->contact, env);
+    if (env && *env) {
+        free(c->contact);
+        c->contact = xstrdup(env);
+    }
     if (ld.result) {
         config_free(c);
         return ld.result;
@@ -478,7 +763,12 @@ void config_free(config *c)
         free(a->release), free(a->label), free(a->tasks), free(a->patterns), free(a->raw);
         free(a->statements);
     }
-    free(c->aei);
+    for (size_t i = 0; i < c->nmeas; i++) {
+        cfg_measure *m = &c->meas[i];
+        free(m->name), free(m->table), free(m->code), free(m->value), free(m->source);
+        free(m->label), free(m->description), free(m->note), free(m->column);
+    }
+    free(c->meas), free(c->aei);
     for (size_t i = 0; i < c->ncomponent; i++)
         free(c->component[i]);
     free(c->component), free(c->composite);
@@ -502,6 +792,14 @@ const cfg_table *config_table(const config *c, const char *id)
     return NULL;
 }
 
+const cfg_measure *config_measure(const config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nmeas; i++)
+        if (!strcmp(c->meas[i].name, name))
+            return &c->meas[i];
+    return NULL;
+}
+
 int config_column(const cfg_table *t, const char *name)
 {
     for (size_t i = 0; i < t->ncol; i++)
@@ -517,7 +815,37 @@ const char *config_label(const config *c, double pct)
     return pct < c->label_low_below ? "Low" : pct < c->label_high_from ? "Moderate" : "High";
 }
 
+/* names[v - base], or NULL when v is out of range; cannot fail. */
+static const char *enum_name(const char *const *names, int base, int v)
+{
+    for (int k = 0; names[k]; k++)
+        if (k + base == v)
+            return names[k];
+    return NULL;
+}
+
 const char *config_format_name(enum cfg_format f)
 {
-    return f == CFG_CSV ? "csv" : f == CFG_TSV ? "tsv" : f == CFG_XLSX ? "xlsx" : "?";
+    const char *s = enum_name(FORMATS, CFG_CSV, (int)f);
+    return s ? s : "?";
+}
+
+const char *config_codes_name(enum cfg_codes v)
+{
+    return enum_name(CODES, CODES_ONET2019, (int)v);
+}
+
+const char *config_kind_name(enum cfg_kind v)
+{
+    return enum_name(KINDS, KIND_CONTINUOUS, (int)v);
+}
+
+const char *config_page_name(enum cfg_page v)
+{
+    return enum_name(PAGES, PAGE_MAIN, (int)v);
+}
+
+const char *config_computed_name(enum cfg_computed v)
+{
+    return enum_name(COMPUTED, COMPUTED_COMPOSITE, (int)v);
 }

@@ -56,6 +56,31 @@ typedef struct {
     int codes2010;     /* 1: the statements use O*NET-SOC 2010 codes */
 } cfg_aei;
 
+/* [measure NAME] (DESIGN section 4a): one value per source code, mapped onto
+ * the occupations by the rule its code system names, or a measure the C code
+ * computes (computed_by). The page, the profile view, the exports and the
+ * Data Package take their words from here, through the measure_info table. */
+enum cfg_codes { CODES_NONE = 0, CODES_ONET2019, CODES_ONET2010, CODES_SOC2018, CODES_SOC2010 };
+enum cfg_kind { KIND_CONTINUOUS = 1, KIND_BINARY };
+enum cfg_page { PAGE_MAIN = 0, PAGE_HISTORICAL, PAGE_NONE };
+enum cfg_computed { COMPUTED_NONE = 0, COMPUTED_COMPOSITE, COMPUTED_ECONOMIC_INDEX };
+typedef struct {
+    char *name;        /* the measure id, e.g. "felten_aioe" */
+    char *table;       /* a [table] id, NULL when computed */
+    char *code;        /* the table's code column */
+    enum cfg_codes codes;
+    char *value;       /* the table's value column */
+    char *source;      /* a [source] id; defaults to the table's */
+    char *label;       /* the words a page shows */
+    char *description; /* for the Data Package, with the unit */
+    char *note;        /* a page's remark after the figure, or NULL */
+    char *column;      /* its column prefix in occupation_profile; NULL: not there */
+    enum cfg_kind kind;
+    enum cfg_page page;
+    enum cfg_computed computed_by;
+    int component;     /* 1: a component of the composite ([methodology]) */
+} cfg_measure;
+
 /* [source ID]: what a dataset is and how to cite it. */
 typedef struct {
     char *id, *title, *vintage, *licence, *citation, *homepage;
@@ -85,6 +110,9 @@ typedef struct {
     size_t ntab;
     cfg_aei *aei;
     size_t naei;
+    cfg_measure *meas;    /* in config order: the order of the page */
+    size_t nmeas;
+    int has_methodology;  /* 1 when the file has a [methodology] section */
 } config;
 
 /* Reads and validates the file at path; returns an os_result (OS_ECONFIG
@@ -96,11 +124,19 @@ void config_free(config *c);
 
 const cfg_source *config_source(const config *c, const char *id);
 const cfg_table *config_table(const config *c, const char *id);
+/* The [measure NAME] section named name, or NULL. */
+const cfg_measure *config_measure(const config *c, const char *name);
 /* The staged column index of name in t, or -1. */
 int config_column(const cfg_table *t, const char *name);
 /* The label of a percentile: "Low", "Moderate" or "High" (NULL for NaN). */
 const char *config_label(const config *c, double pct);
 /* How a format is named in the config ("csv", "tsv", "xlsx"). */
 const char *config_format_name(enum cfg_format f);
+/* How a code system, a kind, a page place and a producer are named in the
+ * config ("soc2010", "binary", "historical", "composite"); NULL for none. */
+const char *config_codes_name(enum cfg_codes c);
+const char *config_kind_name(enum cfg_kind k);
+const char *config_page_name(enum cfg_page p);
+const char *config_computed_name(enum cfg_computed p);
 
 #endif

@@ -7,7 +7,7 @@
 #include "extract/header.h"
 #include "extract/xlsx.h"
 #include "extract/zipfile.h"
-#include "load/schema.h"
+#include "common/schema.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,17 +19,6 @@
 #define HEADER_SEARCH_ROWS 30
 /* Cap on one zip member or xlsx part when the config gives none. */
 #define STAGE_MEMBER_MAX ((size_t)256 << 20)
-
-static const char *SCHEMA =
-    "PRAGMA journal_mode=OFF;"
-    "PRAGMA synchronous=OFF;"
-    "CREATE TABLE stage_file(source TEXT NOT NULL, url TEXT NOT NULL, cache_path TEXT,"
-    " fetched_url TEXT, final_url TEXT, status INTEGER, etag TEXT, last_modified TEXT,"
-    " retrieved_at TEXT, bytes INTEGER, sha256 TEXT, from_ TEXT, stale INTEGER,"
-    " ok INTEGER NOT NULL, error TEXT, PRIMARY KEY(source, url)) STRICT;"
-    "CREATE TABLE stage_table(table_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
-    " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
-    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;";
 
 /* One typed value of a parsed row; text lives in the table's arena. */
 enum { V_NULL = 0, V_INT, V_REAL, V_TEXT };
@@ -68,10 +57,8 @@ int stage_create(const char *path, sqlite3 **out)
         sqlite3_close(db);
         return rc;
     }
-    char *err = NULL;
-    if (sqlite3_exec(db, SCHEMA, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = os_error(OS_EIO, "cannot set up %s: %s", path, err);
-        sqlite3_free(err);
+    int rc = schema_create_stage(db);
+    if (rc) {
         sqlite3_close(db);
         return rc;
     }
@@ -101,7 +88,9 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
                       const fetch_receipt *r)
 {
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO main.stage_file VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    const char *sql = "INSERT OR REPLACE INTO main.stage_file(source, url, cache_path, fetched_url, "
+            "final_url, status, etag, last_modified, retrieved_at, bytes, sha256, from_, "
+            "stale, ok, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     bind_text_or_null(st, 1, source);
@@ -129,7 +118,8 @@ static int record_table(sqlite3 *db, const cfg_table *t, const char *file, const
                         long header_row, long rows, const char *years, const char *note)
 {
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO main.stage_table VALUES(?,?,?,?,?,?,?,?,?,?)";
+    const char *sql = "INSERT OR REPLACE INTO main.stage_table(table_id, source, url, file, status, "
+            "header_row, rows, years, note, spec_sha256) VALUES(?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     bind_text_or_null(st, 1, t->id);

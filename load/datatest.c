@@ -2,7 +2,7 @@
 #include "load/datatest.h"
 #include "common/error.h"
 #include "common/util.h"
-#include "load/schema.h"
+#include "common/schema.h"
 
 #include <stdlib.h>
 

@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/util.h"
-#include "load/schema.h"
+#include "common/schema.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -4,7 +4,7 @@
 #include "common/sha256.h"
 #include "common/util.h"
 #include "load/datatest.h"
-#include "load/schema.h"
+#include "common/schema.h"
 
 #include <dirent.h>
 #include <errno.h>

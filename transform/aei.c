@@ -3,6 +3,7 @@
 #include "common/util.h"
 #include "transform/aei_rollup.h"
 #include "transform/context.h"
+#include "transform/crosswalks.h"
 #include "transform/occode.h"
 #include "transform/sources.h"
 
@@ -336,9 +337,14 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
     sqlite3_stmt *ins = NULL, *occ_ins = NULL;
     if (!rc)
         rc = tf_prepare(t->out,
-                        "INSERT INTO aei_task VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+                        "INSERT INTO aei_task(onet_code, task_id, release, task, usage_pct, shared_by, "
+                        "directive, feedback_loop, task_iteration, validation, learning, filtered, "
+                        "unknown, dominant_mode, autonomy_median, "
+                        "match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
     if (!rc)
-        rc = tf_prepare(t->out, "INSERT INTO aei_occupation VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+        rc = tf_prepare(t->out, "INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct, tasks, "
+                "automation_share, augmentation_share, filtered_share, unknown_share, "
+                "dominant_mode, autonomy_median, match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                         &occ_ins);
     const char *match = st.crosswalk ? "crosswalk" : "exact";
     for (size_t j = 0; !rc && j < l.n; j++) {
@@ -439,83 +445,6 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
     return rc;
 }
 
-/* Observed exposure by occupation (labor_market_impacts/job_exposure.csv):
- * SOC 2018 codes, taken like any SOC source (own code, else aggregate). */
-static int job_exposure(tf *t)
-{
-    if (!config_table(t->cfg, "aei_job_exposure"))
-        return OS_OK;
-    sqlite3_stmt *q;
-    char *file;
-    int rc = tf_open_staged(t, "aei_job_exposure", "occ_code, observed_exposure", &q, &file);
-    if (rc)
-        return rc;
-    tf_coverage *c = tf_cov_start(t, "aei_job_exposure", "aei");
-    strmap *by_code = strmap_new();
-    double *val = NULL;
-    long *rows = NULL, *takers = NULL;
-    char (*code)[8] = NULL;
-    size_t n = 0, cap = 0;
-    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        long row = sqlite3_column_int64(q, 0);
-        occode oc;
-        c->rows_in++;
-        if (occode_parse(tf_text(q, 1), &oc) != 0 || oc.suffix) {
-            rc = os_error(OS_EDATA, "aei_job_exposure: %s row %ld: '%s' is not a SOC code", file,
-                          row, tf_text(q, 1));
-            break;
-        }
-        if (strmap_get(by_code, oc.soc, NULL)) {
-            rc = os_error(OS_EDATA, "aei_job_exposure: %s row %ld: %s appears twice", file, row,
-                          oc.soc);
-            break;
-        }
-        if (isnan(tf_real(q, 2))) {
-            rc = tf_cov_unmatched(t, c, row, oc.soc, "no value");
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 1024;
-            val = xrealloc(val, cap * sizeof *val);
-            rows = xrealloc(rows, cap * sizeof *rows);
-            takers = xrealloc(takers, cap * sizeof *takers);
-            code = xrealloc(code, cap * sizeof *code);
-        }
-        val[n] = tf_real(q, 2);
-        rows[n] = row;
-        takers[n] = 0;
-        memcpy(code[n], oc.soc, 8);
-        strmap_put(by_code, oc.soc, (long)n++);
-    }
-    sqlite3_finalize(q);
-    free(file);
-    if (!rc) {
-        tf_measure *m = tf_measure_new(t, "aei_observed_exposure", "aei");
-        long *take = xmalloc(t->u.n * sizeof *take);
-        unsigned char *how = xcalloc(t->u.n, 1);
-        tf_take_rows(t, by_code, take, how);
-        for (size_t i = 0; i < t->u.n; i++)
-            if (take[i] >= 0) {
-                m->value[i] = val[take[i]];
-                m->match[i] = how[i];
-                takers[take[i]]++;
-                c->covered[i] = 1;
-            }
-        for (size_t j = 0; !rc && j < n; j++) {
-            if (takers[j])
-                c->rows_mapped++;
-            else
-                rc = tf_cov_unmatched(t, c, rows[j], code[j],
-                                      "no occupation of the O*NET release takes this SOC code");
-        }
-        free(take);
-        free(how);
-    }
-    free(val), free(rows), free(takers), free(code);
-    strmap_free(by_code);
-    return rc;
-}
-
 int tf_aei(tf *t)
 {
     const config *c = t->cfg;
@@ -547,8 +476,6 @@ int tf_aei(tf *t)
             free(ignore);
         }
     }
-    if (!rc)
-        rc = job_exposure(t);
     free(usage);
     free(match);
     return rc;

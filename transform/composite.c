@@ -35,7 +35,8 @@ int tf_composite(tf *t)
             }
     }
     if (!rc) {
-        tf_measure *ix = tf_measure_new(t, c->composite, "occsnap");
+        const cfg_measure *cm = config_measure(c, c->composite);
+        tf_measure *ix = tf_measure_new(t, c->composite, cm && cm->source ? cm->source : "occsnap");
         for (size_t i = 0; i < n; i++)
             if (count[i] >= c->composite_min) {
                 ix->value[i] = sum[i] / count[i];

@@ -155,41 +155,6 @@ tf_measure *tf_measure_find(tf *t, const char *name)
     return NULL;
 }
 
-int tf_load_nem(tf *t)
-{
-    sqlite3_stmt *q;
-    char *file;
-    int rc = tf_open_staged(t, "bls_nem_xwalk", "onet_code, nem_code", &q, &file);
-    if (rc)
-        return rc;
-    size_t cap = 0;
-    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        long row = sqlite3_column_int64(q, 0);
-        occode a, b;
-        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
-            occode_parse(tf_text(q, 2), &b) != 0 || b.suffix) {
-            rc = os_error(OS_EDATA, "bls_nem_xwalk: %s row %ld: bad code pair '%s' -> '%s'", file,
-                          row, tf_text(q, 1), tf_text(q, 2));
-            break;
-        }
-        if (t->nnem == cap) {
-            cap = cap ? 2 * cap : 1024;
-            t->nem_code = xrealloc(t->nem_code, cap * sizeof *t->nem_code);
-        }
-        long prev;
-        if (strmap_get(t->nem_of, a.onet, &prev)) {
-            rc = os_error(OS_EDATA, "bls_nem_xwalk: %s row %ld: %s is listed twice (%s and %s)",
-                          file, row, a.onet, t->nem_code[prev], b.soc);
-            break;
-        }
-        t->nem_code[t->nnem] = xstrdup(b.soc);
-        strmap_put(t->nem_of, a.onet, (long)t->nnem++);
-    }
-    sqlite3_finalize(q);
-    free(file);
-    return rc;
-}
-
 void tf_take_rows(tf *t, const strmap *by_code, long *take, unsigned char *how)
 {
     for (size_t i = 0; i < t->u.n; i++) {

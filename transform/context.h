@@ -84,10 +84,6 @@ tf_measure *tf_measure_find(tf *t, const char *name);
  * gets the row or -1, how[i] the match kind. Cannot fail. */
 void tf_take_rows(tf *t, const strmap *by_code, long *take, unsigned char *how);
 
-/* Loads the BLS O*NET-SOC -> NEM crosswalk into t->nem_of; returns an
- * os_result naming the row of a bad code pair. */
-int tf_load_nem(tf *t);
-
 /* The source transforms, in the order the driver runs them. Each returns an
  * os_result; each names table, file, row and value in its messages. */
 int tf_onet_occupations(tf *t);  /* the universe: must run first */
@@ -95,9 +91,7 @@ int tf_onet_tasks(tf *t);
 int tf_onet_details(tf *t);      /* titles, technology, job zones, elements */
 int tf_oews(tf *t);              /* employment_wage and emp_weight */
 int tf_projections(tf *t);       /* BLS Employment Projections */
-int tf_measures(tf *t);          /* every exposure measure source (measures.c) */
-int tf_soc2010_measures(tf *t);  /* Felten AIOE, LM AIOE, Frey-Osborne (soc2010.c) */
-int tf_microsoft(tf *t);         /* Microsoft applicability (microsoft.c) */
+int tf_measures(tf *t);          /* every [measure] read from a table (measure_map.c) */
 int tf_aei(tf *t);               /* Anthropic Economic Index, every release (aei.c) */
 int tf_composite(tf *t);         /* ai_exposure_index_v1 from the measures' pct */
 

@@ -106,7 +106,13 @@ int tf_oews(tf *t)
     if (!rc)
         rc = tf_prepare(t->out,
                      /* 7 key columns, a value and a flag per OEWS_NUM, 3 more */
-                     "INSERT INTO employment_wage VALUES(?,?,?,?,?,?,?,"
+                     "INSERT INTO employment_wage(onet_code, oews_code, oews_title, o_group, match, "
+                     "shared_by, emp_weight, tot_emp, tot_emp_flag, emp_prse, emp_prse_flag, h_mean, "
+                     "h_mean_flag, a_mean, a_mean_flag, h_median, h_median_flag, a_median, "
+                     "a_median_flag, h_pct10, h_pct10_flag, h_pct25, h_pct25_flag, h_pct75, "
+                     "h_pct75_flag, h_pct90, h_pct90_flag, a_pct10, a_pct10_flag, a_pct25, "
+                     "a_pct25_flag, a_pct75, a_pct75_flag, a_pct90, a_pct90_flag, annual_only, "
+                     "hourly_only, source) VALUES(?,?,?,?,?,?,?,"
                      "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      &ins);
     else
@@ -267,7 +273,10 @@ int tf_projections(tf *t)
     if (!rc) {
         tf_agg_take(t, by_code, rows, sizeof *rows, &take, &how);
         rc = tf_prepare(t->out,
-                        "INSERT INTO projection VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO projection(onet_code, nem_code, nem_title, match, occ_type, "
+                        "shared_by, base_year, proj_year, emp_base, emp_proj, change_num, change_pct, "
+                        "self_employed_pct, openings, median_wage, median_wage_flag, education, "
+                        "experience, training, source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         &ins);
     }
     for (size_t i = 0; !rc && i < t->u.n; i++) {

@@ -15,7 +15,8 @@ int tf_onet_occupations(tf *t)
     int rc = tf_open_staged(t, "onet_occupation", "onet_code, title, description", &q, &file);
     if (rc)
         return rc;
-    rc = tf_prepare(t->out, "INSERT INTO occupation VALUES(?,?,?,?,NULL)", &ins);
+    rc = tf_prepare(t->out, "INSERT INTO occupation(onet_code, soc_code, title, description, "
+            "job_zone) VALUES(?,?,?,?,NULL)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         const char *code = tf_text(q, 1), *title = tf_text(q, 2);
@@ -68,7 +69,8 @@ int tf_onet_tasks(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, "onet_task", "onet");
-    rc = tf_prepare(t->out, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?)", &ins);
+    rc = tf_prepare(t->out, "INSERT INTO task(onet_code, task_id, task, task_type, incumbents_responding, "
+            "date, domain_source, position) VALUES(?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         const char *code = tf_text(q, 1);

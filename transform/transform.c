@@ -1,10 +1,11 @@
 /* transform.c - stage.sqlite to the snapshot database: one key, measures, percentiles. */
 #include "transform/transform.h"
-#include "load/schema.h"
+#include "common/schema.h"
 #include "transform/percentile.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "transform/context.h"
+#include "transform/crosswalks.h"
 #include "transform/occode.h"
 
 #include <math.h>
@@ -17,7 +18,8 @@
 static int write_measures(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO measure VALUES(?,?,?,?,?,?,?,?,?)", &ins);
+    int rc = tf_prepare(t->out, "INSERT INTO measure(onet_code, measure, value, pct, pct_emp, n, label, match, "
+            "source) VALUES(?,?,?,?,?,?,?,?,?)", &ins);
     double *pct = xmalloc(t->u.n * sizeof *pct), *pct_emp = xmalloc(t->u.n * sizeof *pct_emp);
     for (size_t k = 0; !rc && k < t->nmeas; k++) {
         tf_measure *m = &t->meas[k];
@@ -47,7 +49,9 @@ static int write_measures(tf *t)
 static int write_coverage(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO coverage VALUES(?,?,?,?,?,?,?,?,?,?)", &ins);
+    int rc = tf_prepare(t->out, "INSERT INTO coverage(table_id, source, rows_in, rows_mapped, rows_unmatched, "
+            "occupations_covered, occupations_total, employment_covered, employment_share, "
+            "min_coverage) VALUES(?,?,?,?,?,?,?,?,?,?)", &ins);
     double total = 0;
     for (size_t i = 0; i < t->u.n; i++)
         if (!isnan(t->emp_weight[i]))
@@ -90,7 +94,10 @@ static int write_sources(tf *t)
                      &q);
     if (rc)
         return rc;
-    rc = tf_prepare(t->out, "INSERT INTO source VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+    rc = tf_prepare(t->out, "INSERT INTO source(source, url, title, vintage, licence, citation, homepage, "
+            "fetched_url, final_url, http_status, etag, last_modified, retrieved_at, bytes, "
+            "sha256, fetched_from, stale, ok, "
+            "error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         const cfg_source *s = config_source(t->cfg, tf_text(q, 0));
         int p = 1;
@@ -118,10 +125,14 @@ static int write_sources(tf *t)
 static int write_source_tables(tf *t)
 {
     sqlite3_stmt *q, *ins;
-    int rc = tf_prepare(t->stage, "SELECT * FROM stage_table ORDER BY rowid", &q);
+    int rc = tf_prepare(t->stage,
+                        "SELECT table_id, source, url, file, status, header_row, rows, years, note"
+                        " FROM stage_table ORDER BY rowid",
+                        &q);
     if (rc)
         return rc;
-    rc = tf_prepare(t->out, "INSERT INTO source_table VALUES(?,?,?,?,?,?,?,?,?)", &ins);
+    rc = tf_prepare(t->out, "INSERT INTO source_table(table_id, source, url, file, status, header_row, rows, "
+            "years, note) VALUES(?,?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         for (int k = 0; k < 9; k++)
             sqlite3_bind_value(ins, k + 1, sqlite3_column_value(q, k));
@@ -130,6 +141,44 @@ static int write_source_tables(tf *t)
     sqlite3_finalize(q);
     sqlite3_finalize(ins);
     return rc;
+}
+
+/* Copies every [measure] of the config into measure_info, in config order:
+ * what the profile view, the exports and the page are built from. */
+static int write_measure_info(tf *t)
+{
+    sqlite3_stmt *ins;
+    int rc = tf_prepare(t->out,
+                        "INSERT INTO measure_info(measure, position, label, description, kind,"
+                        " source, codes, table_id, value_column, computed_by, composite_component,"
+                        " page, page_note, profile_column) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        &ins);
+    for (size_t k = 0; !rc && k < t->cfg->nmeas; k++) {
+        const cfg_measure *m = &t->cfg->meas[k];
+        sqlite3_bind_text(ins, 1, m->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, (long long)k + 1);
+        sqlite3_bind_text(ins, 3, m->label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, m->description, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, config_kind_name(m->kind), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 6, m->source ? m->source : "occsnap", -1, SQLITE_STATIC);
+        tf_bind_text(ins, 7, config_codes_name(m->codes));
+        tf_bind_text(ins, 8, m->table);
+        tf_bind_text(ins, 9, m->value);
+        tf_bind_text(ins, 10, config_computed_name(m->computed_by));
+        sqlite3_bind_int(ins, 11, m->component);
+        sqlite3_bind_text(ins, 12, config_page_name(m->page), -1, SQLITE_STATIC);
+        tf_bind_text(ins, 13, m->note);
+        tf_bind_text(ins, 14, m->column);
+        rc = tf_step(t->out, ins);
+    }
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+/* The profile view, from measure_info (which write_measure_info filled). */
+static int profile_view(tf *t)
+{
+    return schema_create_profile(t->out);
 }
 
 static const char *METHODOLOGY =
@@ -145,7 +194,8 @@ static const char *METHODOLOGY =
 static int write_snapshot_row(tf *t, const char *created_at)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO snapshot VALUES(?,?,?,?,?)", &ins);
+    int rc = tf_prepare(t->out, "INSERT INTO snapshot(schema_version, created_at, tool_version, config_sha256, "
+            "methodology) VALUES(?,?,?,?,?)", &ins);
     if (rc)
         return rc;
     sqlite3_bind_int(ins, 1, OCCSNAP_SCHEMA_VERSION);
@@ -166,7 +216,7 @@ static int begin(tf *t)
     if (!rc)
         rc = tf_exec(t->out, "BEGIN");
     if (!rc)
-        rc = tf_prepare(t->out, "INSERT INTO coverage_unmatched VALUES(?,?,?,?)", &t->unmatched);
+        rc = tf_prepare(t->out, "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,?,?)", &t->unmatched);
     return rc;
 }
 
@@ -197,6 +247,8 @@ static const struct {
     {"economic index", tf_aei},
     {"composite", tf_composite},
     {"percentiles", write_measures},
+    {"measure info", write_measure_info},
+    {"profile view", profile_view},
     {"coverage", write_coverage},
     {"sources", write_sources},
     {"source tables", write_source_tables},

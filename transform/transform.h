@@ -12,4 +12,10 @@
 int transform_run(const config *c, const char *stage_path, const char *out_path,
                   const char *created_at);
 
+/* Checks that the config declares what the transform's C code reads: a
+ * [methodology], every table it opens with the columns (and types) it reads,
+ * the tables of each [aei] release, and a [measure] for each measure it
+ * computes. Returns OS_ECONFIG naming the file, section and key. */
+int transform_check_config(const config *c);
+
 #endif

@@ -1,13 +1,27 @@
-/* schema.c - the snapshot database schema (DESIGN section 7). */
-#include "load/schema.h"
+/* schema.c - the stage and snapshot database schemas (DESIGN section 7), in one place every stage reads. */
+#include "common/schema.h"
 #include "common/error.h"
+#include "common/util.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *STAGE_SQL =
+    "PRAGMA journal_mode=OFF;"
+    "PRAGMA synchronous=OFF;"
+    "CREATE TABLE stage_file(source TEXT NOT NULL, url TEXT NOT NULL, cache_path TEXT,"
+    " fetched_url TEXT, final_url TEXT, status INTEGER, etag TEXT, last_modified TEXT,"
+    " retrieved_at TEXT, bytes INTEGER, sha256 TEXT, from_ TEXT, stale INTEGER,"
+    " ok INTEGER NOT NULL, error TEXT, PRIMARY KEY(source, url)) STRICT;"
+    "CREATE TABLE stage_table(table_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
+    " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
+    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;";
 
 const char *const schema_tables[] = {
     "snapshot", "source", "occupation", "occupation_title", "task", "element",
     "technology", "employment_wage", "projection", "measure", "aei_task",
-    "aei_occupation", "coverage", "coverage_unmatched", "source_table", NULL};
+    "aei_occupation", "coverage", "coverage_unmatched", "source_table", "measure_info", NULL};
 
 /* Tables keyed by several columns are WITHOUT ROWID: the key is the table,
  * one B-tree instead of two, smaller and faster to fill. */
@@ -114,6 +128,21 @@ static const char *SQL =
     "CREATE TABLE coverage_unmatched(\n"
     "  table_id TEXT NOT NULL REFERENCES coverage, row INTEGER NOT NULL,\n"
     "  code TEXT, reason TEXT NOT NULL, PRIMARY KEY(table_id, row)) STRICT, WITHOUT ROWID;\n"
+    /* every measure, as the config declares it: the profile view, the
+       exports, the Data Package and the page take their words from here */
+    "CREATE TABLE measure_info(\n"
+    "  measure TEXT PRIMARY KEY, position INTEGER NOT NULL UNIQUE,\n"
+    "  label TEXT NOT NULL, description TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL CHECK(kind IN ('continuous','binary')), source TEXT NOT NULL,\n"
+    "  codes TEXT CHECK(codes IN ('onet2019','onet2010','soc2018','soc2010')),\n"
+    "  table_id TEXT, value_column TEXT,\n"
+    "  computed_by TEXT CHECK(computed_by IN ('composite','economic_index')),\n"
+    "  composite_component INTEGER NOT NULL CHECK(composite_component IN (0,1)),\n"
+    "  page TEXT NOT NULL CHECK(page IN ('main','historical','none')), page_note TEXT,\n"
+    "  profile_column TEXT UNIQUE) STRICT;\n";
+
+/* The view's columns before the measures: occupation, OEWS and EP. */
+static const char *PROFILE_HEAD =
     "CREATE VIEW occupation_profile AS SELECT\n"
     "  o.onet_code, o.soc_code, o.title, o.job_zone,\n"
     "  e.tot_emp, e.a_median, e.h_median, e.a_mean, e.oews_code, e.match AS oews_match,\n"
@@ -121,47 +150,93 @@ static const char *SQL =
     "  p.change_num AS ep_change_num, p.change_pct AS ep_change_pct,\n"
     "  p.openings AS ep_openings, p.base_year AS ep_base_year,\n"
     "  p.proj_year AS ep_proj_year, p.education AS ep_education,\n"
-    "  p.nem_code AS ep_nem_code, p.match AS ep_match,\n"
-    "  tw.value AS teleworkable,\n"
-    "  fa.value AS felten_aioe, fa.pct AS felten_aioe_pct, fa.label AS felten_aioe_label,\n"
-    "  fl.value AS felten_lm_aioe, fl.pct AS felten_lm_aioe_pct,\n"
-    "  eg.value AS eloundou_gamma, eg.pct AS eloundou_gamma_pct,\n"
-    "  eg.label AS eloundou_gamma_label,\n"
-    "  ms.value AS microsoft_applicability, ms.pct AS microsoft_applicability_pct,\n"
-    "  ms.label AS microsoft_applicability_label,\n"
-    "  fo.value AS frey_osborne, fo.pct AS frey_osborne_pct,\n"
-    "  ix.value AS ai_exposure_index_v1, ix.pct AS ai_exposure_index_v1_pct,\n"
-    "  ix.pct_emp AS ai_exposure_index_v1_pct_emp, ix.label AS ai_exposure_index_v1_label,\n"
-    "  a.release AS aei_release, a.usage_pct AS aei_usage_pct,\n"
+    "  p.nem_code AS ep_nem_code, p.match AS ep_match";
+
+/* ... and after them: the Economic Index roll-up of the newest release. */
+static const char *PROFILE_TAIL =
+    ",\n  a.release AS aei_release, a.usage_pct AS aei_usage_pct,\n"
     "  au.pct AS aei_usage_pct_pct,\n"
     "  a.automation_share AS aei_automation_share,\n"
     "  a.augmentation_share AS aei_augmentation_share,\n"
     "  a.filtered_share AS aei_filtered_share, a.unknown_share AS aei_unknown_share,\n"
-    "  a.dominant_mode AS aei_dominant_mode, a.autonomy_median AS aei_autonomy_median,\n"
-    "  ox.value AS aei_observed_exposure, ox.pct AS aei_observed_exposure_pct\n"
+    "  a.dominant_mode AS aei_dominant_mode, a.autonomy_median AS aei_autonomy_median\n"
     "FROM occupation o\n"
     "LEFT JOIN employment_wage e ON e.onet_code = o.onet_code\n"
     "LEFT JOIN projection p ON p.onet_code = o.onet_code\n"
-    "LEFT JOIN measure tw ON tw.onet_code = o.onet_code AND tw.measure = 'dingel_neiman_teleworkable'\n"
-    "LEFT JOIN measure fa ON fa.onet_code = o.onet_code AND fa.measure = 'felten_aioe'\n"
-    "LEFT JOIN measure fl ON fl.onet_code = o.onet_code AND fl.measure = 'felten_lm_aioe'\n"
-    "LEFT JOIN measure eg ON eg.onet_code = o.onet_code AND eg.measure = 'eloundou_gamma'\n"
-    "LEFT JOIN measure ms ON ms.onet_code = o.onet_code AND ms.measure = 'microsoft_applicability'\n"
-    "LEFT JOIN measure fo ON fo.onet_code = o.onet_code AND fo.measure = 'frey_osborne'\n"
-    "LEFT JOIN measure ix ON ix.onet_code = o.onet_code AND ix.measure = 'ai_exposure_index_v1'\n"
-    "LEFT JOIN measure au ON au.onet_code = o.onet_code AND au.measure = 'aei_usage_pct'\n"
-    "LEFT JOIN measure ox ON ox.onet_code = o.onet_code AND ox.measure = 'aei_observed_exposure'\n"
     "LEFT JOIN aei_occupation a ON a.onet_code = o.onet_code\n"
     "  AND a.release = (SELECT max(release) FROM aei_occupation)\n"
-    "ORDER BY o.onet_code;\n";
+    "LEFT JOIN measure au ON au.onet_code = o.onet_code AND au.measure = 'aei_usage_pct'";
 
-int schema_create(sqlite3 *db)
+/* 1 if s is a plain identifier (a-z, 0-9, _), safe to write into SQL as a
+ * name: view columns cannot be bound parameters. */
+static int is_ident(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+int schema_create_profile(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT measure, profile_column, kind FROM measure_info"
+                           " WHERE profile_column IS NOT NULL ORDER BY position",
+                           -1, &q, NULL) != SQLITE_OK)
+        return os_error(OS_EIO, "cannot read measure_info: %s", sqlite3_errmsg(db));
+    char *cols = xstrdup(""), *joins = xstrdup("");
+    int rc = OS_OK, k = 0;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        const char *col = (const char *)sqlite3_column_text(q, 1);
+        int binary = !strcmp((const char *)sqlite3_column_text(q, 2), "binary");
+        if (!is_ident(name) || !is_ident(col)) {
+            rc = os_error(OS_EDATA, "measure_info: '%s' / '%s' is not a plain name", name, col);
+            break;
+        }
+        char *c = binary ? xasprintf("%s,\n  m%d.value AS %s", cols, k, col)
+                         : xasprintf("%s,\n  m%d.value AS %s, m%d.pct AS %s_pct, m%d.pct_emp AS "
+                                     "%s_pct_emp, m%d.label AS %s_label",
+                                     cols, k, col, k, col, k, col, k, col);
+        char *j = xasprintf("%s\nLEFT JOIN measure m%d ON m%d.onet_code = o.onet_code AND "
+                            "m%d.measure = '%s'", joins, k, k, k, name);
+        free(cols), free(joins);
+        cols = c, joins = j, k++;
+    }
+    sqlite3_finalize(q);
+    char *sql = xasprintf("%s%s%s%s\nORDER BY o.onet_code;", PROFILE_HEAD, cols, PROFILE_TAIL,
+                          joins);
+    char *err = NULL;
+    if (!rc && sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        rc = os_error(OS_EIO, "cannot create occupation_profile: %s", err);
+        sqlite3_free(err);
+    }
+    free(sql), free(cols), free(joins);
+    return rc;
+}
+
+/* Runs sql (a whole schema) on db; returns OS_EIO naming what, with
+ * SQLite's message. */
+static int run_schema(sqlite3 *db, const char *sql, const char *what)
 {
     char *err = NULL;
-    if (sqlite3_exec(db, SQL, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = os_error(OS_EIO, "cannot create the snapshot schema: %s", err);
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        int rc = os_error(OS_EIO, "cannot create the %s schema: %s", what, err);
         sqlite3_free(err);
         return rc;
     }
     return OS_OK;
+}
+
+int schema_create(sqlite3 *db)
+{
+    return run_schema(db, SQL, "snapshot");
+}
+
+int schema_create_stage(sqlite3 *db)
+{
+    return run_schema(db, STAGE_SQL, "stage");
 }

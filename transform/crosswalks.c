@@ -1,11 +1,33 @@
-/* soc2010.c - measures published on SOC 2010 codes (Felten AIOE, LM AIOE, Frey-Osborne) via the BLS SOC 2010 -> 2018 crosswalk. */
+/* crosswalks.c - the code crosswalks every transform step shares: O*NET-SOC 2010 -> 2019, SOC 2010 -> 2018 (checked against the SOC 2018 structure), O*NET-SOC -> NEM. */
+#include "transform/crosswalks.h"
 #include "common/error.h"
 #include "common/util.h"
-#include "transform/context.h"
 #include "transform/occode.h"
-#include "transform/sources.h"
 
 #include <stdlib.h>
+
+int tf_load_onet_xwalk(tf *t, codemap *xw)
+{
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, "onet_xwalk_2010_2019", "onet2010, onet2019", &q, &file);
+    if (rc)
+        return rc;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        occode a, b;
+        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
+            occode_parse(tf_text(q, 2), &b) != 0 || !b.suffix) {
+            rc = os_error(OS_EDATA, "onet_xwalk_2010_2019: %s row %ld: bad code pair '%s' -> '%s'",
+                          file, row, tf_text(q, 1), tf_text(q, 2));
+            break;
+        }
+        codemap_add(xw, a.onet, b.onet);
+    }
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
 
 /* Loads the detailed codes of the SOC 2018 structure into detailed (code ->
  * row); fails with OS_EDATA naming the row of a code that is not a SOC code. */
@@ -40,7 +62,7 @@ static int soc_structure(tf *t, strmap *detailed)
 /* Loads the BLS SOC 2010 -> 2018 crosswalk into xw, each target checked
  * against the SOC 2018 structure; fails with OS_EDATA naming table, file,
  * row and value of a bad code or of a target that is not a detailed code. */
-static int soc_xwalk(tf *t, codemap *xw)
+int tf_load_soc_xwalk(tf *t, codemap *xw)
 {
     strmap *detailed = strmap_new();
     int rc = soc_structure(t, detailed);
@@ -78,39 +100,37 @@ static int soc_xwalk(tf *t, codemap *xw)
     return rc;
 }
 
-/* One measure of a SOC 2010 file (table_id, value column col) taken through
- * xw onto the occupations (match crosswalk); fails with OS_EDATA naming the
- * row of a bad or repeated code. name and source must outlive t. */
-static int soc2010_measure(tf *t, const codemap *xw, const char *table_id, const char *col,
-                           const char *name, const char *source)
+int tf_load_nem(tf *t)
 {
-    tf_coverage *c = tf_cov_start(t, table_id, source);
-    tf_measure *m = tf_measure_new(t, name, source);
-    char *cols = xasprintf("soc2010, %s", col);
-    tf_coded cv;
-    int rc = tf_read_coded(t, c, cols, TF_CODED_NAME_FIRST, "a SOC 2010 code", &cv);
-    free(cols);
-    /* each SOC 2018 value goes to every occupation with that soc_code */
-    if (!rc)
-        rc = tf_coded_onto(t, xw, &cv, c, m, "no value",
-                           "not an origin in the SOC 2010 to 2018 crosswalk",
-                           "its SOC 2018 targets have no O*NET occupation");
-    tf_coded_free(&cv);
-    return rc;
-}
-
-int tf_soc2010_measures(tf *t)
-{
-    codemap xw;
-    codemap_init(&xw);
-    int rc = soc_xwalk(t, &xw);
-    if (!rc)
-        rc = soc2010_measure(t, &xw, "felten_aioe", "aioe", "felten_aioe", "felten");
-    if (!rc)
-        rc = soc2010_measure(t, &xw, "felten_lm_aioe", "lm_aioe", "felten_lm_aioe", "felten");
-    if (!rc)
-        rc = soc2010_measure(t, &xw, "frey_osborne", "probability", "frey_osborne",
-                             "frey_osborne");
-    codemap_free(&xw);
+    sqlite3_stmt *q;
+    char *file;
+    int rc = tf_open_staged(t, "bls_nem_xwalk", "onet_code, nem_code", &q, &file);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        occode a, b;
+        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
+            occode_parse(tf_text(q, 2), &b) != 0 || b.suffix) {
+            rc = os_error(OS_EDATA, "bls_nem_xwalk: %s row %ld: bad code pair '%s' -> '%s'", file,
+                          row, tf_text(q, 1), tf_text(q, 2));
+            break;
+        }
+        if (t->nnem == cap) {
+            cap = cap ? 2 * cap : 1024;
+            t->nem_code = xrealloc(t->nem_code, cap * sizeof *t->nem_code);
+        }
+        long prev;
+        if (strmap_get(t->nem_of, a.onet, &prev)) {
+            rc = os_error(OS_EDATA, "bls_nem_xwalk: %s row %ld: %s is listed twice (%s and %s)",
+                          file, row, a.onet, t->nem_code[prev], b.soc);
+            break;
+        }
+        t->nem_code[t->nnem] = xstrdup(b.soc);
+        strmap_put(t->nem_of, a.onet, (long)t->nnem++);
+    }
+    sqlite3_finalize(q);
+    free(file);
     return rc;
 }
