@@ -20,6 +20,8 @@ char *str_trim(char *s);
 int str_ieq(const char *a, const char *b);
 /* 1 if s ends with suffix. */
 int str_ends_with(const char *s, const char *suffix);
+/* 1 if s starts with prefix, ASCII case-insensitively; never fails. */
+int str_starts_with_ci(const char *s, const char *prefix);
 
 /* Parses a whole string as a finite double (blanks allowed around it);
  * returns 0 on success, -1 if it is empty or not a number. */

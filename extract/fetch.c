@@ -1,15 +1,14 @@
-/* fetch.c - download source files into the cache with libcurl multi, checks, receipts. */
+/* fetch.c - download source files into the cache with libcurl multi: retries, checks, rename. */
 #include "extract/fetch.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/util.h"
+#include "extract/urlmap.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,211 +99,6 @@ static void copy_str(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
-/* 1 if s starts with prefix, ASCII case-insensitively. */
-static int starts_with_ci(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++)
-        if (tolower((unsigned char)*s) != tolower((unsigned char)*prefix))
-            return 0;
-    return 1;
-}
-
-/* Value of one hex digit, or -1. */
-static int hex_val(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Parts of an http(s) URL, pointing into the URL text (host is a lowercase copy). */
-typedef struct {
-    int https;
-    char host[256];
-    const char *path;   /* starts at '/', '?', '#' or the end */
-    size_t path_len;    /* up to '?' or '#' */
-    const char *query;  /* at '?', or NULL */
-    size_t query_len;   /* up to '#' */
-} url_parts;
-
-/* Splits an http(s) URL; returns 0, or -1 with why set when it is not one
- * (not http/https, no host, odd host characters). Nothing is allocated. */
-static int url_split(const char *url, url_parts *u, const char **why)
-{
-    memset(u, 0, sizeof *u);
-    const char *p;
-    if (starts_with_ci(url, "http://")) {
-        p = url + 7;
-    } else if (starts_with_ci(url, "https://")) {
-        u->https = 1;
-        p = url + 8;
-    } else {
-        *why = "only http:// and https:// URLs can be fetched";
-        return -1;
-    }
-    size_t alen = strcspn(p, "/?#");
-    const char *auth = p, *auth_end = p + alen;
-    for (const char *q = auth; q < auth_end; q++)
-        if (*q == '@')
-            auth = q + 1; /* drop user info */
-    const char *host_end = auth_end;
-    if (auth < auth_end && *auth == '[') {
-        const char *rb = memchr(auth, ']', (size_t)(auth_end - auth));
-        if (!rb) {
-            *why = "bad IPv6 host";
-            return -1;
-        }
-        host_end = rb + 1;
-    } else {
-        const char *colon = memchr(auth, ':', (size_t)(auth_end - auth));
-        if (colon)
-            host_end = colon;
-    }
-    size_t hlen = (size_t)(host_end - auth);
-    while (hlen > 0 && auth[hlen - 1] == '.')
-        hlen--; /* "bls.gov." is bls.gov */
-    if (hlen == 0 || hlen >= sizeof u->host || auth[0] == '.') {
-        *why = "the URL has no usable host";
-        return -1;
-    }
-    for (size_t i = 0; i < hlen; i++) {
-        int c = (unsigned char)auth[i];
-        if (!(isalnum(c) || c == '.' || c == '-' || c == '_' || c == '[' ||
-              c == ']' || c == ':')) {
-            *why = "the URL's host has characters a mirror cannot store";
-            return -1;
-        }
-        u->host[i] = (char)tolower(c);
-    }
-    u->host[hlen] = '\0';
-    u->path = auth_end;
-    u->path_len = strcspn(auth_end, "?#");
-    if (auth_end[u->path_len] == '?') {
-        u->query = auth_end + u->path_len;
-        u->query_len = strcspn(u->query, "#");
-    }
-    return 0;
-}
-
-/* 0 if the URL-decoded path has no "." or ".." segment and no NUL or
- * backslash (it must stay under <mirror>/<host>), else -1; allocates nothing
- * that outlives the call. */
-static int path_is_safe(const char *path, size_t len)
-{
-    char *dec = xmalloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (path[i] == '%' && i + 2 < len && hex_val((unsigned char)path[i + 1]) >= 0 &&
-            hex_val((unsigned char)path[i + 2]) >= 0) {
-            dec[n++] = (char)(hex_val((unsigned char)path[i + 1]) * 16 +
-                              hex_val((unsigned char)path[i + 2]));
-            i += 2;
-        } else {
-            dec[n++] = path[i];
-        }
-    }
-    int ok = 1;
-    size_t seg = 0;
-    for (size_t i = 0; i <= n && ok; i++) {
-        if (i < n && (dec[i] == '\0' || dec[i] == '\\'))
-            ok = 0;
-        else if (i == n || dec[i] == '/') {
-            size_t sl = i - seg;
-            if ((sl == 1 && dec[seg] == '.') ||
-                (sl == 2 && dec[seg] == '.' && dec[seg + 1] == '.'))
-                ok = 0;
-            seg = i + 1;
-        }
-    }
-    free(dec);
-    return ok ? 0 : -1;
-}
-
-/* Percent-encodes a local directory for a file:// URL (keeps unreserved
- * characters and '/'); returns a malloc'd string the caller frees. */
-static char *encode_dir(const char *dir)
-{
-    size_t n = strlen(dir);
-    char *out = xmalloc(3 * n + 1), *o = out;
-    for (const unsigned char *p = (const unsigned char *)dir; *p; p++) {
-        if (isalnum(*p) || strchr("/-._~", *p)) {
-            *o++ = (char)*p;
-        } else {
-            o += sprintf(o, "%%%02X", *p);
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-/* Reports and returns NULL when url is not http(s) or its path would escape
- * the mirror; otherwise returns a malloc'd mapped URL the caller frees. */
-char *fetch_map_url(const char *mirror, const char *url)
-{
-    url_parts u;
-    const char *why = NULL;
-    if (!url || url_split(url, &u, &why) != 0) {
-        os_error(OS_ECONFIG, "cannot fetch '%s': %s", url ? url : "(null)", why);
-        return NULL;
-    }
-    if (!mirror || !*mirror)
-        return xstrdup(url);
-    if (path_is_safe(u.path, u.path_len) != 0) {
-        os_error(OS_ECONFIG, "cannot map '%s' to the mirror: its path has a "
-                 "'.' or '..' segment", url);
-        return NULL;
-    }
-    const char *path = u.path_len ? u.path : "/";
-    int plen = u.path_len ? (int)u.path_len : 1;
-    if (starts_with_ci(mirror, "http://") || starts_with_ci(mirror, "https://")) {
-        size_t blen = strlen(mirror);
-        while (blen > 0 && mirror[blen - 1] == '/')
-            blen--;
-        return xasprintf("%.*s/%s%.*s%.*s", (int)blen, mirror, u.host, plen,
-                         path, (int)u.query_len, u.query ? u.query : "");
-    }
-    const char *dir = mirror;
-    if (starts_with_ci(dir, "file://"))
-        dir += 7;
-    char resolved[PATH_MAX];
-    char *absdir;
-    if (realpath(dir, resolved)) {
-        absdir = xstrdup(resolved);
-    } else if (dir[0] == '/') {
-        absdir = xstrdup(dir);
-    } else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd)) {
-            os_error(OS_EIO, "cannot resolve mirror directory %s: %s", dir,
-                     strerror(errno));
-            return NULL;
-        }
-        absdir = xasprintf("%s/%s", cwd, dir);
-    }
-    size_t dlen = strlen(absdir);
-    while (dlen > 0 && absdir[dlen - 1] == '/')
-        absdir[--dlen] = '\0';
-    char *enc = encode_dir(absdir);
-    char *out = xasprintf("file://%s/%s%.*s", enc, u.host, plen, path);
-    free(enc);
-    free(absdir);
-    return out;
-}
-
-/* 1 if url is http(s) to bls.gov or a subdomain; never fails. */
-static int host_is_bls(const char *url)
-{
-    url_parts u;
-    const char *why;
-    if (url_split(url, &u, &why) != 0)
-        return 0;
-    return strcmp(u.host, "bls.gov") == 0 || str_ends_with(u.host, ".bls.gov");
-}
-
 /* 1 if s is NULL or only blanks. */
 static int blank(const char *s)
 {
@@ -314,152 +108,6 @@ static int blank(const char *s)
         if (!isspace((unsigned char)*s))
             return 0;
     return 1;
-}
-
-/* Copies the string member key of obj into dst; returns 0, or -1 with why
- * filled when it is missing (and required), not a string or too long. A
- * null or absent optional member gives "". */
-static int json_str(json_t *obj, const char *key, int required, char *dst, size_t cap,
-                    char *why, size_t whylen)
-{
-    json_t *v = json_object_get(obj, key);
-    dst[0] = '\0';
-    if (!v || json_is_null(v)) {
-        if (!required)
-            return 0;
-        snprintf(why, whylen, "'%s' is missing", key);
-        return -1;
-    }
-    if (!json_is_string(v) || json_string_length(v) >= cap ||
-        strlen(json_string_value(v)) != json_string_length(v)) {
-        snprintf(why, whylen, "'%s' is not a string of under %zu bytes", key, cap);
-        return -1;
-    }
-    memcpy(dst, json_string_value(v), json_string_length(v) + 1);
-    return 0;
-}
-
-/* Reads a receipt without reporting; returns 0, or -1 with why filled. */
-static int receipt_read(const char *path, fetch_receipt *out, char *why, size_t whylen)
-{
-    memset(out, 0, sizeof *out);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        snprintf(why, whylen, "%s (line %d)", jerr.text, jerr.line);
-        return -1;
-    }
-    int rc = -1;
-    if (!json_is_object(root)) {
-        snprintf(why, whylen, "not a JSON object");
-        goto done;
-    }
-    if (json_str(root, "url", 1, out->url, sizeof out->url, why, whylen) ||
-        json_str(root, "fetched_url", 0, out->fetched_url, sizeof out->fetched_url, why,
-                 whylen) ||
-        json_str(root, "final_url", 0, out->final_url, sizeof out->final_url, why,
-                 whylen) ||
-        json_str(root, "etag", 0, out->etag, sizeof out->etag, why, whylen) ||
-        json_str(root, "last_modified", 0, out->last_modified, sizeof out->last_modified,
-                 why, whylen) ||
-        json_str(root, "retrieved_at", 1, out->retrieved_at, sizeof out->retrieved_at,
-                 why, whylen) ||
-        json_str(root, "sha256", 1, out->sha256, sizeof out->sha256, why, whylen) ||
-        json_str(root, "from", 1, out->from, sizeof out->from, why, whylen))
-        goto done;
-    json_t *status = json_object_get(root, "status");
-    json_t *bytes = json_object_get(root, "bytes");
-    json_t *stale = json_object_get(root, "stale");
-    if ((status && !json_is_integer(status)) || !json_is_integer(bytes) ||
-        json_integer_value(bytes) < 0 || (stale && !json_is_boolean(stale))) {
-        snprintf(why, whylen, "status, bytes or stale has the wrong type");
-        goto done;
-    }
-    if (strlen(out->sha256) != 64 || strspn(out->sha256, "0123456789abcdef") != 64) {
-        snprintf(why, whylen, "sha256 is not 64 lowercase hex digits");
-        goto done;
-    }
-    if (strcmp(out->from, "network") && strcmp(out->from, "mirror") &&
-        strcmp(out->from, "cache")) {
-        snprintf(why, whylen, "'from' is '%s', not network, mirror or cache", out->from);
-        goto done;
-    }
-    out->status = status ? (long)json_integer_value(status) : 0;
-    out->bytes = (long long)json_integer_value(bytes);
-    out->stale = stale && json_is_true(stale);
-    out->ok = 1;
-    rc = 0;
-done:
-    if (rc != 0)
-        memset(out, 0, sizeof *out);
-    json_decref(root);
-    return rc;
-}
-
-/* Reports and returns OS_EIO (missing/unreadable) or OS_EPARSE (bad JSON or
- * fields); out is always overwritten and owned by the caller. */
-int fetch_receipt_load(const char *receipt_path, fetch_receipt *out)
-{
-    char why[512];
-    if (access(receipt_path, R_OK) != 0) {
-        memset(out, 0, sizeof *out);
-        return os_error(OS_EIO, "cannot read receipt %s: %s", receipt_path,
-                        strerror(errno));
-    }
-    if (receipt_read(receipt_path, out, why, sizeof why) != 0)
-        return os_error(OS_EPARSE, "bad receipt %s: %s", receipt_path, why);
-    return OS_OK;
-}
-
-/* Writes r as JSON to path atomically; returns an os_result (OS_EIO, or
- * OS_EDATA when a field is not valid UTF-8), reported. */
-static int receipt_write(const char *path, const fetch_receipt *r)
-{
-#define OPT(s) ((s)[0] ? (s) : NULL)
-    json_error_t jerr;
-    json_t *root = json_pack_ex(
-        &jerr, 0, "{s:s, s:s, s:s, s:I, s:s?, s:s?, s:s, s:I, s:s, s:s, s:b}",
-        "url", r->url, "fetched_url", r->fetched_url, "final_url", r->final_url,
-        "status", (json_int_t)r->status, "etag", OPT(r->etag),
-        "last_modified", OPT(r->last_modified), "retrieved_at", r->retrieved_at,
-        "bytes", (json_int_t)r->bytes, "sha256", r->sha256, "from", r->from,
-        "stale", r->stale);
-#undef OPT
-    if (!root)
-        return os_error(OS_EDATA, "cannot build receipt %s: %s", path, jerr.text);
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!text)
-        return os_error(OS_ENOMEM, "cannot serialise receipt %s", path);
-    size_t len = strlen(text);
-    char *withnl = xasprintf("%s\n", text);
-    free(text);
-    int rc = write_file_atomic(path, withnl, len + 1);
-    free(withnl);
-    return rc;
-}
-
-/* Fills j->cached when dest and its receipt exist, the receipt is for this
- * URL and its sha256/bytes match the file on disk; never reports. */
-static void load_cache(fetch_job *j)
-{
-    char why[512];
-    j->have_cache = 0;
-    if (!path_exists(j->req->dest) || !path_exists(j->receipt_path))
-        return;
-    if (receipt_read(j->receipt_path, &j->cached, why, sizeof why) != 0)
-        return;
-    if (strcmp(j->cached.url, j->req->url) != 0)
-        return;
-    char hex[65];
-    long long bytes = 0;
-    int saved = os_quiet;
-    os_quiet = 1; /* an unreadable cached copy just means "no cache" */
-    int rc = sha256_file(j->req->dest, hex, &bytes);
-    os_quiet = saved;
-    if (rc != OS_OK || strcmp(hex, j->cached.sha256) != 0 || bytes != j->cached.bytes)
-        return;
-    j->have_cache = 1;
 }
 
 /* Records a final failure for j with code and a full message; never fails. */
@@ -549,11 +197,11 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userp)
     size_t nlen = (size_t)(colon - line);
     const char *v = colon + 1;
     size_t vlen = n - nlen - 1;
-    if (nlen == 4 && starts_with_ci(line, "etag")) {
+    if (nlen == 4 && str_starts_with_ci(line, "etag")) {
         header_value(j->etag, sizeof j->etag, v, vlen);
-    } else if (nlen == 13 && starts_with_ci(line, "last-modified")) {
+    } else if (nlen == 13 && str_starts_with_ci(line, "last-modified")) {
         header_value(j->last_modified, sizeof j->last_modified, v, vlen);
-    } else if (nlen == 11 && starts_with_ci(line, "retry-after")) {
+    } else if (nlen == 11 && str_starts_with_ci(line, "retry-after")) {
         char buf[32];
         header_value(buf, sizeof buf, v, vlen);
         long secs;
@@ -689,7 +337,7 @@ static int looks_html(const unsigned char *p, size_t n)
     char buf[16] = {0};
     size_t k = n - i < sizeof buf - 1 ? n - i : sizeof buf - 1;
     memcpy(buf, p + i, k);
-    return starts_with_ci(buf, "<!doctype html") || starts_with_ci(buf, "<html");
+    return str_starts_with_ci(buf, "<!doctype html") || str_starts_with_ci(buf, "<html");
 }
 
 /* Checks the downloaded body against the expectation; returns 0, or -1
@@ -771,7 +419,7 @@ static void finish_success(fetch_job *j, const fetch_options *opt, long status,
     }
     j->have_cache = 0; /* the old copy is gone now */
     r.ok = 1;
-    if (receipt_write(j->receipt_path, &r) != OS_OK) {
+    if (fetch_receipt_write(j->receipt_path, &r) != OS_OK) {
         job_fail(j, OS_EIO, "%s: downloaded %s but cannot write %s", j->src,
                  j->req->url, j->receipt_path);
         return;
@@ -796,7 +444,7 @@ static void finish_not_modified(fetch_job *j, const char *final_url)
     copy_str(r.from, sizeof r.from, "cache");
     r.stale = 0;
     r.ok = 1;
-    if (receipt_write(j->receipt_path, &r) != OS_OK) {
+    if (fetch_receipt_write(j->receipt_path, &r) != OS_OK) {
         job_fail(j, OS_EIO, "%s: cannot update %s", j->src, j->receipt_path);
         return;
     }
@@ -990,7 +638,7 @@ static int settle_failure(fetch_job *j, const fetch_options *opt)
         r.stale = 1;
         r.ok = 1;
         copy_str(r.from, sizeof r.from, "cache");
-        if (receipt_write(j->receipt_path, &r) == OS_OK) {
+        if (fetch_receipt_write(j->receipt_path, &r) == OS_OK) {
             set_out(j, &r);
             os_warning("%s: keeping the cached copy of %s retrieved %s (stale): %s",
                        j->src, j->req->url, r.retrieved_at,
@@ -1060,11 +708,11 @@ static int prepare(const fetch_options *opt, const fetch_request *req, size_t n,
             return os_error(OS_ECONFIG, "%s: mirrored URL is too long: %s", j->src,
                             j->fetched_url);
         copy_str(out[i].fetched_url, sizeof out[i].fetched_url, j->fetched_url);
-        j->is_file = starts_with_ci(j->fetched_url, "file://");
+        j->is_file = str_starts_with_ci(j->fetched_url, "file://");
         j->tmp_path = xasprintf("%s.part.%ld", req[i].dest, (long)getpid());
-        j->receipt_path = xasprintf("%s.receipt.json", req[i].dest);
+        j->receipt_path = fetch_receipt_path(req[i].dest);
         j->state = JOB_WAITING;
-        if (!opt->offline && blank(opt->contact) && host_is_bls(j->fetched_url)) {
+        if (!opt->offline && blank(opt->contact) && fetch_url_is_bls(j->fetched_url)) {
             int rc = os_error(OS_ECONFIG,
                               "%s: BLS refuses requests without a contact address, so "
                               "occsnap will not request %s; set contact = "
@@ -1098,7 +746,8 @@ int fetch_all(const fetch_options *opt, const fetch_request *req, size_t n,
     for (size_t i = 0; i < n; i++) {
         fetch_job *j = &jobs[i];
         j->max_bytes = opt->max_bytes;
-        load_cache(j);
+        j->have_cache = fetch_receipt_cached(j->req->dest, j->receipt_path, j->req->url,
+                                             &j->cached);
         if (opt->offline) {
             if (j->have_cache) {
                 fetch_receipt r = j->cached;

@@ -3,7 +3,7 @@
 #define OCCSNAP_STAGE_H
 
 #include "common/config.h"
-#include "extract/fetch.h"
+#include "extract/receipt.h"
 
 #include <sqlite3.h>
 

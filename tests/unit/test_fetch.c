@@ -9,6 +9,7 @@
 #include "common/sha256.h"
 #include "common/util.h"
 #include "extract/fetch.h"
+#include "extract/urlmap.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -481,73 +482,6 @@ static int test_teardown(void **state)
 }
 
 /* ---- tests -------------------------------------------------------------- */
-
-/* Directory mirrors: absolute file:// URL, encoding kept, query dropped, unsafe URLs refused. */
-static void test_map_url_dir(void **state)
-{
-    (void)state;
-    char cwd[PATH_MAX];
-    assert_non_null(realpath(".", cwd));
-    const char *url = "https://raw.githubusercontent.com/AIOE-Data/AIOE/main/"
-                      "Language%20Modeling%20AIOE%20and%20AIIE.xlsx?raw=1#frag";
-    char *want = xasprintf("file://%s/raw.githubusercontent.com/AIOE-Data/AIOE/main/"
-                           "Language%%20Modeling%%20AIOE%%20and%%20AIIE.xlsx", cwd);
-    char *got = fetch_map_url(".", url);
-    assert_string_equal(got, want);
-    free(got);
-    got = fetch_map_url("./", url);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
-
-    /* a mirror directory with a space, given relatively via "..": realpath'd
-     * and percent-encoded */
-    char *sp = tpath("my mirror");
-    assert_int_equal(mkdir(sp, 0755), 0);
-    char *sub = tpath("sub");
-    assert_int_equal(mkdir(sub, 0755), 0);
-    char *rel = xasprintf("%s/../my mirror", sub);
-    char real[PATH_MAX];
-    assert_non_null(realpath(tdir, real));
-    got = fetch_map_url(rel, "https://WWW.BLS.GOV/oes/a%20b.zip");
-    want = xasprintf("file://%s/my%%20mirror/www.bls.gov/oes/a%%20b.zip", real);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
-    free(rel);
-    free(sub);
-    free(sp);
-
-    /* not http(s), or escaping the mirror: NULL */
-    assert_null(fetch_map_url("/m", "ftp://example.org/x.zip"));
-    assert_null(fetch_map_url("/m", "file:///etc/passwd"));
-    assert_null(fetch_map_url("/m", "https://example.org/a/%2e%2E/b"));
-    assert_null(fetch_map_url("/m", "https://example.org/../b"));
-    assert_null(fetch_map_url("/m", "https:///nohost"));
-}
-
-/* http(s) mirrors: "<base>/<host><path>?query", trailing slash of the base stripped. */
-static void test_map_url_http(void **state)
-{
-    (void)state;
-    char *got = fetch_map_url("http://127.0.0.1:8000/",
-                              "https://www.bls.gov/oes/a%20b.zip?x=1#f");
-    assert_string_equal(got, "http://127.0.0.1:8000/www.bls.gov/oes/a%20b.zip?x=1");
-    free(got);
-    got = fetch_map_url("https://mirror.example//base//", "http://h.example:8080/p");
-    assert_string_equal(got, "https://mirror.example//base/h.example/p");
-    free(got);
-    got = fetch_map_url("http://127.0.0.1:8000", "https://h.example");
-    assert_string_equal(got, "http://127.0.0.1:8000/h.example/");
-    free(got);
-    /* no mirror: the URL itself */
-    got = fetch_map_url(NULL, "https://www.bls.gov/x.zip");
-    assert_string_equal(got, "https://www.bls.gov/x.zip");
-    free(got);
-    got = fetch_map_url("", "https://www.bls.gov/x.zip");
-    assert_string_equal(got, "https://www.bls.gov/x.zip");
-    free(got);
-}
 
 /* A good zip download: file, sha256, receipt fields in memory and on disk. */
 static void test_zip_ok_and_receipt(void **state)
@@ -1166,30 +1100,10 @@ static void test_mirror_file_with_space(void **state)
     free(fu);
 }
 
-/* fetch_receipt_load: missing file is OS_EIO, malformed receipts OS_EPARSE. */
-static void test_receipt_load_errors(void **state)
-{
-    (void)state;
-    fetch_receipt r;
-    char *p = tpath("missing.receipt.json");
-    assert_int_equal(fetch_receipt_load(p, &r), OS_EIO);
-    free(p);
-    p = tpath("bad.receipt.json");
-    assert_int_equal(write_file_atomic(p, "{\"url\": 3", 9), OS_OK);
-    assert_int_equal(fetch_receipt_load(p, &r), OS_EPARSE);
-    const char *nosha = "{\"url\":\"u\",\"retrieved_at\":\"t\",\"bytes\":1,"
-                        "\"sha256\":\"abc\",\"from\":\"network\"}";
-    assert_int_equal(write_file_atomic(p, nosha, strlen(nosha)), OS_OK);
-    assert_int_equal(fetch_receipt_load(p, &r), OS_EPARSE);
-    free(p);
-}
-
 /* Runs every test against one server started for the group. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_map_url_dir, test_setup, test_teardown),
-        cmocka_unit_test_setup_teardown(test_map_url_http, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_zip_ok_and_receipt, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_http_mirror_not_bls, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_html_instead_of_zip, test_setup, test_teardown),
@@ -1211,7 +1125,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mirror_file_bls_zip, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_mirror_file_with_space, test_setup,
                                         test_teardown),
-        cmocka_unit_test_setup_teardown(test_receipt_load_errors, test_setup, test_teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
