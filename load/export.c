@@ -37,7 +37,7 @@ static const struct {
     {"ep_change_num", "BLS projections: employment change, thousands"},
     {"ep_change_pct", "BLS projections: employment change, percent"},
     {"ep_openings", "BLS projections: occupational openings a year, thousands"},
-    {"teleworkable", "Dingel-Neiman teleworkable, 0-1 (a mean where 2010 codes merged)"},
+    {"aei_usage_pct_pct", "midrank percentile of aei_usage_pct among occupations (0-100)"},
     {"aei_usage_pct", "Economic Index: percent of all conversations (0.0075 = 0.0075 %)"},
     {"aei_automation_share", "Economic Index: fraction of the usage that is automation (0-1)"},
     {"aei_augmentation_share", "Economic Index: fraction of the usage that is augmentation (0-1)"},
@@ -45,20 +45,74 @@ static const struct {
     {"aei_unknown_share", "Economic Index: fraction with no collaboration data (0-1)"},
 };
 
-/* Each *_pct column that is a percentile, rather than a percent of a total,
- * says so. */
-static const char *describe(const char *name, char *buf, size_t n)
+/* A measure's columns in the profile view, as measure_info describes them. */
+typedef struct {
+    char *column, *label, *description;
+} measure_words;
+
+typedef struct {
+    measure_words *m;
+    size_t n;
+} profile_words;
+
+/* Reads the profile columns of measure_info into *w (the caller's, freed
+ * with words_free); returns OS_EIO with SQLite's message. */
+static int words_load(sqlite3 *db, profile_words *w)
+{
+    memset(w, 0, sizeof *w);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT profile_column, label, description FROM measure_info"
+                           " WHERE profile_column IS NOT NULL ORDER BY position",
+                           -1, &st, NULL) != SQLITE_OK)
+        return os_error(OS_EIO, "export: %s", sqlite3_errmsg(db));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        w->m = xrealloc(w->m, (w->n + 1) * sizeof *w->m);
+        measure_words *m = &w->m[w->n++];
+        m->column = xstrdup((const char *)sqlite3_column_text(st, 0));
+        m->label = xstrdup((const char *)sqlite3_column_text(st, 1));
+        m->description = xstrdup((const char *)sqlite3_column_text(st, 2));
+    }
+    sqlite3_finalize(st);
+    return OS_OK;
+}
+
+static void words_free(profile_words *w)
+{
+    for (size_t k = 0; k < w->n; k++)
+        free(w->m[k].column), free(w->m[k].label), free(w->m[k].description);
+    free(w->m);
+}
+
+/* The description of view column name: a fixed column's from DESCRIPTIONS,
+ * a measure's (<column>, _pct, _pct_emp, _label) from measure_info; a
+ * malloc'd string the caller frees, or NULL. */
+static char *describe(const profile_words *w, const config *c, const char *name)
 {
     for (size_t k = 0; k < sizeof DESCRIPTIONS / sizeof *DESCRIPTIONS; k++)
         if (!strcmp(DESCRIPTIONS[k].name, name))
-            return DESCRIPTIONS[k].description;
-    if (str_ends_with(name, "_pct") && strcmp(name, "ep_change_pct")) {
-        snprintf(buf, n, "midrank percentile of %.*s among occupations (0-100)",
-                 (int)(strlen(name) - 4), name);
-        return buf;
+            return xstrdup(DESCRIPTIONS[k].description);
+    static const char *const SUFFIX[] = {"", "_pct", "_pct_emp", "_label"};
+    for (size_t k = 0; k < w->n; k++) {
+        const measure_words *m = &w->m[k];
+        size_t len = strlen(m->column);
+        if (strncmp(name, m->column, len))
+            continue;
+        for (int s = 0; s < 4; s++) {
+            if (strcmp(name + len, SUFFIX[s]))
+                continue;
+            switch (s) {
+            case 0: return xasprintf("%s: %s", m->label, m->description);
+            case 1: return xasprintf("%s: midrank percentile among the occupations with a value "
+                                     "(0-100; not a percent of anything)", m->label);
+            case 2: return xasprintf("%s: midrank percentile with each occupation weighted by "
+                                     "its share of OEWS employment (0-100)", m->label);
+            default: return xasprintf("%s: Low below the %gth percentile, High from the %gth, "
+                                      "else Moderate", m->label, c->label_low_below,
+                                      c->label_high_from);
+            }
+        }
     }
-    if (str_ends_with(name, "_label"))
-        return "Low < 33 1/3 <= Moderate < 66 2/3 <= High, from the percentile";
     return NULL;
 }
 
@@ -102,8 +156,12 @@ static void json_text(FILE *f, const char *s)
 }
 
 /* Streams the profile view into both files; records the column types. */
-static int write_rows(sqlite3 *db, const char *dir, json_t *fields, long *rows)
+static int write_rows(sqlite3 *db, const config *c, const char *dir, json_t *fields, long *rows)
 {
+    profile_words words;
+    int wrc = words_load(db, &words);
+    if (wrc)
+        return wrc;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT * FROM occupation_profile", -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "export: %s", sqlite3_errmsg(db));
@@ -169,10 +227,10 @@ static int write_rows(sqlite3 *db, const char *dir, json_t *fields, long *rows)
         json_object_set_new(fld, "type", json_string(field_type(sqlite3_column_decltype(st, i),
                                                                 seen[i * 3], seen[i * 3 + 1],
                                                                 seen[i * 3 + 2])));
-        char buf[160];
-        const char *d = describe(name, buf, sizeof buf);
+        char *d = describe(&words, c, name);
         if (d)
             json_object_set_new(fld, "description", json_string(d));
+        free(d);
         if (!strcmp(name, "onet_code")) {
             json_t *cons = json_object();
             json_object_set_new(cons, "required", json_true());
@@ -183,6 +241,7 @@ static int write_rows(sqlite3 *db, const char *dir, json_t *fields, long *rows)
         json_array_append_new(fields, fld);
     }
     free(seen);
+    words_free(&words);
     sqlite3_finalize(st);
     if (csv && (fflush(csv) != 0 || ferror(csv)) && !rc)
         rc = os_error(OS_EIO, "cannot write %s", csv_path);
@@ -234,7 +293,7 @@ int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashe
 {
     json_t *fields = json_array();
     long rows = 0;
-    int rc = write_rows(snap, dir, fields, &rows);
+    int rc = write_rows(snap, c, dir, fields, &rows);
     json_t *pkg = json_object();
     char created[64] = "";
     sqlite3_stmt *st;

@@ -71,8 +71,8 @@ check "outputs" "$(python3 -c "
 import json, hashlib
 m=json.load(open('$S/manifest.json'))
 print(m['schema_version'], sorted(o['path'] for o in m['outputs'] if o['sha256']==hashlib.sha256(open('$S/'+o['path'],'rb').read()).hexdigest()), len(m['inputs_sha256']))")" \
-    "1 ['datapackage.json', 'occsnap.sqlite', 'occupations.csv', 'occupations.jsonl'] 64"
-check "schema_version in the database" "$(q "$S/occsnap.sqlite" "select schema_version from snapshot")" 1
+    "2 ['datapackage.json', 'occsnap.sqlite', 'occupations.csv', 'occupations.jsonl'] 64"
+check "schema_version in the database" "$(q "$S/occsnap.sqlite" "select schema_version from snapshot")" 2
 check "snapshot files are read-only" "$(find "$S/" -type f -perm /222 | wc -l)" 0
 
 step "unchanged inputs and config: nothing published, unless forced"
