@@ -428,17 +428,6 @@ static int check_repeats(const char *path, const char *text)
 
 /* ------------------------------------------------------------ validation */
 
-/* 1 if s is a plain identifier: it becomes part of SQL names and paths. */
-static int is_ident(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return 0;
-    return 1;
-}
-
 /* The URL-decoded last path segment of url (no query or fragment), as the
  * cache file reads like the upstream file; malloc'd, the caller frees. */
 static char *url_file_name(const char *url)
@@ -490,7 +479,7 @@ static void table_fingerprint(cfg_table *t)
 static int validate_table(config *c, size_t i)
 {
     cfg_table *t = &c->tab[i];
-    if (!is_ident(t->id))
+    if (!str_is_ident(t->id))
         return os_error(OS_ECONFIG, "%s: [table %s]: ids use a-z, 0-9 and _", c->path, t->id);
     for (size_t k = 0; k < t->nfilter; k++)
         if (config_column(t, t->filter[k].column) < 0)
@@ -574,7 +563,7 @@ static int measure_column(const config *c, const cfg_measure *m, const cfg_table
 static int validate_measure(config *c, size_t i)
 {
     cfg_measure *m = &c->meas[i];
-    if (!is_ident(m->name))
+    if (!str_is_ident(m->name))
         return os_error(OS_ECONFIG, "%s: [measure %s]: names use a-z, 0-9 and _", c->path,
                         m->name);
     const cfg_table *t = NULL;
@@ -626,7 +615,7 @@ static int validate_measure(config *c, size_t i)
         free(m->column);
         m->column = NULL;
     }
-    if (m->column && !is_ident(m->column))
+    if (m->column && !str_is_ident(m->column))
         return os_error(OS_ECONFIG, "%s: [measure %s] column: names use a-z, 0-9 and _ (or "
                         "none)", c->path, m->name);
     for (size_t j = 0; m->column && j < i; j++)
@@ -671,7 +660,7 @@ static int validate(config *c)
 {
     int rc = OS_OK;
     for (size_t i = 0; !rc && i < c->nsrc; i++)
-        if (!is_ident(c->src[i].id))
+        if (!str_is_ident(c->src[i].id))
             rc = os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
                           c->src[i].id);
     for (size_t i = 0; !rc && i < c->ntab; i++)

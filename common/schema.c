@@ -167,18 +167,6 @@ static const char *PROFILE_TAIL =
     "  AND a.release = (SELECT max(release) FROM aei_occupation)\n"
     "LEFT JOIN measure au ON au.onet_code = o.onet_code AND au.measure = 'aei_usage_pct'";
 
-/* 1 if s is a plain identifier (a-z, 0-9, _), safe to write into SQL as a
- * name: view columns cannot be bound parameters. */
-static int is_ident(const char *s)
-{
-    if (!s || !*s)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return 0;
-    return 1;
-}
-
 int schema_create_profile(sqlite3 *db)
 {
     sqlite3_stmt *q;
@@ -193,7 +181,7 @@ int schema_create_profile(sqlite3 *db)
         const char *name = (const char *)sqlite3_column_text(q, 0);
         const char *col = (const char *)sqlite3_column_text(q, 1);
         int binary = !strcmp((const char *)sqlite3_column_text(q, 2), "binary");
-        if (!is_ident(name) || !is_ident(col)) {
+        if (!str_is_ident(name) || !str_is_ident(col)) {
             rc = os_error(OS_EDATA, "measure_info: '%s' / '%s' is not a plain name", name, col);
             break;
         }

@@ -18,6 +18,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *str_trim(char *s);
 /* Case-insensitive ASCII comparison of whole strings. */
 int str_ieq(const char *a, const char *b);
+/* 1 if s is a plain identifier (a-z, 0-9, _; not empty, not NULL): safe as
+ * part of an SQL name or a path. */
+int str_is_ident(const char *s);
 /* 1 if s ends with suffix. */
 int str_ends_with(const char *s, const char *suffix);
 /* 1 if s starts with prefix, ASCII case-insensitively; never fails. */
