@@ -1,6 +1,7 @@
 /* publish.c - write a snapshot directory atomically and re-point `latest`. */
 #define _GNU_SOURCE /* copy_file_range */
 #include "load/publish.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "load/datatest.h"
@@ -145,22 +146,22 @@ static int snapshot_name(const char *work_db, char name[32])
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
+    int row = 0;
     os_quiet++; /* one message below says what to do */
     int rc = snapshot_open_db(work_db, &db);
-    if (!rc && sqlite3_prepare_v2(db, "SELECT created_at FROM snapshot", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
-        const char *iso = (const char *)sqlite3_column_text(st, 0);
-        size_t k = 0;
-        for (const char *p = iso; *p && k < 31; p++)
-            if (*p != ':')
-                name[k++] = *p;
-        name[k] = '\0';
-    } else
-        rc = OS_EIO;
+    if (!rc)
+        rc = db_prepare(db, "SELECT created_at FROM snapshot", &st);
+    if (!rc)
+        rc = db_next(db, st, &row);
     os_quiet--;
+    size_t k = 0;
+    for (const char *p = row ? db_text(st, 0) : ""; *p && k < 31; p++)
+        if (*p != ':')
+            name[k++] = *p;
+    name[k] = '\0';
     sqlite3_finalize(st);
     sqlite3_close(db);
-    if (rc)
+    if (rc || !row)
         return os_error(OS_EIO, "cannot read the run time from %s (run `occsnap transform`)",
                         work_db);
     return OS_OK;

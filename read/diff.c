@@ -1,8 +1,8 @@
 /* diff.c - what changed between two snapshots: occupations, figures, source files. */
 #include "read/diff.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/util.h"
-#include "load/manifest.h"
 #include "read/snapshot.h"
 
 #include <jansson.h>
@@ -143,9 +143,9 @@ static int rows_into(sqlite3 *db, const char *sql, const diff_opts *opt, const c
         json_t *o = json_object();
         for (int i = 0; names[i]; i++)
             if (*names[i] == '?' && sqlite3_column_type(st, i) != SQLITE_NULL)
-                json_object_set_new(o, names[i] + 1, manifest_column_json(st, i));
+                json_object_set_new(o, names[i] + 1, db_column_json(st, i));
             else if (*names[i] != '-' && *names[i] != '?')
-                json_object_set_new(o, names[i], manifest_column_json(st, i));
+                json_object_set_new(o, names[i], db_column_json(st, i));
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(st);

@@ -1,5 +1,6 @@
 /* lookup.c - a query (a code, 274014, title words) to an occupation or a ranked list. */
 #include "read/lookup.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "transform/occode.h"
@@ -223,8 +224,7 @@ static void search_code(snapshot *s, const occode *oc, lookup_list *l)
     if (st) {
         sqlite3_bind_text(st, 1, oc->onet, -1, SQLITE_STATIC);
         if (snapshot_next(s, st))
-            cand_add(l, (const char *)sqlite3_column_text(st, 0),
-                     (const char *)sqlite3_column_text(st, 1), NULL, "code", 0, 0, 0, 0);
+            cand_add(l, db_text(st, 0), db_text(st, 1), NULL, "code", 0, 0, 0, 0);
     }
     sqlite3_finalize(st);
     if (l->n || oc->suffix || s->rc)
@@ -233,8 +233,7 @@ static void search_code(snapshot *s, const occode *oc, lookup_list *l)
     if (st)
         sqlite3_bind_text(st, 1, oc->soc, -1, SQLITE_STATIC);
     while (st && snapshot_next(s, st))
-        cand_add(l, (const char *)sqlite3_column_text(st, 0),
-                 (const char *)sqlite3_column_text(st, 1), NULL, "SOC code", 0, 0, 0, 0);
+        cand_add(l, db_text(st, 0), db_text(st, 1), NULL, "SOC code", 0, 0, 0, 0);
     sqlite3_finalize(st);
 }
 

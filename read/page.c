@@ -1,5 +1,6 @@
 /* page.c - the role page of one occupation as a JSON object, collected from a snapshot. */
 #include "read/page.h"
+#include "common/db.h"
 #include "common/util.h"
 #include "read/format.h"
 
@@ -45,33 +46,6 @@ static const char PAY_SQL[] =
     "a_median_flag, h_median, h_median_flag, a_mean, a_mean_flag FROM employment_wage "
     "WHERE onet_code = ?1";
 
-/* Column i as a new JSON value (null, integer, real or string); cannot fail. */
-static json_t *col_json(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, i));
-    case SQLITE_TEXT: return json_string((const char *)sqlite3_column_text(st, i));
-    default: return json_null();
-    }
-}
-
-/* The current row as a new JSON object keyed by column names; cannot fail. */
-static json_t *row_object(sqlite3_stmt *st)
-{
-    json_t *o = json_object();
-    for (int i = 0; i < sqlite3_column_count(st); i++)
-        json_object_set_new(o, sqlite3_column_name(st, i), col_json(st, i));
-    return o;
-}
-
-/* A malloc'd copy of text column i, or NULL when it is NULL; the caller frees. */
-static char *col_dup(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? xstrdup((const char *)t) : NULL;
-}
-
 const char *page_str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -110,7 +84,7 @@ static json_t *rows_array(snapshot *s, const char *sql, const char *code)
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     json_t *a = json_array();
     while (snapshot_next(s, st))
-        json_array_append_new(a, row_object(st));
+        json_array_append_new(a, db_row_json(st));
     sqlite3_finalize(st);
     if (s->rc) {
         json_decref(a);
@@ -165,7 +139,7 @@ static json_t *collect_exposure(snapshot *s, const char *code, int weighted)
         json_t *m = json_null();
         if (snapshot_next(s, st)) {
             json_decref(m);
-            m = row_object(st);
+            m = db_row_json(st);
             double p;
             if (page_num(m, weighted ? "pct_emp" : "pct", &p) && isfinite(p) && p >= 0)
                 json_object_set_new(m, "percentile", json_integer((json_int_t)floor(p)));
@@ -190,12 +164,11 @@ static json_t *collect_aei(snapshot *s, const char *code)
         sqlite3_finalize(st);
         return s->rc ? NULL : json_null();
     }
-    char *release = col_dup(st, 0), *label = col_dup(st, 1);
-    sqlite3_finalize(st);
+    char *release = xstrdup(db_text(st, 0));
     json_t *aei = json_object();
     json_object_set_new(aei, "release", json_string(release));
-    json_object_set_new(aei, "release_label", label ? json_string(label) : json_null());
-    free(label);
+    json_object_set_new(aei, "release_label", db_column_json(st, 1));
+    sqlite3_finalize(st);
     json_object_set_new(aei, "usage_unit", json_string("percent of all conversations"));
     st = snapshot_prepare(s, "SELECT usage_pct, tasks, automation_share, augmentation_share, "
                                "filtered_share, unknown_share, dominant_mode, autonomy_median, "
@@ -210,7 +183,7 @@ static json_t *collect_aei(snapshot *s, const char *code)
         found = snapshot_next(s, st);
     }
     for (int i = 0; i < 9; i++)
-        json_object_set_new(aei, keys[i], found ? col_json(st, i) : json_null());
+        json_object_set_new(aei, keys[i], found ? db_column_json(st, i) : json_null());
     sqlite3_finalize(st);
     json_t *tasks = json_array();
     st = snapshot_prepare(s, "SELECT task_id, task, usage_pct, dominant_mode FROM aei_task "
@@ -221,7 +194,7 @@ static json_t *collect_aei(snapshot *s, const char *code)
         sqlite3_bind_int(st, 3, TOP_AEI_TASKS);
     }
     while (st && snapshot_next(s, st))
-        json_array_append_new(tasks, row_object(st));
+        json_array_append_new(tasks, db_row_json(st));
     sqlite3_finalize(st);
     json_object_set_new(aei, "top_tasks", tasks);
     free(release);
