@@ -1,5 +1,6 @@
 /* manifest.c - manifest.json: where every number in a snapshot came from. */
 #include "load/manifest.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/util.h"
@@ -7,20 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-json_t *manifest_column_json(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-        return json_integer(sqlite3_column_int64(st, i));
-    case SQLITE_FLOAT:
-        return json_real(sqlite3_column_double(st, i));
-    case SQLITE_NULL:
-        return json_null();
-    default:
-        return json_string((const char *)sqlite3_column_text(st, i));
-    }
-}
 
 /* Runs sql and returns its rows as an array of objects named by column. */
 static json_t *query_objects(sqlite3 *db, const char *sql)
@@ -31,12 +18,8 @@ static json_t *query_objects(sqlite3 *db, const char *sql)
         return NULL;
     }
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *o = json_object();
-        for (int i = 0; i < sqlite3_column_count(st); i++)
-            json_object_set_new(o, sqlite3_column_name(st, i), manifest_column_json(st, i));
-        json_array_append_new(arr, o);
-    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(arr, db_row_json(st));
     sqlite3_finalize(st);
     return arr;
 }
@@ -96,15 +79,13 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
     json_object_set_new(m, "sources", sources);
 
     json_t *counts = json_object();
+    os_quiet++; /* a table that cannot be counted is left out; verify then says so */
     for (const char *const *t = schema_tables; *t; t++) {
-        char *sql = xasprintf("SELECT count(*) FROM %s", *t);
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            json_object_set_new(counts, *t, json_integer(sqlite3_column_int64(st, 0)));
-        sqlite3_finalize(st);
-        free(sql);
+        long long n;
+        if (db_count(db, *t, &n) == OS_OK)
+            json_object_set_new(counts, *t, json_integer(n));
     }
+    os_quiet--;
     json_object_set_new(m, "row_counts", counts);
     json_t *tables = query_objects(db, "SELECT * FROM source_table ORDER BY rowid");
     json_object_set_new(m, "tables", tables ? tables : json_array());
@@ -133,7 +114,9 @@ int manifest_inputs_sha256(sqlite3 *db, const char *table, const config *c, char
     char *sql = xasprintf("SELECT source, url, ifnull(sha256, '') FROM %s ORDER BY source, url",
                           table);
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK ? OS_OK : OS_EIO;
+    os_quiet++; /* no fingerprint is no error: the callers go on without one */
+    int rc = db_prepare(db, sql, &st);
+    os_quiet--;
     free(sql);
     if (rc)
         return rc;
@@ -141,10 +124,8 @@ int manifest_inputs_sha256(sqlite3 *db, const char *table, const config *c, char
     sha256_update(h, c->sha256, strlen(c->sha256) + 1);
     sha256_update(h, OCCSNAP_VERSION, strlen(OCCSNAP_VERSION) + 1);
     while (sqlite3_step(st) == SQLITE_ROW)
-        for (int i = 0; i < 3; i++) {
-            const char *v = (const char *)sqlite3_column_text(st, i);
-            sha256_update(h, v ? v : "", strlen(v ? v : "") + 1);
-        }
+        for (int i = 0; i < 3; i++)
+            sha256_update(h, db_text(st, i), strlen(db_text(st, i)) + 1);
     sqlite3_finalize(st);
     sha256_final(h, hex);
     return OS_OK;

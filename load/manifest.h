@@ -13,10 +13,6 @@
  * NULL after reporting an error. */
 json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, json_t *tests);
 
-/* One JSON value from column i of a row: integer, real, text or null; a new
- * reference (the caller's). Cannot fail. */
-json_t *manifest_column_json(sqlite3_stmt *st, int i);
-
 /* The fingerprint of a run's inputs: sha256 over the config's sha256, the
  * tool version and every (source, url, sha256) of table (stage_file in the
  * stage database, source in a snapshot), in order. Returns an os_result. */

@@ -1,11 +1,13 @@
 /* publish.c - write a snapshot directory atomically and re-point `latest`. */
 #define _GNU_SOURCE /* copy_file_range */
 #include "load/publish.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "load/datatest.h"
 #include "load/export.h"
 #include "load/manifest.h"
+#include "common/snapshot.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -64,12 +66,23 @@ static int copy_file(const char *src, const char *dst)
     return rc;
 }
 
-/* The previous snapshot's manifest (out_dir/latest), or NULL if none. */
+/* The previous snapshot's manifest (out_dir/latest), or NULL if none or
+ * unreadable (nothing is said: the first run has none). */
 static json_t *previous_manifest(const char *out_dir)
 {
-    char *path = xasprintf("%s/latest/manifest.json", out_dir);
-    json_t *m = path_exists(path) ? json_load_file(path, 0, NULL) : NULL;
+    char *dir = xasprintf("%s/latest", out_dir);
+    char *path = xasprintf("%s/manifest.json", dir);
+    json_t *m = NULL;
+    snapshot prev;
+    if (path_exists(path)) {
+        os_quiet++;
+        if (snapshot_open(dir, SNAP_MANIFEST_ONLY, &prev) == OS_OK)
+            m = json_incref(prev.manifest);
+        os_quiet--;
+        snapshot_close(&prev);
+    }
     free(path);
+    free(dir);
     return m;
 }
 
@@ -82,9 +95,8 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* A copy, not a link: the published file must not change when someone
      * opens the work database; transform wrote it compact, so it is ready. */
     rc = copy_file(work_db, db_path);
-    if (!rc && sqlite3_open_v2(db_path, &snap, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                               NULL) != SQLITE_OK)
-        rc = os_error(OS_EIO, "cannot open %s: %s", db_path, sqlite3_errmsg(snap));
+    if (!rc)
+        rc = snapshot_open_db(db_path, &snap);
     json_t *tests = json_array();
     json_t *prev = previous_manifest(out_dir);
     if (!rc)
@@ -132,26 +144,27 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
  * the directory name "YYYY-MM-DDTHHMMSSZ". */
 static int snapshot_name(const char *work_db, char name[32])
 {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int rc = OS_EIO;
-    if (sqlite3_open_v2(work_db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT created_at FROM snapshot", -1, &st, NULL) == SQLITE_OK) {
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *iso = (const char *)sqlite3_column_text(st, 0);
-            size_t k = 0;
-            for (const char *p = iso; *p && k < 31; p++)
-                if (*p != ':')
-                    name[k++] = *p;
-            name[k] = '\0';
-            rc = OS_OK;
-        }
-        sqlite3_finalize(st);
-    }
-    if (rc)
-        os_error(OS_EIO, "cannot read the run time from %s (run `occsnap transform`)", work_db);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int row = 0;
+    os_quiet++; /* one message below says what to do */
+    int rc = snapshot_open_db(work_db, &db);
+    if (!rc)
+        rc = db_prepare(db, "SELECT created_at FROM snapshot", &st);
+    if (!rc)
+        rc = db_next(db, st, &row);
+    os_quiet--;
+    size_t k = 0;
+    for (const char *p = row ? db_text(st, 0) : ""; *p && k < 31; p++)
+        if (*p != ':')
+            name[k++] = *p;
+    name[k] = '\0';
+    sqlite3_finalize(st);
     sqlite3_close(db);
-    return rc;
+    if (rc || !row)
+        return os_error(OS_EIO, "cannot read the run time from %s (run `occsnap transform`)",
+                        work_db);
+    return OS_OK;
 }
 
 /* 1 if name looks like a snapshot directory name "YYYY-MM-DDTHHMMSSZ[-N]". */

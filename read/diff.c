@@ -1,16 +1,15 @@
 /* diff.c - what changed between two snapshots: occupations, figures, source files. */
 #include "read/diff.h"
-#include "load/manifest.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/util.h"
+#include "common/snapshot.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MANIFEST_MAX (64u << 20)
 
 /* Occupations only in B (added) or only in A (removed); a schema name
  * cannot be a bound parameter, so the two directions are two statements. */
@@ -74,47 +73,43 @@ static const char *const SECTION_TITLES[] = {
     "Measures that appeared or disappeared",
 };
 
-/* "file:" URI of dir/occsnap.sqlite opened read-only, with every byte outside
- * the unreserved set and '/' percent-encoded; malloc'd, the caller frees. */
-static char *db_uri(const char *dir)
+/* Opens the manifest of the snapshot dir into *s (the caller's to
+ * snapshot_close). Returns OS_EIO, after saying which snapshot, when it is
+ * missing or not JSON. */
+static int open_side(const char *dir, snapshot *s)
 {
-    static const char hexd[] = "0123456789ABCDEF";
-    const char *tail = "/occsnap.sqlite?mode=ro";
-    char *u = xmalloc(5 + 3 * strlen(dir) + strlen(tail) + 1), *p = u;
-    memcpy(p, "file:", 5);
-    p += 5;
-    for (const unsigned char *s = (const unsigned char *)dir; *s; s++) {
-        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-            strchr("/-._~", *s)) {
-            *p++ = (char)*s;
-        } else {
-            *p++ = '%';
-            *p++ = hexd[*s >> 4];
-            *p++ = hexd[*s & 15];
-        }
-    }
-    strcpy(p, tail);
-    return u;
-}
-
-/* Reads dir/manifest.json into *out (a new reference). Returns OS_EIO, after
- * saying which snapshot, when it is missing or not JSON. */
-static int load_manifest(const char *dir, json_t **out)
-{
-    char *path = xasprintf("%s/manifest.json", dir), *text = NULL;
-    size_t len = 0;
     os_quiet++; /* said once below */
-    int rc = read_file(path, MANIFEST_MAX, &text, &len);
+    int rc = snapshot_open(dir, SNAP_MANIFEST_ONLY, s);
     os_quiet--;
-    json_error_t jerr;
-    *out = rc ? NULL : json_loadb(text, len, 0, &jerr);
-    free(text);
-    if (!*out) {
-        char *why = xstrdup(rc ? os_last_error() : jerr.text);
-        rc = os_error(OS_EIO, "diff: %s is not a readable snapshot: %s", path, why);
+    if (rc) {
+        char *why = xstrdup(s->json_error.text[0] ? s->json_error.text : os_last_error());
+        rc = os_error(OS_EIO, "diff: %s is not a readable snapshot: %s", s->manifest_path, why);
         free(why);
     }
-    free(path);
+    return rc;
+}
+
+/* Opens A's database read-only with B's attached as b. Returns OS_EIO
+ * naming the snapshot whose database cannot be opened. */
+static int open_pair(snapshot *a, const snapshot *b)
+{
+    os_quiet++; /* said below, as diff's */
+    int rc = snapshot_open_db(a->db_path, &a->db);
+    os_quiet--;
+    if (rc) {
+        char *why = xstrdup(os_last_error());
+        rc = os_error(OS_EIO, "diff: %s", why);
+        free(why);
+        return rc;
+    }
+    char *ub = snapshot_uri(b->db_path);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(a->db, "ATTACH ?1 AS b", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(st, 1, ub, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE)
+        rc = os_error(OS_EIO, "diff: cannot open %s: %s", b->db_path, sqlite3_errmsg(a->db));
+    sqlite3_finalize(st);
+    free(ub);
     return rc;
 }
 
@@ -148,9 +143,9 @@ static int rows_into(sqlite3 *db, const char *sql, const diff_opts *opt, const c
         json_t *o = json_object();
         for (int i = 0; names[i]; i++)
             if (*names[i] == '?' && sqlite3_column_type(st, i) != SQLITE_NULL)
-                json_object_set_new(o, names[i] + 1, manifest_column_json(st, i));
+                json_object_set_new(o, names[i] + 1, db_column_json(st, i));
             else if (*names[i] != '-' && *names[i] != '?')
-                json_object_set_new(o, names[i], manifest_column_json(st, i));
+                json_object_set_new(o, names[i], db_column_json(st, i));
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(st);
@@ -213,27 +208,14 @@ static void sources_changed(json_t *ma, json_t *mb, json_t *arr)
 }
 
 /* Builds the whole report (a new reference in *out) from A's database with
- * B's attached read-only. Returns OS_EIO, naming the snapshot, when either
- * cannot be opened or queried; nothing is left open. */
-static int build_report(const diff_opts *opt, json_t *ma, json_t *mb, json_t **out)
+ * B's attached read-only (both opened here, closed by the caller). Returns
+ * OS_EIO, naming the snapshot, when either cannot be opened or queried. */
+static int build_report(const diff_opts *opt, snapshot *sa, const snapshot *sb, json_t **out)
 {
     *out = NULL;
-    char *ua = db_uri(opt->a), *ub = db_uri(opt->b);
-    sqlite3 *db = NULL;
-    int rc = OS_OK;
-    if (sqlite3_open_v2(ua, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-        rc = os_error(OS_EIO, "diff: cannot open %s/occsnap.sqlite: %s", opt->a,
-                      db ? sqlite3_errmsg(db) : "out of memory");
-    } else {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, "ATTACH ?1 AS b", -1, &st, NULL) != SQLITE_OK ||
-            sqlite3_bind_text(st, 1, ub, -1, SQLITE_STATIC) != SQLITE_OK ||
-            sqlite3_step(st) != SQLITE_DONE)
-            rc = os_error(OS_EIO, "diff: cannot open %s/occsnap.sqlite: %s", opt->b,
-                          sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-    }
-    free(ua);
+    json_t *ma = sa->manifest, *mb = sb->manifest;
+    int rc = open_pair(sa, sb);
+    sqlite3 *db = sa->db;
     json_t *r = json_object();
     json_object_set_new(r, "a", describe(opt->a, ma));
     json_object_set_new(r, "b", describe(opt->b, mb));
@@ -255,8 +237,6 @@ static int build_report(const diff_opts *opt, json_t *ma, json_t *mb, json_t **o
         rc = rows_into(db, REMOVED_SQL, opt, OCC, removed);
     if (!rc)
         rc = rows_into(db, CHANGES_SQL, opt, CHG, changes);
-    sqlite3_close(db); /* detaches b too */
-    free(ub);
     json_t *src = json_array();
     json_object_set_new(r, "sources_changed", src);
     sources_changed(ma, mb, src);
@@ -407,12 +387,13 @@ static void print_text(json_t *r, FILE *out)
  * (said on stderr) otherwise. The manifests and the report are owned here. */
 int diff_run(const diff_opts *opt, FILE *out)
 {
-    json_t *ma = NULL, *mb = NULL, *r = NULL;
-    int rc = load_manifest(opt->a, &ma);
+    snapshot sa, sb = {0};
+    json_t *r = NULL;
+    int rc = open_side(opt->a, &sa);
     if (!rc)
-        rc = load_manifest(opt->b, &mb);
+        rc = open_side(opt->b, &sb);
     if (!rc)
-        rc = build_report(opt, ma, mb, &r);
+        rc = build_report(opt, &sa, &sb, &r);
     if (!rc) {
         if (opt->json) {
             json_dumpf(r, out, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
@@ -422,7 +403,7 @@ int diff_run(const diff_opts *opt, FILE *out)
         }
     }
     json_decref(r);
-    json_decref(ma);
-    json_decref(mb);
+    snapshot_close(&sa);
+    snapshot_close(&sb);
     return rc;
 }

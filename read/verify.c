@@ -1,10 +1,12 @@
 /* verify.c - re-hash a published snapshot against its manifest.json and re-run its data tests. */
 #include "read/verify.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/util.h"
 #include "load/datatest.h"
 #include "common/schema.h"
+#include "common/snapshot.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* The manifest is a few hundred KiB; anything near this is not ours. */
-#define MANIFEST_MAX (64u << 20)
 
 /* What verify found, counted for the summary line. */
 typedef struct {
@@ -139,15 +138,11 @@ static void check_counts(sqlite3 *db, json_t *counts, tally *t, FILE *out)
         if (!json_is_integer(want))
             continue;
         t->tables++;
-        char *sql = xasprintf("SELECT count(*) FROM main.%s", *tb);
-        sqlite3_stmt *st = NULL;
         long long now = -1;
-        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            now = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        free(sql);
-        if (now < 0) {
+        os_quiet++; /* said in the line below */
+        int rc = db_count(db, *tb, &now);
+        os_quiet--;
+        if (rc) {
             fprintf(out, "CHANGED   row count of %s: manifest %lld, database unreadable (%s)\n",
                     *tb, (long long)json_integer_value(want), sqlite3_errmsg(db));
             t->counts_bad++;
@@ -188,24 +183,18 @@ static void check_integrity(sqlite3 *db, tally *t, FILE *out)
         fprintf(out, "ok        database integrity (PRAGMA quick_check)\n");
 }
 
-/* Re-runs the data tests on dir/occsnap.sqlite (opened read-only, closed
- * here) and prints one line per test; a database that cannot be opened or
+/* Re-runs the data tests on the snapshot's database (read-only) and prints
+ * one line per test; a database that could not be opened or cannot be
  * queried is reported as tests not run. Cannot fail otherwise. */
-static void check_tests(const char *dir, json_t *manifest, tally *t, FILE *out)
+static void check_tests(const snapshot *s, tally *t, FILE *out)
 {
-    char *path = xasprintf("%s/occsnap.sqlite", dir);
-    sqlite3 *db = NULL;
-    struct stat st;
-    int exists = stat(path, &st) == 0;
-    if (!exists || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    sqlite3 *db = s->db;
+    if (!db) {
         fprintf(out, "FAILED    data tests not run: cannot open occsnap.sqlite (%s)\n",
-                exists ? sqlite3_errmsg(db) : strerror(ENOENT));
+                s->db_error);
         t->tests_not_run = 1;
-        sqlite3_close(db);
-        free(path);
         return;
     }
-    free(path);
     sqlite3_stmt *probe = NULL; /* a doctored header makes every query fail: say so once */
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &probe, NULL) !=
             SQLITE_OK ||
@@ -214,12 +203,11 @@ static void check_tests(const char *dir, json_t *manifest, tally *t, FILE *out)
                      "(%s)\n", sqlite3_errmsg(db));
         t->tests_not_run = 1;
         sqlite3_finalize(probe);
-        sqlite3_close(db);
         return;
     }
     sqlite3_finalize(probe);
     check_integrity(db, t, out);
-    check_counts(db, json_object_get(manifest, "row_counts"), t, out);
+    check_counts(db, json_object_get(s->manifest, "row_counts"), t, out);
     json_t *results = json_array();
     os_quiet++; /* every result is printed below, with its rows */
     int rc = datatest_run(db, NULL, 0, results);
@@ -251,38 +239,31 @@ static void check_tests(const char *dir, json_t *manifest, tally *t, FILE *out)
         fputc('\n', out);
     }
     json_decref(results);
-    sqlite3_close(db);
 }
 
 /* Reports to out; returns OS_EIO (said on stderr) when dir has no readable
  * manifest, OS_EDATA after the report when anything differs or fails. */
 int verify_run(const char *dir, FILE *out)
 {
-    char *path = xasprintf("%s/manifest.json", dir);
-    char *text = NULL;
-    size_t len = 0;
+    snapshot s;
     os_quiet++; /* said once below, with the snapshot named */
-    int rc = read_file(path, MANIFEST_MAX, &text, &len);
+    int rc = snapshot_open(dir, SNAP_DB_OPTIONAL, &s);
     os_quiet--;
-    if (rc) {
+    json_t *m = s.manifest, *outputs = json_object_get(m, "outputs");
+    if (rc && !s.json_error.text[0]) {
         char *why = xstrdup(os_last_error()); /* os_error overwrites it */
         rc = os_error(OS_EIO, "verify: %s is not a readable snapshot: %s", dir, why);
         free(why);
-        free(path);
+    } else if (rc)
+        rc = os_error(OS_EIO, "verify: %s line %d: %s", s.manifest_path, s.json_error.line,
+                      s.json_error.text);
+    else if (!json_is_array(outputs))
+        rc = os_error(OS_EIO, "verify: %s has no outputs list; not an occsnap manifest",
+                      s.manifest_path);
+    if (rc) {
+        snapshot_close(&s);
         return rc;
     }
-    json_error_t jerr;
-    json_t *m = json_loadb(text, len, 0, &jerr);
-    free(text);
-    json_t *outputs = json_object_get(m, "outputs");
-    if (!json_is_array(outputs)) {
-        rc = m ? os_error(OS_EIO, "verify: %s has no outputs list; not an occsnap manifest", path)
-               : os_error(OS_EIO, "verify: %s line %d: %s", path, jerr.line, jerr.text);
-        json_decref(m);
-        free(path);
-        return rc;
-    }
-    free(path);
     const char *name = json_string_value(json_object_get(m, "snapshot"));
     const char *created = json_string_value(json_object_get(m, "created_at"));
     fprintf(out, "verify %s (snapshot %s, created %s)\n", dir, name ? name : "?",
@@ -305,8 +286,8 @@ int verify_run(const char *dir, FILE *out)
     }
     rc = check_unlisted(dir, outputs, &t, out);
     if (!rc)
-        check_tests(dir, m, &t, out);
-    json_decref(m);
+        check_tests(&s, &t, out);
+    snapshot_close(&s);
     if (rc)
         return rc;
 
