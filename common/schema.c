@@ -1,5 +1,6 @@
 /* schema.c - the stage and snapshot database schemas (DESIGN section 7), in one place every stage reads. */
 #include "common/schema.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/util.h"
 
@@ -170,13 +171,14 @@ static const char *PROFILE_TAIL =
 int schema_create_profile(sqlite3 *db)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT measure, profile_column, kind FROM measure_info"
-                           " WHERE profile_column IS NOT NULL ORDER BY position",
-                           -1, &q, NULL) != SQLITE_OK)
-        return os_error(OS_EIO, "cannot read measure_info: %s", sqlite3_errmsg(db));
+    int rc = db_prepare(db,
+                        "SELECT measure, profile_column, kind FROM measure_info"
+                        " WHERE profile_column IS NOT NULL ORDER BY position",
+                        &q);
+    if (rc)
+        return rc;
     char *cols = xstrdup(""), *joins = xstrdup("");
-    int rc = OS_OK, k = 0;
+    int k = 0;
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(q, 0);
         const char *col = (const char *)sqlite3_column_text(q, 1);
@@ -197,34 +199,18 @@ int schema_create_profile(sqlite3 *db)
     sqlite3_finalize(q);
     char *sql = xasprintf("%s%s%s%s\nORDER BY o.onet_code;", PROFILE_HEAD, cols, PROFILE_TAIL,
                           joins);
-    char *err = NULL;
-    if (!rc && sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        rc = os_error(OS_EIO, "cannot create occupation_profile: %s", err);
-        sqlite3_free(err);
-    }
+    if (!rc)
+        rc = db_exec(db, sql);
     free(sql), free(cols), free(joins);
     return rc;
 }
 
-/* Runs sql (a whole schema) on db; returns OS_EIO naming what, with
- * SQLite's message. */
-static int run_schema(sqlite3 *db, const char *sql, const char *what)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = os_error(OS_EIO, "cannot create the %s schema: %s", what, err);
-        sqlite3_free(err);
-        return rc;
-    }
-    return OS_OK;
-}
-
 int schema_create(sqlite3 *db)
 {
-    return run_schema(db, SQL, "snapshot");
+    return db_exec(db, SQL);
 }
 
 int schema_create_stage(sqlite3 *db)
 {
-    return run_schema(db, STAGE_SQL, "stage");
+    return db_exec(db, STAGE_SQL);
 }

@@ -101,7 +101,7 @@ static int load_statements(tf *t, const char *table, int codes2010, statements *
         rc = tf_open_staged(t, table, "onet_code, task_id, task", &q, &file);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 1), *text = tf_text(q, 3);
+        const char *code = db_text(q, 1), *text = db_text(q, 3);
         occode oc;
         if (occode_parse(code, &oc) != 0 || !oc.suffix) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: '%s' is not an O*NET-SOC code", table, file,
@@ -192,15 +192,15 @@ static int read_wide(tf *t, const cfg_aei *a, task_list *l)
     int rc = tf_open_staged(t, a->tasks, "task_name, pct", &q, &file);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        char *key = task_key(tf_text(q, 1));
-        double pct = tf_real(q, 2);
+        char *key = task_key(db_text(q, 1));
+        double pct = db_real(q, 2);
         task_use *u = task_get(l, key, a->tasks, row);
         if (!isnan(u->usage_pct))
             rc = os_error(OS_EDATA, "%s: %s row %ld: task '%s' appears twice", a->tasks, file, row,
-                          tf_text(q, 1));
+                          db_text(q, 1));
         else if (isnan(pct) || pct < 0)
             rc = os_error(OS_EDATA, "%s: %s row %ld: pct of '%s' is missing or negative", a->tasks,
-                          file, row, tf_text(q, 1));
+                          file, row, db_text(q, 1));
         u->table = a->tasks; /* a patterns row may have created it first */
         u->row = row;
         u->usage_pct = pct;
@@ -217,15 +217,15 @@ static int read_wide(tf *t, const cfg_aei *a, task_list *l)
                         &q, &file);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        char *key = task_key(tf_text(q, 1));
+        char *key = task_key(db_text(q, 1));
         task_use *u = task_get(l, key, a->patterns, row);
         if (u->has_patterns)
             rc = os_error(OS_EDATA, "%s: %s row %ld: task '%s' appears twice", a->patterns, file,
-                          row, tf_text(q, 1));
+                          row, db_text(q, 1));
         u->has_patterns = 1;
         for (int k = 0; k < AEI_NMODES; k++)
-            u->mode[k] = tf_real(q, 2 + k); /* NaN when the cell is empty */
-        u->filtered = tf_real(q, 7);
+            u->mode[k] = db_real(q, 2 + k); /* NaN when the cell is empty */
+        u->filtered = db_real(q, 7);
         free(key);
     }
     if (q)
@@ -253,8 +253,8 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
     int rc = tf_open_staged(t, a->raw, "facet, variable, cluster_name, value", &q, &file);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *facet = tf_text(q, 1), *var = tf_text(q, 2), *cluster = tf_text(q, 3);
-        double value = tf_real(q, 4);
+        const char *facet = db_text(q, 1), *var = db_text(q, 2), *cluster = db_text(q, 3);
+        double value = db_real(q, 4);
         if (isnan(value))
             continue;
         if (!strcmp(facet, "onet_task") && !strcmp(var, "onet_task_pct")) {
@@ -336,13 +336,13 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
     tf_coverage *cp = rc || !a->patterns ? NULL : tf_cov_start(t, a->patterns, "aei");
     sqlite3_stmt *ins = NULL, *occ_ins = NULL;
     if (!rc)
-        rc = tf_prepare(t->out,
+        rc = db_prepare(t->out,
                         "INSERT INTO aei_task(onet_code, task_id, release, task, usage_pct, shared_by, "
                         "directive, feedback_loop, task_iteration, validation, learning, filtered, "
                         "unknown, dominant_mode, autonomy_median, "
                         "match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
     if (!rc)
-        rc = tf_prepare(t->out, "INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct, tasks, "
+        rc = db_prepare(t->out, "INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct, tasks, "
                 "automation_share, augmentation_share, filtered_share, unknown_share, "
                 "dominant_mode, autonomy_median, match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                         &occ_ins);
@@ -401,13 +401,13 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
             sqlite3_bind_double(ins, p++, in.usage_pct);
             sqlite3_bind_int64(ins, p++, k);
             for (int m = 0; m < AEI_NMODES; m++)
-                tf_bind_real(ins, p++, u->has_patterns ? u->mode[m] : NAN);
-            tf_bind_real(ins, p++, u->has_patterns ? u->filtered : NAN);
-            tf_bind_real(ins, p++, one.unknown); /* NULL when the task had no use */
-            tf_bind_text(ins, p++, one.dominant);
-            tf_bind_real(ins, p++, u->autonomy);
+                db_bind_real(ins, p++, u->has_patterns ? u->mode[m] : NAN);
+            db_bind_real(ins, p++, u->has_patterns ? u->filtered : NAN);
+            db_bind_real(ins, p++, one.unknown); /* NULL when the task had no use */
+            db_bind_text(ins, p++, one.dominant);
+            db_bind_real(ins, p++, u->autonomy);
             sqlite3_bind_text(ins, p++, match, -1, SQLITE_STATIC);
-            rc = tf_step(t->out, ins);
+            rc = db_step(t->out, ins);
             if (rc && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
                 rc = os_error(OS_EDATA, "%s: task %ld of %s is reached by two task texts", table,
                               st.task_id[i], t->u.onet[o]);
@@ -424,14 +424,14 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
         sqlite3_bind_text(occ_ins, p++, a->label, -1, SQLITE_STATIC);
         sqlite3_bind_double(occ_ins, p++, r.usage_pct);
         sqlite3_bind_int64(occ_ins, p++, (long long)per[o].n);
-        tf_bind_real(occ_ins, p++, r.automation);
-        tf_bind_real(occ_ins, p++, r.augmentation);
-        tf_bind_real(occ_ins, p++, r.filtered);
-        tf_bind_real(occ_ins, p++, r.unknown);
-        tf_bind_text(occ_ins, p++, r.dominant);
-        tf_bind_real(occ_ins, p++, r.autonomy_median);
+        db_bind_real(occ_ins, p++, r.automation);
+        db_bind_real(occ_ins, p++, r.augmentation);
+        db_bind_real(occ_ins, p++, r.filtered);
+        db_bind_real(occ_ins, p++, r.unknown);
+        db_bind_text(occ_ins, p++, r.dominant);
+        db_bind_real(occ_ins, p++, r.autonomy_median);
         sqlite3_bind_text(occ_ins, p++, match, -1, SQLITE_STATIC);
-        rc = tf_step(t->out, occ_ins);
+        rc = db_step(t->out, occ_ins);
         usage_out[o] = r.usage_pct;
         match_out[o] = st.crosswalk ? MATCH_CROSSWALK : MATCH_EXACT;
     }

@@ -8,67 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tf_exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = os_error(OS_EIO, "sqlite: %s (in: %.80s)", err, sql);
-        sqlite3_free(err);
-        return rc;
-    }
-    return OS_OK;
-}
-
-int tf_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-        return os_error(OS_EIO, "sqlite: %s (in: %.80s)", sqlite3_errmsg(db), sql);
-    return OS_OK;
-}
-
-int tf_step(sqlite3 *db, sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return os_error(OS_EIO, "sqlite: %s", sqlite3_errmsg(db));
-    return OS_OK;
-}
-
-double tf_real(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-void tf_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-    if (s && *s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
-}
-
-const char *tf_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? (const char *)s : "";
-}
-
-void tf_bind_real(sqlite3_stmt *st, int i, double v)
-{
-    if (isnan(v))
-        sqlite3_bind_null(st, i);
-    else
-        sqlite3_bind_double(st, i, v);
-}
-
 int tf_staged(tf *t, const char *table_id)
 {
     sqlite3_stmt *q;
-    if (tf_prepare(t->stage, "SELECT status FROM stage_table WHERE table_id = ?", &q))
+    if (db_prepare(t->stage, "SELECT status FROM stage_table WHERE table_id = ?", &q))
         return 0;
     sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
-    int ok = sqlite3_step(q) == SQLITE_ROW && !strcmp(tf_text(q, 0), "ok");
+    int ok = sqlite3_step(q) == SQLITE_ROW && !strcmp(db_text(q, 0), "ok");
     sqlite3_finalize(q);
     return ok;
 }
@@ -79,7 +25,7 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
     sqlite3_stmt *q;
     *st = NULL; /* on failure both are NULL, so callers may clean up blindly */
     *file = NULL;
-    int rc = tf_prepare(t->stage, "SELECT file, status FROM stage_table WHERE table_id = ?", &q);
+    int rc = db_prepare(t->stage, "SELECT file, status FROM stage_table WHERE table_id = ?", &q);
     if (rc)
         return rc;
     sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
@@ -88,8 +34,8 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
         return os_error(OS_EDATA, "%s: not in the stage database (run `occsnap extract` first)",
                         table_id);
     }
-    *file = xstrdup(tf_text(q, 0));
-    int missing = strcmp(tf_text(q, 1), "ok") != 0;
+    *file = xstrdup(db_text(q, 0));
+    int missing = strcmp(db_text(q, 1), "ok") != 0;
     sqlite3_finalize(q);
     if (missing) {
         free(*file);
@@ -97,7 +43,7 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
         return os_error(OS_EDATA, "%s: its file was not staged (optional and missing)", table_id);
     }
     char *sql = xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
-    rc = tf_prepare(t->stage, sql, st);
+    rc = db_prepare(t->stage, sql, st);
     free(sql);
     if (rc) {
         free(*file);
@@ -129,7 +75,7 @@ int tf_cov_unmatched(tf *t, tf_coverage *c, long row, const char *code, const ch
     else
         sqlite3_bind_null(t->unmatched, 3);
     sqlite3_bind_text(t->unmatched, 4, reason, -1, SQLITE_TRANSIENT);
-    return tf_step(t->out, t->unmatched);
+    return db_step(t->out, t->unmatched);
 }
 
 tf_measure *tf_measure_new(tf *t, const char *name, const char *source)

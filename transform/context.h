@@ -4,6 +4,7 @@
 #define OCCSNAP_CONTEXT_H
 
 #include "common/config.h"
+#include "common/db.h"
 #include "common/strmap.h"
 #include "transform/mapping.h"
 
@@ -41,20 +42,6 @@ typedef struct {
     tf_measure meas[TF_MAX_MEASURES];
     size_t nmeas;
 } tf;
-
-/* SQLite helpers: each reports SQLite's message and returns OS_EIO. */
-int tf_exec(sqlite3 *db, const char *sql);
-int tf_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st);
-/* Steps an INSERT and resets it; returns OS_OK or OS_EIO (reported). */
-int tf_step(sqlite3 *db, sqlite3_stmt *st);
-/* Column i as text, "" for NULL; valid until the next step. */
-const char *tf_text(sqlite3_stmt *st, int i);
-/* Column i as a double, NaN for NULL. */
-double tf_real(sqlite3_stmt *st, int i);
-/* Binds v, or NULL when v is NaN. */
-void tf_bind_real(sqlite3_stmt *st, int i, double v);
-/* Binds s, or NULL when s is NULL or empty; the text is copied. */
-void tf_bind_text(sqlite3_stmt *st, int i, const char *s);
 
 /* 1 if table_id was staged with its file present (an optional table may be
  * missing); 0 otherwise. */

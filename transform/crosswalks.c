@@ -16,10 +16,10 @@ int tf_load_onet_xwalk(tf *t, codemap *xw)
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         occode a, b;
-        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
-            occode_parse(tf_text(q, 2), &b) != 0 || !b.suffix) {
+        if (occode_parse(db_text(q, 1), &a) != 0 || !a.suffix ||
+            occode_parse(db_text(q, 2), &b) != 0 || !b.suffix) {
             rc = os_error(OS_EDATA, "onet_xwalk_2010_2019: %s row %ld: bad code pair '%s' -> '%s'",
-                          file, row, tf_text(q, 1), tf_text(q, 2));
+                          file, row, db_text(q, 1), db_text(q, 2));
             break;
         }
         codemap_add(xw, a.onet, b.onet);
@@ -40,7 +40,7 @@ static int soc_structure(tf *t, strmap *detailed)
         return rc;
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 1);
+        const char *code = db_text(q, 1);
         occode oc;
         if (!*code)
             continue; /* a major, minor or broad group row */
@@ -76,7 +76,7 @@ int tf_load_soc_xwalk(tf *t, codemap *xw)
     }
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *from = tf_text(q, 1), *to = tf_text(q, 2);
+        const char *from = db_text(q, 1), *to = db_text(q, 2);
         occode a, b;
         if (occode_parse(from, &a) != 0 || a.suffix || occode_parse(to, &b) != 0 || b.suffix) {
             rc = os_error(OS_EDATA, "soc_2010_2018: %s row %ld: bad code pair '%s' -> '%s'", file,
@@ -111,10 +111,10 @@ int tf_load_nem(tf *t)
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         occode a, b;
-        if (occode_parse(tf_text(q, 1), &a) != 0 || !a.suffix ||
-            occode_parse(tf_text(q, 2), &b) != 0 || b.suffix) {
+        if (occode_parse(db_text(q, 1), &a) != 0 || !a.suffix ||
+            occode_parse(db_text(q, 2), &b) != 0 || b.suffix) {
             rc = os_error(OS_EDATA, "bls_nem_xwalk: %s row %ld: bad code pair '%s' -> '%s'", file,
-                          row, tf_text(q, 1), tf_text(q, 2));
+                          row, db_text(q, 1), db_text(q, 2));
             break;
         }
         if (t->nnem == cap) {

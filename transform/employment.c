@@ -58,7 +58,7 @@ int tf_oews(tf *t)
     strmap *by_code = strmap_new();
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 1), *group = tf_text(q, 3);
+        const char *code = db_text(q, 1), *group = db_text(q, 3);
         c->rows_in++;
         occode oc;
         if (!strcmp(group, "total") || !strcmp(code, "00-0000")) {
@@ -72,17 +72,17 @@ int tf_oews(tf *t)
         }
         rows = tf_agg_append(rows, n, &cap, sizeof *rows, row, oc.soc);
         oews_row *r = &rows[n];
-        r->title = xstrdup(tf_text(q, 2));
+        r->title = xstrdup(db_text(q, 2));
         r->group = xstrdup(group);
-        r->annual = xstrdup(tf_text(q, 4));
-        r->hourly = xstrdup(tf_text(q, 5));
+        r->annual = xstrdup(db_text(q, 4));
+        r->hourly = xstrdup(db_text(q, 5));
         for (size_t k = 0; k < OEWS_NNUM; k++) {
             int ci = 6 + 2 * (int)k;
             r->num[k] = sqlite3_column_type(q, ci) == SQLITE_NULL ? NAN
                                                                   : sqlite3_column_double(q, ci);
             r->flag[k] = sqlite3_column_type(q, ci + 1) == SQLITE_NULL
                              ? NULL
-                             : xstrdup(tf_text(q, ci + 1));
+                             : xstrdup(db_text(q, ci + 1));
         }
         /* One code can be both a broad and a detailed row (13-1020): the
          * detailed one is the occupation's own estimate. */
@@ -104,7 +104,7 @@ int tf_oews(tf *t)
     unsigned char *how;
     tf_agg_take(t, by_code, rows, sizeof *rows, &take, &how);
     if (!rc)
-        rc = tf_prepare(t->out,
+        rc = db_prepare(t->out,
                      /* 7 key columns, a value and a flag per OEWS_NUM, 3 more */
                      "INSERT INTO employment_wage(onet_code, oews_code, oews_title, o_group, match, "
                      "shared_by, emp_weight, tot_emp, tot_emp_flag, emp_prse, emp_prse_flag, h_mean, "
@@ -131,9 +131,9 @@ int tf_oews(tf *t)
         sqlite3_bind_text(ins, p++, r->group, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, match_names[how[i]], -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, p++, r->a.takers);
-        tf_bind_real(ins, p++, w);
+        db_bind_real(ins, p++, w);
         for (size_t k = 0; k < OEWS_NNUM; k++) {
-            tf_bind_real(ins, p++, r->num[k]);
+            db_bind_real(ins, p++, r->num[k]);
             if (r->flag[k])
                 sqlite3_bind_text(ins, p++, r->flag[k], -1, SQLITE_STATIC);
             else
@@ -142,7 +142,7 @@ int tf_oews(tf *t)
         sqlite3_bind_text(ins, p++, r->annual, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, r->hourly, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, "oews", -1, SQLITE_STATIC);
-        rc = tf_step(t->out, ins);
+        rc = db_step(t->out, ins);
         c->covered[i] = 1;
     }
     if (!rc)
@@ -170,11 +170,11 @@ static int header_year(tf *t, const char *table_id, const char *col)
 {
     sqlite3_stmt *q;
     int year = 0;
-    if (tf_prepare(t->stage, "SELECT years FROM stage_table WHERE table_id = ?", &q))
+    if (db_prepare(t->stage, "SELECT years FROM stage_table WHERE table_id = ?", &q))
         return 0;
     sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW) {
-        const char *s = tf_text(q, 0);
+        const char *s = db_text(q, 0);
         size_t n = strlen(col);
         for (const char *p = s; (p = strstr(p, col)) != NULL; p += n)
             if ((p == s || p[-1] == ',') && p[n] == '=') {
@@ -227,7 +227,7 @@ int tf_projections(tf *t)
     strmap *by_code = strmap_new();
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 2), *type = tf_text(q, 3);
+        const char *code = db_text(q, 2), *type = db_text(q, 3);
         c->rows_in++;
         occode oc;
         if (!*code) {
@@ -246,14 +246,14 @@ int tf_projections(tf *t)
         }
         rows = tf_agg_append(rows, n, &cap, sizeof *rows, row, oc.soc);
         ep_row *r = &rows[n];
-        r->title = xstrdup(tf_text(q, 1));
+        r->title = xstrdup(db_text(q, 1));
         r->type = xstrdup(type);
         for (int k = 0; k < 7; k++)
-            r->num[k] = tf_real(q, 4 + k);
-        r->wage_flag = sqlite3_column_type(q, 11) == SQLITE_NULL ? NULL : xstrdup(tf_text(q, 11));
-        r->education = xstrdup(tf_text(q, 12));
-        r->experience = xstrdup(tf_text(q, 13));
-        r->training = xstrdup(tf_text(q, 14));
+            r->num[k] = db_real(q, 4 + k);
+        r->wage_flag = sqlite3_column_type(q, 11) == SQLITE_NULL ? NULL : xstrdup(db_text(q, 11));
+        r->education = xstrdup(db_text(q, 12));
+        r->experience = xstrdup(db_text(q, 13));
+        r->training = xstrdup(db_text(q, 14));
         /* Line items are occupations; a summary row with the same code is
          * only the fallback for aggregates. */
         long prev;
@@ -272,7 +272,7 @@ int tf_projections(tf *t)
     unsigned char *how = NULL;
     if (!rc) {
         tf_agg_take(t, by_code, rows, sizeof *rows, &take, &how);
-        rc = tf_prepare(t->out,
+        rc = db_prepare(t->out,
                         "INSERT INTO projection(onet_code, nem_code, nem_title, match, occ_type, "
                         "shared_by, base_year, proj_year, emp_base, emp_proj, change_num, change_pct, "
                         "self_employed_pct, openings, median_wage, median_wage_flag, education, "
@@ -286,20 +286,20 @@ int tf_projections(tf *t)
         int p = 1;
         sqlite3_bind_text(ins, p++, t->u.onet[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, p++, r->a.code, -1, SQLITE_STATIC);
-        tf_bind_text(ins, p++, r->title);
+        db_bind_text(ins, p++, r->title);
         sqlite3_bind_text(ins, p++, match_names[how[i]], -1, SQLITE_STATIC);
-        tf_bind_text(ins, p++, r->type);
+        db_bind_text(ins, p++, r->type);
         sqlite3_bind_int64(ins, p++, r->a.takers);
         sqlite3_bind_int(ins, p++, base_year);
         sqlite3_bind_int(ins, p++, proj_year);
         for (int k = 0; k < 7; k++)
-            tf_bind_real(ins, p++, r->num[k]);
-        tf_bind_text(ins, p++, r->wage_flag);
-        tf_bind_text(ins, p++, r->education);
-        tf_bind_text(ins, p++, r->experience);
-        tf_bind_text(ins, p++, r->training);
+            db_bind_real(ins, p++, r->num[k]);
+        db_bind_text(ins, p++, r->wage_flag);
+        db_bind_text(ins, p++, r->education);
+        db_bind_text(ins, p++, r->experience);
+        db_bind_text(ins, p++, r->training);
         sqlite3_bind_text(ins, p++, "ep", -1, SQLITE_STATIC);
-        rc = tf_step(t->out, ins);
+        rc = db_step(t->out, ins);
         c->covered[i] = 1;
     }
     if (!rc)

@@ -89,7 +89,7 @@ static int read_rows(tf *t, const group *g, tf_coverage *c, coded_rows *r)
     strmap *seen = strmap_new(); /* code -> index into r->row */
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0), prev;
-        const char *text = tf_text(q, 1);
+        const char *text = db_text(q, 1);
         occode oc;
         c->rows_in++;
         if (occode_parse(text, &oc) != 0 || (g->rule->onet ? g->rule->need_suffix && !oc.suffix
@@ -113,7 +113,7 @@ static int read_rows(tf *t, const group *g, tf_coverage *c, coded_rows *r)
         r->row[r->n] = row;
         memcpy(r->code[r->n], code, strlen(code) + 1);
         for (size_t j = 0; j < g->nv; j++)
-            r->value[r->n * g->nv + j] = tf_real(q, 2 + (int)j);
+            r->value[r->n * g->nv + j] = db_real(q, 2 + (int)j);
         strmap_put(seen, code, (long)r->n++);
     }
     sqlite3_finalize(q);

@@ -15,11 +15,11 @@ int tf_onet_occupations(tf *t)
     int rc = tf_open_staged(t, "onet_occupation", "onet_code, title, description", &q, &file);
     if (rc)
         return rc;
-    rc = tf_prepare(t->out, "INSERT INTO occupation(onet_code, soc_code, title, description, "
+    rc = db_prepare(t->out, "INSERT INTO occupation(onet_code, soc_code, title, description, "
             "job_zone) VALUES(?,?,?,?,NULL)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 1), *title = tf_text(q, 2);
+        const char *code = db_text(q, 1), *title = db_text(q, 2);
         occode oc;
         if (occode_parse(code, &oc) != 0 || !oc.suffix) {
             rc = os_error(OS_EDATA, "onet_occupation: %s row %ld: '%s' is not an O*NET-SOC code",
@@ -39,8 +39,8 @@ int tf_onet_occupations(tf *t)
         sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 2, oc.soc, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 3, title, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 4, tf_text(q, 3), -1, SQLITE_TRANSIENT);
-        rc = tf_step(t->out, ins);
+        sqlite3_bind_text(ins, 4, db_text(q, 3), -1, SQLITE_TRANSIENT);
+        rc = db_step(t->out, ins);
     }
     sqlite3_finalize(q);
     sqlite3_finalize(ins);
@@ -69,11 +69,11 @@ int tf_onet_tasks(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, "onet_task", "onet");
-    rc = tf_prepare(t->out, "INSERT INTO task(onet_code, task_id, task, task_type, incumbents_responding, "
+    rc = db_prepare(t->out, "INSERT INTO task(onet_code, task_id, task, task_type, incumbents_responding, "
             "date, domain_source, position) VALUES(?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        const char *code = tf_text(q, 1);
+        const char *code = db_text(q, 1);
         occode oc;
         c->rows_in++;
         if (occode_parse(code, &oc) != 0 || !oc.suffix) {
@@ -86,7 +86,7 @@ int tf_onet_tasks(tf *t)
             rc = tf_cov_unmatched(t, c, row, oc.onet, "not an occupation of the O*NET release");
             continue;
         }
-        if (sqlite3_column_type(q, 2) == SQLITE_NULL || !*tf_text(q, 3)) {
+        if (sqlite3_column_type(q, 2) == SQLITE_NULL || !*db_text(q, 3)) {
             rc = os_error(OS_EDATA, "onet_task: %s row %ld: task of %s has no id or text", file,
                           row, oc.onet);
             break;
@@ -94,17 +94,17 @@ int tf_onet_tasks(tf *t)
         long inc;
         sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(ins, 2, sqlite3_column_int64(q, 2));
-        sqlite3_bind_text(ins, 3, tf_text(q, 3), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 4, tf_text(q, 4), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, db_text(q, 3), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 4, db_text(q, 4), -1, SQLITE_TRANSIENT);
         /* "n/a" (no survey) stays NULL rather than becoming a number. */
-        if (parse_long(tf_text(q, 5), &inc) == 0)
+        if (parse_long(db_text(q, 5), &inc) == 0)
             sqlite3_bind_int64(ins, 5, inc);
         else
             sqlite3_bind_null(ins, 5);
-        sqlite3_bind_text(ins, 6, tf_text(q, 6), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 7, tf_text(q, 7), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 6, db_text(q, 6), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 7, db_text(q, 7), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(ins, 8, row);
-        rc = tf_step(t->out, ins);
+        rc = db_step(t->out, ins);
         if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
             rc = os_error(OS_EDATA, "onet_task: %s row %ld: task %lld of %s appears twice", file,
                           row, (long long)sqlite3_column_int64(q, 2), oc.onet);

@@ -42,7 +42,7 @@ static int batch_open(batch *b, sqlite3 *db, const char *table, int ncol)
     }
     snprintf(sql + n, cap - n, ") WHERE column1 IS NOT NULL");
     *b = (batch){.db = db, .ncol = ncol};
-    int rc = tf_prepare(db, sql, &b->st);
+    int rc = db_prepare(db, sql, &b->st);
     free(sql);
     return rc;
 }
@@ -60,7 +60,7 @@ static int batch_add(batch *b)
     if (++b->nrow < BATCH)
         return OS_OK;
     b->nrow = 0;
-    return tf_step(b->db, b->st);
+    return db_step(b->db, b->st);
 }
 
 /* Inserts the rows bound since the last step; returns OS_OK or OS_EIO. */
@@ -71,7 +71,7 @@ static int batch_flush(batch *b)
     for (int r = b->nrow; r < BATCH; r++)
         sqlite3_bind_null(b->st, r * b->ncol + 1);
     b->nrow = 0;
-    return tf_step(b->db, b->st);
+    return db_step(b->db, b->st);
 }
 
 /* Frees the statement (rows not flushed are dropped); cannot fail. */
@@ -168,12 +168,12 @@ static int report_duplicate(tf *t, const char *table_id, const char *col)
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0), first;
         occode oc;
-        if (occode_parse(tf_text(q, 1), &oc) != 0 || universe_find(&t->u, oc.onet) < 0)
+        if (occode_parse(db_text(q, 1), &oc) != 0 || universe_find(&t->u, oc.onet) < 0)
             continue; /* not inserted */
-        const char *k = key2(&key, oc.onet, tf_text(q, 2));
+        const char *k = key2(&key, oc.onet, db_text(q, 2));
         if (strmap_get(seen, k, &first))
             rc = os_error(OS_EDATA, "%s: %s row %ld: %s '%s' of %s appears twice (also row %ld)",
-                          table_id, file, row, col, tf_text(q, 2), oc.onet, first);
+                          table_id, file, row, col, db_text(q, 2), oc.onet, first);
         else
             strmap_put(seen, k, row);
     }
@@ -210,10 +210,10 @@ static int load_titles(tf *t, const char *table_id, int reported)
                     6);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, db_text(q, 1), &rc);
         if (i < 0)
             continue;
-        const char *title = tf_text(q, 2);
+        const char *title = db_text(q, 2);
         if (!*title) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: a title of %s is empty", table_id, file, row,
                           t->u.onet[i]);
@@ -224,11 +224,11 @@ static int load_titles(tf *t, const char *table_id, int reported)
         sqlite3_bind_text(ins.st, p + 1, title, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins.st, p + 2, kind, -1, SQLITE_STATIC);
         if (reported) {
-            int shown = yes_no(tf_text(q, 3));
+            int shown = yes_no(db_text(q, 3));
             if (shown < 0) {
                 rc = os_error(OS_EDATA,
                               "%s: %s row %ld: shown_in_my_next_move is '%s', not Y or N",
-                              table_id, file, row, tf_text(q, 3));
+                              table_id, file, row, db_text(q, 3));
                 break;
             }
             sqlite3_bind_null(ins.st, p + 3);
@@ -236,9 +236,9 @@ static int load_titles(tf *t, const char *table_id, int reported)
             sqlite3_bind_int(ins.st, p + 5, shown);
         } else {
             /* "n/a": the title has no short form. */
-            const char *short_title = tf_text(q, 3);
-            tf_bind_text(ins.st, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
-            tf_bind_text(ins.st, p + 4, tf_text(q, 4));
+            const char *short_title = db_text(q, 3);
+            db_bind_text(ins.st, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
+            db_bind_text(ins.st, p + 4, db_text(q, 4));
             sqlite3_bind_null(ins.st, p + 5);
         }
         rc = batch_add(&ins);
@@ -276,10 +276,10 @@ static int load_technology(tf *t)
     rc = batch_open(&ins, t->out, "technology", 6);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, db_text(q, 1), &rc);
         if (i < 0)
             continue;
-        const char *example = tf_text(q, 2);
+        const char *example = db_text(q, 2);
         if (!*example) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: a technology of %s has no example", ID,
                           file, row, t->u.onet[i]);
@@ -287,16 +287,16 @@ static int load_technology(tf *t)
         }
         int flag[2];
         for (int k = 0; k < 2 && !rc; k++)
-            if ((flag[k] = yes_no(tf_text(q, 5 + k))) < 0)
+            if ((flag[k] = yes_no(db_text(q, 5 + k))) < 0)
                 rc = os_error(OS_EDATA, "%s: %s row %ld: %s is '%s', not Y or N", ID, file, row,
-                              FLAG_COL[k], tf_text(q, 5 + k));
+                              FLAG_COL[k], db_text(q, 5 + k));
         if (rc)
             break;
         int p = batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 1, example, -1, SQLITE_TRANSIENT);
         sqlite3_bind_value(ins.st, p + 2, sqlite3_column_value(q, 3));
-        tf_bind_text(ins.st, p + 3, tf_text(q, 4));
+        db_bind_text(ins.st, p + 3, db_text(q, 4));
         sqlite3_bind_int(ins.st, p + 4, flag[0]);
         sqlite3_bind_int(ins.st, p + 5, flag[1]);
         rc = batch_add(&ins);
@@ -325,16 +325,16 @@ static int load_job_zones(tf *t)
         return rc;
     tf_coverage *c = tf_cov_start(t, ID, "onet");
     occ_cache last = {.i = -1};
-    rc = tf_prepare(t->out, "UPDATE occupation SET job_zone = ? WHERE onet_code = ?", &upd);
+    rc = db_prepare(t->out, "UPDATE occupation SET job_zone = ? WHERE onet_code = ?", &upd);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, db_text(q, 1), &rc);
         if (i < 0)
             continue;
         long zone = sqlite3_column_int64(q, 2);
         if (sqlite3_column_type(q, 2) != SQLITE_INTEGER || zone < 1 || zone > 5) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: job zone '%s' of %s is not 1 to 5", ID,
-                          file, row, tf_text(q, 2), t->u.onet[i]);
+                          file, row, db_text(q, 2), t->u.onet[i]);
             break;
         }
         if (c->covered[i]) {
@@ -344,7 +344,7 @@ static int load_job_zones(tf *t)
         }
         sqlite3_bind_int64(upd, 1, zone);
         sqlite3_bind_text(upd, 2, t->u.onet[i], -1, SQLITE_STATIC);
-        rc = tf_step(t->out, upd);
+        rc = db_step(t->out, upd);
         c->rows_mapped++;
         c->covered[i] = 1;
     }
@@ -468,10 +468,10 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
     occ_cache last = {.i = -1};
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
-        long i = occupation_of(t, c, &last, file, row, tf_text(q, 1), &rc);
+        long i = occupation_of(t, c, &last, file, row, db_text(q, 1), &rc);
         if (i < 0)
             continue;
-        const char *id = tf_text(q, 2), *name = tf_text(q, 3), *scale = tf_text(q, 4);
+        const char *id = db_text(q, 2), *name = db_text(q, 3), *scale = db_text(q, 4);
         if (!*id || !*name) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: an element of %s has no id or name",
                           table_id, file, row, t->u.onet[i]);
@@ -483,7 +483,7 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
                           table_id, file, row, scale, t->u.onet[i], id);
             break;
         }
-        double v = tf_real(q, 5);
+        double v = db_real(q, 5);
         if (isnan(v)) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: %s of %s %s has no data value", table_id,
                           file, row, SCALE[s], t->u.onet[i], id);
@@ -491,13 +491,13 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
         }
         if (v < LO[s] || v > HI[s]) {
             rc = os_error(OS_EDATA, "%s: %s row %ld: %s value '%s' of %s %s is not %g to %g",
-                          table_id, file, row, SCALE[s], tf_text(q, 5), t->u.onet[i], id, LO[s],
+                          table_id, file, row, SCALE[s], db_text(q, 5), t->u.onet[i], id, LO[s],
                           HI[s]);
             break;
         }
         int flag[2];
         for (int k = 0; k < 2 && !rc; k++) {
-            const char *f = tf_text(q, 6 + k);
+            const char *f = db_text(q, 6 + k);
             flag[k] = *f ? yes_no(f) : -1;
             if (*f && flag[k] < 0)
                 rc = os_error(OS_EDATA, "%s: %s row %ld: %s is '%s', not Y, N or empty",
@@ -598,8 +598,8 @@ static int insert_elements(tf *t, element_kind *ek, int n)
         sqlite3_bind_text(ins.st, p + 1, e->kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 2, e->p.elem_id[cell->elem], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 3, e->p.elem_name[cell->elem], -1, SQLITE_STATIC);
-        tf_bind_real(ins.st, p + 4, cell->value[IM]);
-        tf_bind_real(ins.st, p + 5, cell->value[LV]);
+        db_bind_real(ins.st, p + 4, cell->value[IM]);
+        db_bind_real(ins.st, p + 5, cell->value[LV]);
         bind_flag(ins.st, p + 6, cell->suppress[IM]);
         bind_flag(ins.st, p + 7, cell->suppress[LV]);
         bind_flag(ins.st, p + 8, cell->not_relevant);

@@ -18,7 +18,7 @@
 static int write_measures(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO measure(onet_code, measure, value, pct, pct_emp, n, label, match, "
+    int rc = db_prepare(t->out, "INSERT INTO measure(onet_code, measure, value, pct, pct_emp, n, label, match, "
             "source) VALUES(?,?,?,?,?,?,?,?,?)", &ins);
     double *pct = xmalloc(t->u.n * sizeof *pct), *pct_emp = xmalloc(t->u.n * sizeof *pct_emp);
     for (size_t k = 0; !rc && k < t->nmeas; k++) {
@@ -31,13 +31,13 @@ static int write_measures(tf *t)
             sqlite3_bind_text(ins, 1, t->u.onet[i], -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, 2, m->name, -1, SQLITE_STATIC);
             sqlite3_bind_double(ins, 3, m->value[i]);
-            tf_bind_real(ins, 4, pct[i]);
-            tf_bind_real(ins, 5, pct_emp[i]);
+            db_bind_real(ins, 4, pct[i]);
+            db_bind_real(ins, 5, pct_emp[i]);
             sqlite3_bind_int64(ins, 6, (long long)n);
-            tf_bind_text(ins, 7, config_label(t->cfg, pct[i]));
+            db_bind_text(ins, 7, config_label(t->cfg, pct[i]));
             sqlite3_bind_text(ins, 8, match_names[m->match[i]], -1, SQLITE_STATIC);
             sqlite3_bind_text(ins, 9, m->source, -1, SQLITE_STATIC);
-            rc = tf_step(t->out, ins);
+            rc = db_step(t->out, ins);
         }
     }
     free(pct);
@@ -49,7 +49,7 @@ static int write_measures(tf *t)
 static int write_coverage(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO coverage(table_id, source, rows_in, rows_mapped, rows_unmatched, "
+    int rc = db_prepare(t->out, "INSERT INTO coverage(table_id, source, rows_in, rows_mapped, rows_unmatched, "
             "occupations_covered, occupations_total, employment_covered, employment_share, "
             "min_coverage) VALUES(?,?,?,?,?,?,?,?,?,?)", &ins);
     double total = 0;
@@ -73,11 +73,11 @@ static int write_coverage(tf *t)
         sqlite3_bind_int64(ins, 5, c->rows_unmatched);
         sqlite3_bind_int64(ins, 6, occ);
         sqlite3_bind_int64(ins, 7, (long long)t->u.n);
-        tf_bind_real(ins, 8, total > 0 ? emp : NAN);
-        tf_bind_real(ins, 9, total > 0 ? emp / total : NAN);
+        db_bind_real(ins, 8, total > 0 ? emp : NAN);
+        db_bind_real(ins, 9, total > 0 ? emp / total : NAN);
         const cfg_table *ct = config_table(t->cfg, c->table_id);
-        tf_bind_real(ins, 10, ct && ct->min_coverage >= 0 ? ct->min_coverage : NAN);
-        rc = tf_step(t->out, ins);
+        db_bind_real(ins, 10, ct && ct->min_coverage >= 0 ? ct->min_coverage : NAN);
+        rc = db_step(t->out, ins);
     }
     sqlite3_finalize(ins);
     return rc;
@@ -87,22 +87,22 @@ static int write_coverage(tf *t)
 static int write_sources(tf *t)
 {
     sqlite3_stmt *q, *ins;
-    int rc = tf_prepare(t->stage,
+    int rc = db_prepare(t->stage,
                      "SELECT source, url, fetched_url, final_url, status, etag, last_modified,"
                      " retrieved_at, bytes, sha256, from_, stale, ok, error FROM stage_file"
                      " ORDER BY source, url",
                      &q);
     if (rc)
         return rc;
-    rc = tf_prepare(t->out, "INSERT INTO source(source, url, title, vintage, licence, citation, homepage, "
+    rc = db_prepare(t->out, "INSERT INTO source(source, url, title, vintage, licence, citation, homepage, "
             "fetched_url, final_url, http_status, etag, last_modified, retrieved_at, bytes, "
             "sha256, fetched_from, stale, ok, "
             "error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        const cfg_source *s = config_source(t->cfg, tf_text(q, 0));
+        const cfg_source *s = config_source(t->cfg, db_text(q, 0));
         int p = 1;
-        sqlite3_bind_text(ins, p++, tf_text(q, 0), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, p++, tf_text(q, 1), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, p++, db_text(q, 0), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, p++, db_text(q, 1), -1, SQLITE_TRANSIENT);
         const char *meta[] = {s ? s->title : NULL, s ? s->vintage : NULL, s ? s->licence : NULL,
                               s ? s->citation : NULL, s ? s->homepage : NULL};
         for (int k = 0; k < 5; k++) {
@@ -113,7 +113,7 @@ static int write_sources(tf *t)
         }
         for (int k = 2; k <= 13; k++)
             sqlite3_bind_value(ins, p++, sqlite3_column_value(q, k));
-        rc = tf_step(t->out, ins);
+        rc = db_step(t->out, ins);
     }
     sqlite3_finalize(q);
     sqlite3_finalize(ins);
@@ -125,18 +125,18 @@ static int write_sources(tf *t)
 static int write_source_tables(tf *t)
 {
     sqlite3_stmt *q, *ins;
-    int rc = tf_prepare(t->stage,
+    int rc = db_prepare(t->stage,
                         "SELECT table_id, source, url, file, status, header_row, rows, years, note"
                         " FROM stage_table ORDER BY rowid",
                         &q);
     if (rc)
         return rc;
-    rc = tf_prepare(t->out, "INSERT INTO source_table(table_id, source, url, file, status, header_row, rows, "
+    rc = db_prepare(t->out, "INSERT INTO source_table(table_id, source, url, file, status, header_row, rows, "
             "years, note) VALUES(?,?,?,?,?,?,?,?,?)", &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         for (int k = 0; k < 9; k++)
             sqlite3_bind_value(ins, k + 1, sqlite3_column_value(q, k));
-        rc = tf_step(t->out, ins);
+        rc = db_step(t->out, ins);
     }
     sqlite3_finalize(q);
     sqlite3_finalize(ins);
@@ -148,7 +148,7 @@ static int write_source_tables(tf *t)
 static int write_measure_info(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out,
+    int rc = db_prepare(t->out,
                         "INSERT INTO measure_info(measure, position, label, description, kind,"
                         " source, codes, table_id, value_column, computed_by, composite_component,"
                         " page, page_note, profile_column) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -161,15 +161,15 @@ static int write_measure_info(tf *t)
         sqlite3_bind_text(ins, 4, m->description, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 5, config_kind_name(m->kind), -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 6, m->source ? m->source : "occsnap", -1, SQLITE_STATIC);
-        tf_bind_text(ins, 7, config_codes_name(m->codes));
-        tf_bind_text(ins, 8, m->table);
-        tf_bind_text(ins, 9, m->value);
-        tf_bind_text(ins, 10, config_computed_name(m->computed_by));
+        db_bind_text(ins, 7, config_codes_name(m->codes));
+        db_bind_text(ins, 8, m->table);
+        db_bind_text(ins, 9, m->value);
+        db_bind_text(ins, 10, config_computed_name(m->computed_by));
         sqlite3_bind_int(ins, 11, m->component);
         sqlite3_bind_text(ins, 12, config_page_name(m->page), -1, SQLITE_STATIC);
-        tf_bind_text(ins, 13, m->note);
-        tf_bind_text(ins, 14, m->column);
-        rc = tf_step(t->out, ins);
+        db_bind_text(ins, 13, m->note);
+        db_bind_text(ins, 14, m->column);
+        rc = db_step(t->out, ins);
     }
     sqlite3_finalize(ins);
     return rc;
@@ -194,7 +194,7 @@ static const char *METHODOLOGY =
 static int write_snapshot_row(tf *t, const char *created_at)
 {
     sqlite3_stmt *ins;
-    int rc = tf_prepare(t->out, "INSERT INTO snapshot(schema_version, created_at, tool_version, config_sha256, "
+    int rc = db_prepare(t->out, "INSERT INTO snapshot(schema_version, created_at, tool_version, config_sha256, "
             "methodology) VALUES(?,?,?,?,?)", &ins);
     if (rc)
         return rc;
@@ -203,26 +203,26 @@ static int write_snapshot_row(tf *t, const char *created_at)
     sqlite3_bind_text(ins, 3, OCCSNAP_VERSION, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 4, t->cfg->sha256, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 5, METHODOLOGY, -1, SQLITE_STATIC);
-    rc = tf_step(t->out, ins);
+    rc = db_step(t->out, ins);
     sqlite3_finalize(ins);
     return rc;
 }
 
 static int begin(tf *t)
 {
-    int rc = tf_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    int rc = db_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
     if (!rc)
         rc = schema_create(t->out);
     if (!rc)
-        rc = tf_exec(t->out, "BEGIN");
+        rc = db_exec(t->out, "BEGIN");
     if (!rc)
-        rc = tf_prepare(t->out, "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,?,?)", &t->unmatched);
+        rc = db_prepare(t->out, "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,?,?)", &t->unmatched);
     return rc;
 }
 
 static int commit(tf *t)
 {
-    return tf_exec(t->out, "COMMIT");
+    return db_exec(t->out, "COMMIT");
 }
 
 static const char *run_created_at;
