@@ -11,11 +11,6 @@
 #define TOP_TITLES 8    /* "Also known as"; elements and technology: LIMIT 12 in their SQL */
 #define TOP_AEI_TASKS 3 /* "Tasks most handed to AI here" */
 
-/* The measures of the exposure section, in the page's order. */
-static const char *const EXPOSURE_MEASURES[] = {
-    "ai_exposure_index_v1", "felten_aioe", "eloundou_gamma", "microsoft_applicability",
-    "frey_osborne", "dingel_neiman_teleworkable", NULL};
-
 /* The page's queries, in its order; each binds the occupation code as ?1. */
 static const char OCCUPATION_SQL[] =
     "SELECT onet_code, soc_code, title, description, job_zone FROM occupation WHERE onet_code = ?1";
@@ -123,31 +118,46 @@ static void set_maybe(json_t *o, const char *key, json_t *v)
     json_object_set_new(o, key, v ? v : json_null());
 }
 
-/* The exposure section: each measure with value, pct, pct_emp, n, label,
- * match, source and the percentile shown (the integer part of pct, or of
- * pct_emp when weighted). Returns a new object; records OS_EIO in s->rc. */
+/* The exposure section: for each measure measure_info places on the page
+ * (page main or historical, in position order), its words (title, kind,
+ * page, note, composite) and the occupation's value, pct, pct_emp, n,
+ * label, match, source and displayed percentile (the integer part of pct, or
+ * of pct_emp when weighted), or "value": null when it has none. Returns a new
+ * object; records OS_EIO in s->rc. */
 static json_t *collect_exposure(snapshot *s, const char *code, int weighted)
 {
     json_t *ex = json_object();
     json_object_set_new(ex, "weighted", json_boolean(weighted));
-    sqlite3_stmt *st = snapshot_prepare(s, "SELECT value, pct, pct_emp, n, label, match, source FROM measure "
-                               "WHERE onet_code = ?1 AND measure = ?2");
-    for (int i = 0; st && EXPOSURE_MEASURES[i]; i++) {
+    sqlite3_stmt *info = snapshot_prepare(s, "SELECT measure, label, kind, page, page_note, "
+                                             "computed_by = 'composite' FROM measure_info "
+                                             "WHERE page <> 'none' ORDER BY position");
+    sqlite3_stmt *st = snapshot_prepare(s, "SELECT value, pct, pct_emp, n, label, match, source "
+                                           "FROM measure WHERE onet_code = ?1 AND measure = ?2");
+    while (info && st && snapshot_next(s, info)) {
+        const char *name = db_text(info, 0);
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, EXPOSURE_MEASURES[i], -1, SQLITE_STATIC);
-        json_t *m = json_null();
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        json_t *m;
+        double p;
         if (snapshot_next(s, st)) {
-            json_decref(m);
             m = db_row_json(st);
-            double p;
             if (page_num(m, weighted ? "pct_emp" : "pct", &p) && isfinite(p) && p >= 0)
                 json_object_set_new(m, "percentile", json_integer((json_int_t)floor(p)));
             else
                 json_object_set_new(m, "percentile", json_null());
+        } else {
+            m = json_object();
+            json_object_set_new(m, "value", json_null());
         }
-        json_object_set_new(ex, EXPOSURE_MEASURES[i], m);
+        json_object_set_new(m, "title", db_column_json(info, 1));
+        json_object_set_new(m, "kind", db_column_json(info, 2));
+        json_object_set_new(m, "page", db_column_json(info, 3));
+        json_object_set_new(m, "note", db_column_json(info, 4));
+        json_object_set_new(m, "composite", json_boolean(sqlite3_column_int(info, 5)));
+        json_object_set_new(ex, name, m);
     }
+    sqlite3_finalize(info);
     sqlite3_finalize(st);
     return ex;
 }

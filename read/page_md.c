@@ -8,17 +8,6 @@
 
 /* ------------------------------------------------------------ the exposure section */
 
-typedef struct {
-    const char *measure, *name;
-} measure_name;
-
-/* The exposure lines of the page, in order, with the reference page's names. */
-static const measure_name NAMES[] = {
-    {"felten_aioe", "Overall AI exposure (Felten et al.)"},
-    {"eloundou_gamma", "LLM task exposure, γ (OpenAI / Eloundou)"},
-    {"microsoft_applicability", "AI assistant applicability (Microsoft)"},
-    {NULL, NULL}};
-
 /* "62nd percentile" (or the gap) for measure m of the exposure object;
  * writes into buf. */
 static const char *percentile_words(const json_t *m, int weighted, char *buf, size_t size)
@@ -34,72 +23,97 @@ static const char *percentile_words(const json_t *m, int weighted, char *buf, si
     return buf;
 }
 
-/* The composite, each source's percentile and label with its measure id,
- * Frey-Osborne apart, and remote-capable; a missing measure gets one line. Never fails. */
+/* The composite's line: its percentile and label across its N occupations
+ * (or "by employment"), or why there is none. Never fails. */
+static void md_composite(const char *name, const json_t *m, int weighted, FILE *out)
+{
+    char pw[128], num[FMT_BUF];
+    const char *title = page_str(m, "title");
+    double n;
+    if (!page_num(m, "value", &n)) {
+        fprintf(out, "- **%s:** no composite for this occupation (too few of the current-era "
+                     "exposure studies cover it) — %s.\n",
+                title, name);
+        return;
+    }
+    const char *label = page_str(m, "label");
+    fprintf(out, "- **%s:** %s%s%s%s", title, percentile_words(m, weighted, pw, sizeof pw),
+            label ? " (" : "", label ? label : "", label ? ")" : "");
+    if (weighted)
+        fputs(" by employment", out);
+    else if (page_num(m, "n", &n))
+        fprintf(out, " across %s occupations", fmt_count(num, sizeof num, n));
+    fprintf(out, " — composite of current-era exposure studies (%s).\n", name);
+}
+
+/* A binary measure's line: yes, no, or partly (a mean of merged codes), then
+ * its note; or that there is no estimate. Never fails. */
+static void md_binary(const json_t *m, FILE *out)
+{
+    const char *title = page_str(m, "title"), *note = page_str(m, "note");
+    double v;
+    char num[FMT_BUF], frac[FMT_BUF + 16];
+    if (!page_num(m, "value", &v)) {
+        fprintf(out, "- **%s:** no estimate for this occupation.\n", title);
+        return;
+    }
+    if (v >= 1)
+        snprintf(frac, sizeof frac, "yes");
+    else if (v <= 0)
+        snprintf(frac, sizeof frac, "no");
+    else
+        snprintf(frac, sizeof frac, "partly (%s)", fmt_decimal2(num, sizeof num, v));
+    fprintf(out, "- **%s:** %s%s%s.\n", title, frac, note ? " — " : "", note ? note : "");
+}
+
+/* A continuous measure's line: its percentile, the Low/Moderate/High label
+ * unless it is historical, and its source measure id (after the note, when
+ * it has one); or that it has no value here. Never fails. */
+static void md_continuous(const char *name, const json_t *m, int weighted, FILE *out)
+{
+    const char *title = page_str(m, "title"), *note = page_str(m, "note");
+    const char *where = page_str(m, "page");
+    int historical = where && !strcmp(where, "historical");
+    char pw[128], tail[512];
+    double v;
+    if (note)
+        snprintf(tail, sizeof tail, "%s (source: %s)", note, name);
+    else
+        snprintf(tail, sizeof tail, "source: %s", name);
+    if (!page_num(m, "value", &v)) {
+        fprintf(out, "- **%s:** no value for this occupation — %s.\n", title, tail);
+        return;
+    }
+    const char *label = historical ? NULL : page_str(m, "label");
+    fprintf(out, "- **%s:** %s%s%s%s — %s.\n", title,
+            percentile_words(m, weighted, pw, sizeof pw), label ? " (" : "", label ? label : "",
+            label ? ")" : "", tail);
+}
+
+/* The exposure lines, one per measure of the page in the snapshot's order
+ * (measure_info): the composite, then each measure as its kind and place
+ * say. Never fails. */
 static void md_exposure(const json_t *page, FILE *out)
 {
     const json_t *ex = json_object_get(page, "exposure");
     int weighted = json_is_true(json_object_get(ex, "weighted"));
-    char pw[128], num[FMT_BUF];
     if (weighted)
         fputs("Percentiles are employment-weighted (`pct_emp`: each occupation counts with its "
               "OEWS employment); the labels are those of the unweighted percentile.\n\n",
               out);
-    const json_t *ix = json_object_get(ex, "ai_exposure_index_v1");
-    double n;
-    if (json_is_object(ix)) {
-        percentile_words(ix, weighted, pw, sizeof pw);
-        const char *label = page_str(ix, "label");
-        fprintf(out, "- **AI task-overlap index:** %s%s%s%s", pw, label ? " (" : "",
-                label ? label : "", label ? ")" : "");
-        if (weighted)
-            fputs(" by employment", out);
-        else if (page_num(ix, "n", &n))
-            fprintf(out, " across %s occupations", fmt_count(num, sizeof num, n));
-        fputs(" — composite of current-era exposure studies (ai_exposure_index_v1).\n", out);
-    } else
-        fputs("- **AI task-overlap index:** no composite for this occupation (too few of the "
-              "current-era exposure studies cover it) — ai_exposure_index_v1.\n",
-              out);
-    for (int i = 0; NAMES[i].measure; i++) {
-        const json_t *m = json_object_get(ex, NAMES[i].measure);
-        if (!json_is_object(m)) {
-            fprintf(out, "- **%s:** no value for this occupation — source: %s.\n", NAMES[i].name,
-                    NAMES[i].measure);
+    const char *name;
+    const json_t *m;
+    json_object_foreach((json_t *)ex, name, m) {
+        const char *kind = page_str(m, "kind");
+        if (!json_is_object(m) || !page_str(m, "title"))
             continue;
-        }
-        const char *label = page_str(m, "label");
-        fprintf(out, "- **%s:** %s%s%s%s — source: %s.\n", NAMES[i].name,
-                percentile_words(m, weighted, pw, sizeof pw), label ? " (" : "",
-                label ? label : "", label ? ")" : "", NAMES[i].measure);
-    }
-    const json_t *fo = json_object_get(ex, "frey_osborne");
-    if (json_is_object(fo))
-        fprintf(out,
-                "- **Frey–Osborne (2013, historical computerization estimate):** %s — kept "
-                "separate from current-era studies (source: frey_osborne).\n",
-                percentile_words(fo, weighted, pw, sizeof pw));
-    else
-        fputs("- **Frey–Osborne (2013, historical computerization estimate):** no value for "
-              "this occupation — kept separate from current-era studies (source: "
-              "frey_osborne).\n",
-              out);
-    const json_t *tw = json_object_get(ex, "dingel_neiman_teleworkable");
-    double v;
-    if (json_is_object(tw) && page_num(tw, "value", &v)) {
-        char frac[FMT_BUF + 16];
-        if (v >= 1)
-            snprintf(frac, sizeof frac, "yes");
-        else if (v <= 0)
-            snprintf(frac, sizeof frac, "no");
+        if (json_is_true(json_object_get(m, "composite")))
+            md_composite(name, m, weighted, out);
+        else if (kind && !strcmp(kind, "binary"))
+            md_binary(m, out);
         else
-            snprintf(frac, sizeof frac, "partly (%s)", fmt_decimal2(num, sizeof num, v));
-        fprintf(out,
-                "- **Remote-capable (Dingel–Neiman):** %s — task structure, not who actually "
-                "works remote.\n",
-                frac);
-    } else
-        fputs("- **Remote-capable (Dingel–Neiman):** no estimate for this occupation.\n", out);
+            md_continuous(name, m, weighted, out);
+    }
 }
 
 /* ------------------------------------------------------------ the other sections */

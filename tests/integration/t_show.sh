@@ -245,7 +245,7 @@ P=$(q "$DB" "select cast(pct_emp as int) from measure where onet_code='27-4014.0
 check "microsoft = pct_emp" "$P" 19
 check "only percentiles differ" "$(diff "$TMP/page.md" "$TMP/show.out" | grep '^>' | grep -vc 'percentile\|employment-weighted\|^> $')" 0
 show 55-3016.00 --weighted --format json
-check "json weighted, no employment: null" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["exposure"]["weighted"], d["exposure"]["felten_aioe"], d["pay"])' "$TMP/show.out")" "True None None"
+check "json weighted, no employment: null" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["exposure"]["weighted"], d["exposure"]["felten_aioe"]["value"], d["pay"])' "$TMP/show.out")" "True None None"
 
 step "--snapshot DIR picks a snapshot"
 NAME=$(readlink "$OUT/latest")

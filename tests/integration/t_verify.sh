@@ -47,7 +47,7 @@ BEFORE=$(ls -lA --time-style=full-iso "$SNAP")
 verify "$SNAP"
 check "exit code" "$RC" 0
 check "one ok line per file" "$(lines '^ok        [a-z.]*: [0-9]* bytes, sha256 [0-9a-f]\{64\}$')" 4
-check "row counts" "$(lines '^ok        row counts of 15 tables as in manifest.json$')" 1
+check "row counts" "$(lines '^ok        row counts of 16 tables as in manifest.json$')" 1
 check "one ok line per data test" "$(lines '^ok        data test: ')" 7
 check "integrity" "$(lines '^ok        database integrity (PRAGMA quick_check)$')" 1
 check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 4 files match their sha256, database intact, 16 row counts match, 7 data tests pass"
