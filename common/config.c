@@ -213,9 +213,11 @@ static void *get_measure(config *c, const char *id)
     return named_element((void **)&c->meas, &c->nmeas, sizeof *c->meas, id);
 }
 
-/* col.<name> = <header> [| <type>]: one staged column of a [table]. */
-static int table_column(loader *ld, cfg_table *t, const char *name, const char *value)
+/* col.<name> = <header> [| <type>]: one staged column of a [table]; key is
+ * the whole key, for messages. */
+static int table_column(loader *ld, cfg_table *t, const char *key, const char *value)
 {
+    const char *name = key + 4;
     char *spec = xstrdup(value);
     char *bar = strchr(spec, '|');
     int type = CFG_TEXT;
@@ -226,7 +228,7 @@ static int table_column(loader *ld, cfg_table *t, const char *name, const char *
             ;
         if (!TYPES[type]) {
             free(spec);
-            return bad(ld, "unknown column type (text, real, int, oews, ep)", name, value);
+            return bad(ld, "unknown column type (text, real, int, oews, ep)", key, value);
         }
     }
     str_trim(spec);
@@ -236,7 +238,7 @@ static int table_column(loader *ld, cfg_table *t, const char *name, const char *
             why = "column names use a-z, 0-9 and _";
     if (why) {
         free(spec);
-        return bad(ld, why, name, value);
+        return bad(ld, why, key, value);
     }
     t->col = xrealloc(t->col, (t->ncol + 1) * sizeof *t->col);
     t->col[t->ncol++] = (cfg_column){xstrdup(name), spec, (enum cfg_type)type};
@@ -263,7 +265,7 @@ static int table_prefixed(loader *ld, void *obj, const char *key, const char *va
 {
     cfg_table *t = obj;
     if (!strncmp(key, "col.", 4))
-        return table_column(ld, t, key + 4, value);
+        return table_column(ld, t, key, value);
     if (strncmp(key, "filter.", 7))
         return bad(ld, "unknown key in a [table] section", key, value);
     t->filter = xrealloc(t->filter, (t->nfilter + 1) * sizeof *t->filter);
@@ -361,8 +363,13 @@ static int on_entry(void *user, const char *section, const char *key, const char
                               : !strcmp(section, SECTIONS[k].prefix))
             s = &SECTIONS[k];
     }
-    if (!s)
-        return bad(ld, "unknown section", section, key);
+    if (!s) {
+        if (!ld->result)
+            ld->result = os_error(OS_ECONFIG, "%s: [%s]: unknown section (the sections are "
+                                  "[occsnap], [methodology], [source ID], [table ID], "
+                                  "[aei RELEASE] and [measure NAME])", ld->c->path, section);
+        return 0;
+    }
     void *obj = s->get(ld->c, section + (s->named ? strlen(s->prefix) : 0));
     char *seen_key = xasprintf("%s\n%s", section, key);
     int again = strmap_get(ld->seen, seen_key, NULL);
@@ -371,8 +378,12 @@ static int on_entry(void *user, const char *section, const char *key, const char
     for (const key_spec *k = s->keys; k->key; k++)
         if (!strcmp(k->key, key))
             return set_key(ld, k, obj, value, again);
-    if (s->prefixed && strchr(key, '.'))
+    if (s->prefixed && strchr(key, '.')) {
+        if (again)
+            return bad(ld, "continued on an indented line (only citation, description and note "
+                           "may be)", key, value);
         return s->prefixed(ld, obj, key, value);
+    }
     char *words = section_words(s);
     char *msg = xasprintf("unknown key in %s", words);
     bad(ld, msg, key, value);
@@ -401,7 +412,7 @@ static int check_repeats(const char *path, const char *text)
         char *t = str_trim(l);
         long first;
         char *id = NULL;
-        if (*t == '[' && strchr(t, ']')) {
+        if (!indented && *t == '[' && strchr(t, ']')) {
             *strchr(t, ']') = '\0';
             snprintf(section, sizeof section, "%s", t + 1);
             id = xasprintf("[%s]", section);

@@ -220,37 +220,43 @@ static int map_crosswalk(tf *t, const group *g, const codemap *xw, const coded_r
     return rc;
 }
 
-/* soc2018: each occupation takes the row of its SOC code, else the aggregate
- * row the NEM crosswalk or its broad group names (tf_take_rows); rows that
- * no occupation takes are listed. Returns the os_result of the listing. */
+/* soc2018: for each measure on its own, each occupation takes the row of its
+ * SOC code, else the aggregate row the NEM crosswalk or its broad group names
+ * (tf_take_rows), among the rows with a value for that measure, so a measure
+ * maps the same whether or not others share its table. Rows with no value
+ * and rows that no occupation takes are listed. Returns the os_result of the
+ * listing. */
 static int map_soc(tf *t, const group *g, const coded_rows *r, tf_coverage *c)
 {
-    strmap *by_code = strmap_new();
-    int rc = OS_OK;
-    for (size_t k = 0; !rc && k < r->n; k++) {
-        if (row_empty(r, g->nv, k))
-            rc = tf_cov_unmatched(t, c, r->row[k], r->code[k], no_value(g));
-        else
-            strmap_put(by_code, r->code[k], (long)k);
-    }
     long *take = xmalloc((t->u.n ? t->u.n : 1) * sizeof *take);
     long *takers = xcalloc(r->n ? r->n : 1, sizeof *takers);
     unsigned char *how = xcalloc(t->u.n ? t->u.n : 1, 1);
-    tf_take_rows(t, by_code, take, how);
-    for (size_t i = 0; i < t->u.n; i++)
-        if (take[i] >= 0) {
-            give(g, r, (size_t)take[i], i, c, how[i]);
-            takers[take[i]]++;
-        }
+    for (size_t j = 0; j < g->nv; j++) {
+        strmap *by_code = strmap_new();
+        for (size_t k = 0; k < r->n; k++)
+            if (!isnan(r->value[k * g->nv + j]))
+                strmap_put(by_code, r->code[k], (long)k);
+        tf_take_rows(t, by_code, take, how);
+        for (size_t i = 0; i < t->u.n; i++)
+            if (take[i] >= 0) {
+                g->m[j]->value[i] = r->value[(size_t)take[i] * g->nv + j];
+                g->m[j]->match[i] = how[i];
+                c->covered[i] = 1;
+                takers[take[i]]++;
+            }
+        strmap_free(by_code);
+    }
+    int rc = OS_OK;
     for (size_t k = 0; !rc && k < r->n; k++) {
         if (takers[k])
             c->rows_mapped++;
-        else if (strmap_get(by_code, r->code[k], NULL))
+        else if (row_empty(r, g->nv, k))
+            rc = tf_cov_unmatched(t, c, r->row[k], r->code[k], no_value(g));
+        else
             rc = tf_cov_unmatched(t, c, r->row[k], r->code[k],
                                   "no occupation of the O*NET release takes this SOC code");
     }
     free(take), free(takers), free(how);
-    strmap_free(by_code);
     return rc;
 }
 

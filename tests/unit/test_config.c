@@ -415,11 +415,9 @@ static void test_measures(void **state)
     free(path);
 }
 
-/* Open bug (common/config.c, check_repeats): an indented continuation line
- * that begins with "[" is taken for a section header there (inih reads it
- * as a continuation), so these two citations are refused with "[1]: the
- * section is given twice". */
-static void test_open_bug_bracket_continuation(void **state)
+/* An indented continuation line that begins with "[" is a continuation (as
+ * inih reads it), not a section header: two such citations load. */
+static void test_bracket_continuation(void **state)
 {
     char *path = tu_text_file("bracket.ini",
                               "[source s]\ntitle = S\ncitation = One.\n  [1] First note.\n"
@@ -428,7 +426,7 @@ static void test_open_bug_bracket_continuation(void **state)
     config *c = NULL;
     int rc = config_load(path, &c);
     if (rc)
-        fail_msg("open bug: %s", os_last_error());
+        fail_msg("refused: %s", os_last_error());
     assert_string_equal(config_source(c, "s")->citation, "One. [1] First note.");
     assert_string_equal(config_source(c, "other")->citation, "Two. [1] Second note.");
     config_free(c);
@@ -633,21 +631,15 @@ static const bad_case BAD[] = {
     {"continuation line on composite_components",
      SRC MT MEAS_A COMP "[methodology]\ncomposite = x\ncomposite_components = a\n  b\n",
      {"[methodology] composite_components:", "continued on an indented line"}},
-};
-
-/* Open bugs: rows that should be refused as these say, and are not yet. */
-static const bad_case BAD_OPEN[] = {
-    /* Open bug (common/config.c, table_prefixed): a continuation line on a
-     * filter.* key becomes a second filter on that column, which staging ANDs
-     * with the first (extract/stage.c, passes_filters): the file loads, and
-     * the table would stage no row. */
+    /* a continuation line on filter.* must not become a second filter on
+     * that column (staging ANDs them: the table would stage no row) */
     {"continuation line on a filter", SRC TABLE_T "filter.a = x, y\n  z\n",
      {"[table t] filter.a:", "continued on an indented line"}},
-    /* Open bug (common/config.c, table_column): its messages name the column
-     * ("a"), not the key ("col.a"). */
+    /* a column's messages name the key ("col.b"), not the column ("b") */
     {"unknown column type names the key", SRC TABLE_T "col.b = B | float\n",
      {"[table t] col.b:", "unknown column type"}},
 };
+
 
 /* Runs the n cases of cases; returns how many were not refused as they say. */
 static int run_bad_cases(const bad_case *cases, size_t n, const char *tag)
@@ -683,12 +675,6 @@ static int run_bad_cases(const bad_case *cases, size_t n, const char *tag)
 static void test_bad_files(void **state)
 {
     assert_int_equal(run_bad_cases(BAD, sizeof BAD / sizeof BAD[0], "bad"), 0);
-}
-
-/* Open bugs, reported (see BAD_OPEN): this test fails until they are fixed. */
-static void test_bad_files_open_bugs(void **state)
-{
-    assert_int_equal(run_bad_cases(BAD_OPEN, sizeof BAD_OPEN / sizeof BAD_OPEN[0], "open"), 0);
 }
 
 static void test_unknown_key_message(void **state)
@@ -793,9 +779,8 @@ int main(void)
         cmocka_unit_test(test_minimal_file_defaults),
         cmocka_unit_test(test_cache_name_from_url),
         cmocka_unit_test(test_measures),
-        cmocka_unit_test(test_open_bug_bracket_continuation),
+        cmocka_unit_test(test_bracket_continuation),
         cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_bad_files_open_bugs),
         cmocka_unit_test(test_unknown_key_message),
         cmocka_unit_test(test_unreadable_and_unparsable),
         cmocka_unit_test(test_contact_from_environment),
