@@ -66,6 +66,8 @@ typedef struct {
     double threshold, pct_threshold;
 } options;
 
+/* Reads the value v of option opt into *out; returns an os_result, OS_EUSAGE
+ * naming opt and v when it is not a non-negative number. */
 static int parse_number(const char *opt, const char *v, double *out)
 {
     if (parse_double(v, out) != 0 || *out < 0)
@@ -73,6 +75,8 @@ static int parse_number(const char *opt, const char *v, double *out)
     return OS_OK;
 }
 
+/* Fills *o from the command line (exits 0 after --help or --version); returns
+ * an os_result, OS_EUSAGE naming the bad option or argument. */
 static int parse_args(int argc, char **argv, options *o)
 {
     *o = (options){.config = "config/occsnap.ini", .cache = "cache", .out = "data-snapshots",
@@ -147,7 +151,8 @@ static int parse_args(int argc, char **argv, options *o)
 }
 
 /* Takes an exclusive lock on <out>/.occsnap.lock for the life of the
- * process, so two runs (cron and a person) never overlap. */
+ * process, so two runs (cron and a person) never overlap; returns an
+ * os_result, OS_ELOCKED naming the holder's pid, OS_EIO naming the lock file. */
 static int take_lock(const char *out)
 {
     int rc = mkdir_p(out);
@@ -176,6 +181,7 @@ static int take_lock(const char *out)
     return rc; /* fd stays open (and locked) until exit */
 }
 
+/* Seconds elapsed since t0 on the monotonic clock; cannot fail. */
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -194,6 +200,8 @@ static char *snapshot_path(const options *o, const char *name)
     return xasprintf("%s/%s", o->out, name);
 }
 
+/* Runs show, verify or diff; returns its os_result, or OS_EUSAGE for wrong
+ * positional arguments. */
 static int run_reader(const options *o)
 {
     int rc;

@@ -141,6 +141,7 @@ typedef struct {
     int named;           /* 1: the prefix is followed by an id */
     void *(*get)(config *c, const char *id); /* the struct of that section */
     const key_spec *keys;
+    /* the keys with a "." (col.x), or NULL; returns an os_result */
     int (*prefixed)(loader *ld, void *obj, const char *key, const char *value);
 } section_spec;
 
@@ -151,14 +152,14 @@ struct loader {
     int result;
 };
 
-/* Records the first error (OS_ECONFIG naming file, section and key); returns
- * 0, which stops inih. */
+/* Records the first error (OS_ECONFIG naming file, section and key) in
+ * ld->result and returns it, so a caller can `return bad(...)`. */
 static int bad(loader *ld, const char *msg, const char *key, const char *value)
 {
     if (!ld->result)
         ld->result = os_error(OS_ECONFIG, "%s: [%s] %s: %s (%s = %s)", ld->c->path,
                               ld->section, key, msg, key, value);
-    return 0;
+    return ld->result;
 }
 
 /* Finds the element of *arr (n of them, size bytes each, a char *id first)
@@ -213,8 +214,9 @@ static void *get_measure(config *c, const char *id)
     return named_element((void **)&c->meas, &c->nmeas, sizeof *c->meas, id);
 }
 
-/* col.<name> = <header> [| <type>]: one staged column of a [table]; key is
- * the whole key, for messages. */
+/* col.<name> = <header> [| <type>]: one staged column of a [table] (key is
+ * the whole key, for messages); returns an os_result, OS_ECONFIG (via bad)
+ * for an unknown type or a bad name. */
 static int table_column(loader *ld, cfg_table *t, const char *key, const char *value)
 {
     const char *name = key + 4;
@@ -242,7 +244,7 @@ static int table_column(loader *ld, cfg_table *t, const char *key, const char *v
     }
     t->col = xrealloc(t->col, (t->ncol + 1) * sizeof *t->col);
     t->col[t->ncol++] = (cfg_column){xstrdup(name), spec, (enum cfg_type)type};
-    return 1;
+    return OS_OK;
 }
 
 /* Splits a comma-separated list into a new array of trimmed strings, stored
@@ -260,7 +262,8 @@ static void split_list(const char *value, char ***items, size_t *n)
     free(list);
 }
 
-/* The prefixed keys of a [table]: col.<name> and filter.<column>. */
+/* The prefixed keys of a [table]: col.<name> and filter.<column>; returns an
+ * os_result, OS_ECONFIG (via bad) for an unknown key or an empty filter. */
 static int table_prefixed(loader *ld, void *obj, const char *key, const char *value)
 {
     cfg_table *t = obj;
@@ -274,7 +277,7 @@ static int table_prefixed(loader *ld, void *obj, const char *key, const char *va
     split_list(value, &f->value, &f->nvalue);
     if (!f->nvalue)
         return bad(ld, "a filter needs at least one value", key, value);
-    return 1;
+    return OS_OK;
 }
 
 static const section_spec SECTIONS[] = {
@@ -296,7 +299,8 @@ static char *section_words(const section_spec *s)
 }
 
 /* Reads value into the slot that spec names in obj; a continuation line (the
- * key seen before) joins K_TEXT and is an error for every other kind. */
+ * key seen before) joins K_TEXT and is an error for every other kind. Returns
+ * an os_result, OS_ECONFIG (via bad) for a value the key does not take. */
 static int set_key(loader *ld, const key_spec *spec, void *obj, const char *value, int again)
 {
     void *slot = (char *)obj + spec->off;
@@ -313,13 +317,13 @@ static int set_key(loader *ld, const key_spec *spec, void *obj, const char *valu
         char *joined = again && *s ? xasprintf("%s %s", *s, value) : xstrdup(value);
         free(*s);
         *s = joined;
-        return 1;
+        return OS_OK;
     }
     case K_MB:
         if (parse_long(value, &v) != 0 || v <= 0 || v > 100000)
             return bad(ld, spec->expect, spec->key, value);
         *(size_t *)slot = (size_t)v * 1024 * 1024;
-        return 1;
+        return OS_OK;
     case K_COUNT:
     case K_INT:
         if (parse_long(value, &v) != 0 || v < spec->lo || v > spec->hi)
@@ -328,28 +332,30 @@ static int set_key(loader *ld, const key_spec *spec, void *obj, const char *valu
             *(long *)slot = v;
         else
             *(int *)slot = (int)v;
-        return 1;
+        return OS_OK;
     case K_SHARE:
     case K_PCTILE:
         if (parse_double(value, &d) != 0 ||
             (spec->kind == K_SHARE ? d < 0 || d > 1 : d <= 0 || d >= 100))
             return bad(ld, spec->expect, spec->key, value);
         *(double *)slot = d;
-        return 1;
+        return OS_OK;
     case K_ENUM:
         for (int k = 0; spec->names[k]; k++)
             if (!strcmp(spec->names[k], value)) {
                 *(int *)slot = (int)spec->lo + k;
-                return 1;
+                return OS_OK;
             }
         return bad(ld, spec->expect, spec->key, value);
     case K_LIST:
         split_list(value, (char ***)slot, (size_t *)((char *)slot + sizeof(char **)));
-        return 1;
+        return OS_OK;
     }
     return bad(ld, "unhandled key kind", spec->key, value);
 }
 
+/* The inih handler: returns 1 to go on, 0 to stop (inih's convention, not an
+ * os_result); the error is in ld->result, reported. */
 static int on_entry(void *user, const char *section, const char *key, const char *value)
 {
     loader *ld = user;
@@ -377,12 +383,12 @@ static int on_entry(void *user, const char *section, const char *key, const char
     free(seen_key);
     for (const key_spec *k = s->keys; k->key; k++)
         if (!strcmp(k->key, key))
-            return set_key(ld, k, obj, value, again);
+            return set_key(ld, k, obj, value, again) == OS_OK;
     if (s->prefixed && strchr(key, '.')) {
         if (again)
             return bad(ld, "continued on an indented line (only citation, description and note "
-                           "may be)", key, value);
-        return s->prefixed(ld, obj, key, value);
+                           "may be)", key, value) == OS_OK;
+        return s->prefixed(ld, obj, key, value) == OS_OK;
     }
     char *words = section_words(s);
     char *msg = xasprintf("unknown key in %s", words);

@@ -13,6 +13,7 @@ void strmap_free(strmap *m);
 void strmap_put(strmap *m, const char *key, long value);
 /* Returns 1 and the value if key is present, 0 otherwise. */
 int strmap_get(const strmap *m, const char *key, long *value);
+/* The number of keys in m (a count); cannot fail. */
 size_t strmap_count(const strmap *m);
 
 #endif

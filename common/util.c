@@ -184,25 +184,29 @@ int rm_rf(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
+        return errno == ENOENT ? OS_OK
+                               : os_error(OS_EIO, "cannot remove %s: %s", path, strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return unlink(path);
+        return unlink(path) == 0
+                   ? OS_OK
+                   : os_error(OS_EIO, "cannot remove %s: %s", path, strerror(errno));
     DIR *d = opendir(path);
     if (!d)
-        return -1;
-    int rc = 0;
+        return os_error(OS_EIO, "cannot remove %s: %s", path, strerror(errno));
+    int rc = OS_OK;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         char *child = xasprintf("%s/%s", path, e->d_name);
-        if (rm_rf(child) != 0)
-            rc = -1;
+        int crc = rm_rf(child);
+        if (crc && !rc)
+            rc = crc;
         free(child);
     }
     closedir(d);
-    if (rmdir(path) != 0)
-        rc = -1;
+    if (rmdir(path) != 0 && !rc)
+        rc = os_error(OS_EIO, "cannot remove %s: %s", path, strerror(errno));
     return rc;
 }
 

@@ -16,7 +16,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Trims ASCII blanks (and a leading UTF-8 BOM) in place; returns s. */
 char *str_trim(char *s);
-/* Case-insensitive ASCII comparison of whole strings. */
+/* 1 if a and b are the same string ignoring ASCII case, else 0. */
 int str_ieq(const char *a, const char *b);
 /* 1 if s is a plain identifier (a-z, 0-9, _; not empty, not NULL): safe as
  * part of an SQL name or a path. */
@@ -29,12 +29,13 @@ int str_starts_with_ci(const char *s, const char *prefix);
 /* Parses a whole string as a finite double (blanks allowed around it);
  * returns 0 on success, -1 if it is empty or not a number. */
 int parse_double(const char *s, double *out);
-/* Same for a long integer; a value like "95.0" is rejected. */
+/* Same for a long integer (0, or -1 when not one); a value like "95.0" is rejected. */
 int parse_long(const char *s, long *out);
 
-/* Creates dir and its parents (mode 0755); returns 0 or an os_result. */
+/* Creates dir and its parents (mode 0755); returns an os_result, OS_EIO naming the directory. */
 int mkdir_p(const char *dir);
-/* Removes a directory tree (no symlinks followed); returns 0 or -1. */
+/* Removes a file or directory tree (no symlinks followed; a missing path is
+ * OS_OK); returns an os_result, OS_EIO naming the first path it could not remove. */
 int rm_rf(const char *path);
 /* 1 if path exists (any type, symlinks not followed). */
 int path_exists(const char *path);

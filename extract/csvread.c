@@ -135,8 +135,11 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
         while (first && n > 0 && n < 3) {
             long more = read(src, buf + n, sizeof buf - (size_t)n);
             if (more <= 0) {
-                if (more < 0)
-                    result = r.result ? r.result : OS_EIO;
+                if (more < 0) {
+                    /* as above: keep the code the reader reported */
+                    int reported = (int)os_last_code();
+                    result = r.result ? r.result : reported ? reported : OS_EIO;
+                }
                 break;
             }
             n += more;
@@ -173,6 +176,8 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
     return result;
 }
 
+/* The rows_read_fn of a FILE: returns the byte count, 0 at the end, or -1
+ * after reporting OS_EIO (a count, like read(2), not an os_result). */
 static long read_stdio(void *src, char *buf, size_t n)
 {
     FILE *f = src;
@@ -201,6 +206,7 @@ typedef struct {
     size_t len, pos;
 } membuf;
 
+/* The rows_read_fn of a membuf: returns the byte count, 0 at the end; never fails. */
 static long read_mem(void *src, char *buf, size_t n)
 {
     membuf *m = src;

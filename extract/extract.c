@@ -21,6 +21,8 @@ typedef struct {
     int optional; /* only when every table read from it is optional */
 } file_plan;
 
+/* Fills plan with one entry per distinct (source, url) of c's tables and
+ * returns how many (a count; cannot fail, dies on OOM). */
 static size_t plan_files(const config *c, const char *cache_dir, file_plan *plan)
 {
     size_t n = 0;
@@ -79,6 +81,8 @@ static void settle_previous(const char *dest, int failed)
     }
 }
 
+/* The index in plan of the file table t is read from, or -1 if none (an
+ * index, not an os_result; plan_files gives every table one). */
 static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
 {
     for (size_t k = 0; k < n; k++)

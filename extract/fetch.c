@@ -110,10 +110,11 @@ static int blank(const char *s)
     return 1;
 }
 
-/* Records a final failure for j with code and a full message; never fails. */
-static void job_fail(fetch_job *j, int code, const char *fmt, ...)
+/* Records a final failure for j with code and a full message (printed by
+ * fetch_all); never fails, and returns code so callers can pass it on. */
+static int job_fail(fetch_job *j, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void job_fail(fetch_job *j, int code, const char *fmt, ...)
+static int job_fail(fetch_job *j, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -122,6 +123,7 @@ static void job_fail(fetch_job *j, int code, const char *fmt, ...)
     j->failed = 1;
     j->code = code;
     j->state = JOB_DONE;
+    return code;
 }
 
 /* Records a download failure "src: cannot download URL [via X]: reason". */
@@ -232,7 +234,7 @@ static long long backoff_base_ms(void)
 }
 
 /* Opens the temp file and the easy handle for one attempt and adds it to
- * multi; on failure records it in j (OS_EIO / OS_EFETCH) and returns -1.
+ * multi; returns an os_result, on failure recorded in j (OS_EIO / OS_EFETCH).
  * The handle, header list and FILE belong to j until finish_attempt. */
 static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
                          const char *user_agent)
@@ -251,16 +253,15 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
         int e = errno;
         if (fd >= 0)
             close(fd);
-        job_fail(j, OS_EIO, "%s: cannot create %s: %s", j->src, j->tmp_path, strerror(e));
-        return -1;
+        return job_fail(j, OS_EIO, "%s: cannot create %s: %s", j->src, j->tmp_path,
+                        strerror(e));
     }
     CURL *h = curl_easy_init();
     if (!h) {
         fclose(j->fp);
         j->fp = NULL;
         unlink(j->tmp_path);
-        job_fail(j, OS_EFETCH, "%s: cannot create a libcurl handle", j->src);
-        return -1;
+        return job_fail(j, OS_EFETCH, "%s: cannot create a libcurl handle", j->src);
     }
     j->easy = h;
     /* Validators only mean something to the origin that issued them: a copy
@@ -318,12 +319,11 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
         fclose(j->fp);
         j->fp = NULL;
         unlink(j->tmp_path);
-        job_fail(j, OS_EFETCH, "%s: cannot set up the download of %s: %s", j->src,
-                 j->req->url, c != CURLE_OK ? curl_easy_strerror(c) : "curl multi");
-        return -1;
+        return job_fail(j, OS_EFETCH, "%s: cannot set up the download of %s: %s", j->src,
+                        j->req->url, c != CURLE_OK ? curl_easy_strerror(c) : "curl multi");
     }
     j->state = JOB_ACTIVE;
-    return 0;
+    return OS_OK;
 }
 
 /* 1 if the head of the body looks like an HTML page. */
@@ -340,42 +340,37 @@ static int looks_html(const unsigned char *p, size_t n)
     return str_starts_with_ci(buf, "<!doctype html") || str_starts_with_ci(buf, "<html");
 }
 
-/* Checks the downloaded body against the expectation; returns 0, or -1
- * after recording the failure in j. */
+/* Checks the downloaded body against the expectation; returns an os_result,
+ * OS_EFETCH (recorded in j, naming source and URL) when it is not what was expected. */
 static int check_content(fetch_job *j, long status)
 {
     const char *url = j->req->url;
     if (j->nbytes == 0) {
-        job_fail(j, OS_EFETCH, "%s: %s served an empty file (status %ld)", j->src,
-                 url, status);
-        return -1;
+        return job_fail(j, OS_EFETCH, "%s: %s served an empty file (status %ld)", j->src,
+                        url, status);
     }
     int html = looks_html(j->head, j->head_len);
     if (j->req->expect == FETCH_EXPECT_ZIP) {
         if (html) {
-            job_fail(j, OS_EFETCH, "%s: %s served an HTML page (status %ld), not a "
-                     "zip archive", j->src, url, status);
-            return -1;
+            return job_fail(j, OS_EFETCH, "%s: %s served an HTML page (status %ld), not a "
+                            "zip archive", j->src, url, status);
         }
         if (j->head_len < 4 || memcmp(j->head, "PK\x03\x04", 4) != 0) {
-            job_fail(j, OS_EFETCH, "%s: %s is not a zip archive (it does not start "
-                     "with PK\\3\\4; status %ld, %lld bytes)", j->src, url, status,
-                     j->nbytes);
-            return -1;
+            return job_fail(j, OS_EFETCH, "%s: %s is not a zip archive (it does not start "
+                            "with PK\\3\\4; status %ld, %lld bytes)", j->src, url, status,
+                            j->nbytes);
         }
     } else if (j->req->expect == FETCH_EXPECT_TEXT) {
         if (memchr(j->head, '\0', j->head_len)) {
-            job_fail(j, OS_EFETCH, "%s: %s served binary data (a NUL byte in the "
-                     "first 64 KiB; status %ld), not a text file", j->src, url, status);
-            return -1;
+            return job_fail(j, OS_EFETCH, "%s: %s served binary data (a NUL byte in the "
+                            "first 64 KiB; status %ld), not a text file", j->src, url, status);
         }
         if (html) {
-            job_fail(j, OS_EFETCH, "%s: %s served an HTML page (status %ld), not a "
-                     "text data file", j->src, url, status);
-            return -1;
+            return job_fail(j, OS_EFETCH, "%s: %s served an HTML page (status %ld), not a "
+                            "text data file", j->src, url, status);
         }
     }
-    return 0;
+    return OS_OK;
 }
 
 /* Fills j->out from a receipt and the request; never fails. */
@@ -529,7 +524,7 @@ static void finish_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     } else if (!j->is_file && status != 200) {
         snprintf(reason, sizeof reason, "no HTTP status in the response");
     } else {
-        if (check_content(j, status) != 0) {
+        if (check_content(j, status) != OS_OK) {
             unlink(j->tmp_path);
             return;
         }
@@ -585,7 +580,7 @@ static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
             fetch_job *j = &jobs[i];
             if (j->state != JOB_WAITING || j->ready_at > now)
                 continue;
-            if (start_attempt(j, opt, multi, user_agent) == 0)
+            if (start_attempt(j, opt, multi, user_agent) == OS_OK)
                 active++;
             else
                 remaining--;

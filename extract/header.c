@@ -34,8 +34,8 @@ static int next_char(const unsigned char *s, size_t *p)
     return tolower(s[i]);
 }
 
-/* Matches want from wp against cell from cp, both normalised on the fly;
- * "*" matches any run of characters, "{year}" four digits. */
+/* 1 if want from wp matches cell from cp, else 0 (both normalised on the
+ * fly); "*" matches any run of characters, "{year}" four digits. */
 static int match_from(const unsigned char *w, size_t wp, const unsigned char *c, size_t cp,
                       int *year)
 {

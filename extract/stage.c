@@ -280,6 +280,11 @@ static int passes_filters(reader *r, const rows_row *row)
     return 1;
 }
 
+static int report_no_header(reader *r);
+
+/* The rows_fn of staging: finds the header, then types each data row into
+ * r->s; returns an os_result naming table, file and row (OS_EPARSE when no
+ * header turned up in the first HEADER_SEARCH_ROWS rows, OS_EDATA for a bad value). */
 static int on_row(void *ctx, const rows_row *row)
 {
     reader *r = ctx;
@@ -298,7 +303,7 @@ static int on_row(void *ctx, const rows_row *row)
             memcpy(r->best_idx, r->idx, n * sizeof *r->idx);
         }
         if (r->rows_seen >= HEADER_SEARCH_ROWS)
-            return -1; /* give up: reported by the caller */
+            return report_no_header(r); /* give up */
         return OS_OK;
     }
     int any = 0;
@@ -340,7 +345,7 @@ static int on_row(void *ctx, const rows_row *row)
 }
 
 /* Explains a header that was not found: which wanted columns the closest row
- * lacked, so a renamed column is named in the message. */
+ * lacked, so a renamed column is named in the message; always returns OS_EPARSE. */
 static int report_no_header(reader *r)
 {
     size_t n = r->t->ncol, len = 0, cap = 1024;
@@ -444,7 +449,7 @@ int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, sta
     int rc = read_rows(&r, raw_path);
     if (!rc && s->missing && !t->optional)
         rc = os_error(OS_EPARSE, "%s: %s has no member '%s'", t->id, t->cache_name, t->member);
-    else if (!s->missing && (rc == -1 || (!rc && !s->header_line)))
+    else if (!s->missing && !rc && !s->header_line)
         rc = report_no_header(&r);
     if (!rc && !s->missing) {
         /* Keep the {year} values read from the header, e.g. "emp_base=2024". */

@@ -20,12 +20,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Flushes the directory dir itself to disk (new names in it); returns an
+ * os_result, OS_EIO naming dir when it cannot be opened or synced. */
 static int fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
+        return os_error(OS_EIO, "cannot sync %s: %s", dir, strerror(errno));
+    int rc = fsync(fd) == 0 ? OS_OK : os_error(OS_EIO, "cannot sync %s: %s", dir, strerror(errno));
     close(fd);
     return rc;
 }
@@ -206,7 +208,10 @@ static void retain(const char *out_dir, long keep, const char *latest)
     for (size_t i = (size_t)keep; i < n; i++) {
         if (strcmp(names[i], latest)) {
             char *path = xasprintf("%s/%s", out_dir, names[i]);
-            if (rm_rf(path) != 0)
+            os_quiet++; /* a warning, not an error: the line below says so */
+            int rc = rm_rf(path);
+            os_quiet--;
+            if (rc)
                 os_warning("retention: cannot remove %s", path);
             free(path);
         }
@@ -232,8 +237,13 @@ static void clear_dead_temporaries(const char *out_dir)
         long pid = dash ? strtol(dash + 1, NULL, 10) : 0;
         if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
             char *path = xasprintf("%s/%s", out_dir, e->d_name);
-            if (pid != (long)getpid() && rm_rf(path) == 0)
-                os_warning("removed %s, left by a run that did not finish", path);
+            if (pid != (long)getpid()) {
+                os_quiet++; /* best effort: one that stays is no error */
+                int rc = rm_rf(path);
+                os_quiet--;
+                if (rc == OS_OK)
+                    os_warning("removed %s, left by a run that did not finish", path);
+            }
             free(path);
         }
     }
@@ -283,7 +293,9 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
         final_path = xasprintf("%s/%s", out_dir, final_name);
     }
     rc = build(c, work_db, out_dir, tmp, final_name);
-    if (!rc && (fsync_dir(tmp) != 0 || rename(tmp, final_path) != 0))
+    if (!rc)
+        rc = fsync_dir(tmp);
+    if (!rc && rename(tmp, final_path) != 0)
         rc = os_error(OS_EIO, "cannot rename %s to %s: %s", tmp, final_path, strerror(errno));
     if (rc) {
         rm_rf(tmp);
@@ -301,7 +313,9 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
         unlink(link_tmp);
         rm_rf(final_path); /* nothing is published unless latest points at it */
     }
+    os_quiet++; /* best effort: latest is already re-pointed (or the error said why not) */
     fsync_dir(out_dir);
+    os_quiet--;
     snprintf(published, published_size, "%s", final_name);
     if (!rc)
         retain(out_dir, opt ? opt->keep : 0, final_name);

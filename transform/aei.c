@@ -320,14 +320,16 @@ typedef struct {
 static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *match_out)
 {
     const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
-    if (!tf_staged(t, table)) {
-        /* an optional release that could not be fetched: the manifest's
-         * warnings say so; the newest release that was fetched is used */
-        return OS_OK;
+    int staged;
+    int rc = tf_staged(t, table, &staged);
+    if (rc || !staged) {
+        /* !staged: an optional release that could not be fetched: the
+         * manifest's warnings say so; the newest release that was fetched is used */
+        return rc;
     }
     statements st;
     task_list l = {.by_key = strmap_new()};
-    int rc = load_statements(t, a->statements, a->codes2010, &st);
+    rc = load_statements(t, a->statements, a->codes2010, &st);
     if (!rc)
         rc = a->layout == AEI_WIDE ? read_wide(t, a, &l) : read_long(t, a, &l);
     occ_tasks *per = xcalloc(t->u.n, sizeof *per);
@@ -456,7 +458,9 @@ int tf_aei(tf *t)
      * aei_usage_pct comes from the newest release that was fetched. */
     for (size_t k = 0; !rc && k < c->naei; k++) {
         const cfg_aei *a = &c->aei[k];
-        if (!tf_staged(t, a->layout == AEI_WIDE ? a->tasks : a->raw))
+        int staged;
+        rc = tf_staged(t, a->layout == AEI_WIDE ? a->tasks : a->raw, &staged);
+        if (rc || !staged)
             continue;
         for (size_t i = 0; i < t->u.n; i++)
             usage[i] = NAN;

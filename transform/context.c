@@ -8,15 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-int tf_staged(tf *t, const char *table_id)
+int tf_staged(tf *t, const char *table_id, int *staged)
 {
     sqlite3_stmt *q;
-    if (db_prepare(t->stage, "SELECT status FROM stage_table WHERE table_id = ?", &q))
-        return 0;
+    int row = 0;
+    *staged = 0;
+    int rc = db_prepare(t->stage, "SELECT status FROM stage_table WHERE table_id = ?", &q);
+    if (rc)
+        return rc;
     sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
-    int ok = sqlite3_step(q) == SQLITE_ROW && !strcmp(db_text(q, 0), "ok");
+    rc = db_next(t->stage, q, &row);
+    *staged = !rc && row && !strcmp(db_text(q, 0), "ok");
     sqlite3_finalize(q);
-    return ok;
+    return rc;
 }
 
 int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,

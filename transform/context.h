@@ -43,9 +43,10 @@ typedef struct {
     size_t nmeas;
 } tf;
 
-/* 1 if table_id was staged with its file present (an optional table may be
- * missing); 0 otherwise. */
-int tf_staged(tf *t, const char *table_id);
+/* Sets *staged to 1 if table_id was staged with its file present (an optional
+ * table may be missing), else 0; returns an os_result (OS_EIO, reported, when
+ * the stage database cannot be read). */
+int tf_staged(tf *t, const char *table_id, int *staged);
 /* Opens "SELECT _row, <cols> FROM src_<table_id>" in file order (rowid) after
  * checking the table was staged; *file gets the file label for messages
  * (caller frees). Returns an os_result (OS_EDATA if it was not staged). */

@@ -164,26 +164,31 @@ int tf_oews(tf *t)
 
 /* ------------------------------------------------------------ projections */
 
-/* Reads "emp_base=2024,emp_proj=2034" as recorded at staging (the years come
- * from the headers, so next year's table needs no change). */
-static int header_year(tf *t, const char *table_id, const char *col)
+/* Reads col's year into *year from "emp_base=2024,emp_proj=2034" as recorded
+ * at staging (the years come from the headers, so next year's table needs no
+ * change; 0 when not recorded); returns an os_result (OS_EIO, reported, when
+ * the stage database cannot be read). */
+static int header_year(tf *t, const char *table_id, const char *col, int *year)
 {
     sqlite3_stmt *q;
-    int year = 0;
-    if (db_prepare(t->stage, "SELECT years FROM stage_table WHERE table_id = ?", &q))
-        return 0;
+    int row = 0;
+    *year = 0;
+    int rc = db_prepare(t->stage, "SELECT years FROM stage_table WHERE table_id = ?", &q);
+    if (rc)
+        return rc;
     sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    rc = db_next(t->stage, q, &row);
+    if (!rc && row) {
         const char *s = db_text(q, 0);
         size_t n = strlen(col);
         for (const char *p = s; (p = strstr(p, col)) != NULL; p += n)
             if ((p == s || p[-1] == ',') && p[n] == '=') {
-                year = atoi(p + n + 1);
+                *year = atoi(p + n + 1);
                 break;
             }
     }
     sqlite3_finalize(q);
-    return year;
+    return rc;
 }
 
 typedef struct {
@@ -211,8 +216,15 @@ int tf_projections(tf *t)
                             &q, &file);
     if (rc)
         return rc;
-    int base_year = header_year(t, "ep_occupation", "emp_base");
-    int proj_year = header_year(t, "ep_occupation", "emp_proj");
+    int base_year, proj_year;
+    rc = header_year(t, "ep_occupation", "emp_base", &base_year);
+    if (!rc)
+        rc = header_year(t, "ep_occupation", "emp_proj", &proj_year);
+    if (rc) {
+        sqlite3_finalize(q);
+        free(file);
+        return rc;
+    }
     if (!base_year || !proj_year || proj_year <= base_year) {
         sqlite3_finalize(q);
         rc = os_error(OS_EDATA, "ep_occupation: %s: cannot read the base and projected years "

@@ -303,8 +303,11 @@ int tf_measures(tf *t)
                 g.cm[g.nv] = &cfg->meas[j];
                 g.m[g.nv++] = tf_measure_new(t, cfg->meas[j].name, cfg->meas[j].source);
             }
-        if (g.table->optional && !tf_staged(t, g.table->id))
-            continue; /* extract warned; the measures have no values */
+        int staged = 1;
+        if (g.table->optional)
+            rc = tf_staged(t, g.table->id, &staged);
+        if (rc || !staged)
+            continue; /* !staged: extract warned; the measures have no values */
         int x = first->codes == CODES_ONET2010 ? 0 : first->codes == CODES_SOC2010 ? 1 : -1;
         if (x >= 0 && !loaded[x]) {
             rc = x == 0 ? tf_load_onet_xwalk(t, &xw[0]) : tf_load_soc_xwalk(t, &xw[1]);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
+/* 1 if the first n bytes of s are ASCII digits, else 0; cannot fail. */
 static int digits(const char *s, int n)
 {
     for (int i = 0; i < n; i++)

@@ -544,15 +544,21 @@ typedef struct {
 static int read_elements(tf *t, element_kind *ek, const char *kind, const char *text_id,
                          const char *xlsx_id, int required)
 {
-    const char *id = tf_staged(t, text_id) ? text_id : tf_staged(t, xlsx_id) ? xlsx_id : NULL;
     *ek = (element_kind){.kind = kind,
                          .p = {.elem_of = strmap_new(), .nocc = t->u.n, .last_elem = -1}};
+    int text_staged = 0, xlsx_staged = 0;
+    int rc = tf_staged(t, text_id, &text_staged);
+    if (!rc && !text_staged)
+        rc = tf_staged(t, xlsx_id, &xlsx_staged);
+    if (rc)
+        return rc;
+    const char *id = text_staged ? text_id : xlsx_staged ? xlsx_id : NULL;
     if (!id)
         return required ? os_error(OS_EDATA, "%s: neither %s nor %s was staged", kind, text_id,
                                    xlsx_id)
                         : OS_OK;
     ek->id = id;
-    int rc = pivot_read(t, &ek->p, id);
+    rc = pivot_read(t, &ek->p, id);
     long half = 0;
     for (size_t k = 0; !rc && k < ek->p.ncell; k++)
         half += !ek->p.cell[k].row[IM] || !ek->p.cell[k].row[LV];
