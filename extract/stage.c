@@ -15,6 +15,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* The columns of stage_table (common/schema.c), for copying its rows. */
+#define STAGE_TABLE_COLS \
+    "table_id, source, url, file, status, header_row, rows, years, note, spec_sha256"
+
 /* How far down a sheet the header may sit (banner rows above it). */
 #define HEADER_SEARCH_ROWS 30
 /* Cap on one zip member or xlsx part when the config gives none. */
@@ -88,9 +92,10 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
                       const fetch_receipt *r)
 {
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO main.stage_file(source, url, cache_path, fetched_url, "
-            "final_url, status, etag, last_modified, retrieved_at, bytes, sha256, from_, "
-            "stale, ok, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    const char *sql =
+        "INSERT OR REPLACE INTO main.stage_file(source, url, cache_path, fetched_url, final_url, "
+        "status, etag, last_modified, retrieved_at, bytes, sha256, from_, stale, ok, error) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     bind_text_or_null(st, 1, source);
@@ -118,8 +123,9 @@ static int record_table(sqlite3 *db, const cfg_table *t, const char *file, const
                         long header_row, long rows, const char *years, const char *note)
 {
     sqlite3_stmt *st;
-    const char *sql = "INSERT OR REPLACE INTO main.stage_table(table_id, source, url, file, status, "
-            "header_row, rows, years, note, spec_sha256) VALUES(?,?,?,?,?,?,?,?,?,?)";
+    const char *sql =
+        "INSERT OR REPLACE INTO main.stage_table(table_id, source, url, file, status, header_row,"
+        " rows, years, note, spec_sha256) VALUES(?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
         return os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     bind_text_or_null(st, 1, t->id);
@@ -470,6 +476,22 @@ int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, sta
 
 /* ------------------------------------------------------------ inserting */
 
+/* The columns of src_<id> in order ("_row, a, b, b_flag"), malloc'd (the
+ * caller frees); cannot fail (dies on OOM). */
+static char *src_columns(const cfg_table *t)
+{
+    char *cols = xstrdup("_row");
+    for (size_t i = 0; i < t->ncol; i++) {
+        const cfg_column *c = &t->col[i];
+        int flag = c->type == CFG_OEWS || c->type == CFG_EP;
+        char *more = flag ? xasprintf("%s, %s, %s_flag", cols, c->name, c->name)
+                          : xasprintf("%s, %s", cols, c->name);
+        free(cols);
+        cols = more;
+    }
+    return cols;
+}
+
 /* Creates src_<id> and returns its INSERT; identifiers come from the config,
  * which allows only [a-z0-9_] in them. */
 static int prepare_table(sqlite3 *db, const cfg_table *t, sqlite3_stmt **insert)
@@ -482,7 +504,9 @@ static int prepare_table(sqlite3 *db, const cfg_table *t, sqlite3_stmt **insert)
                       /* main.: a previous stage may be attached as "prev" */
                       "DROP TABLE IF EXISTS main.src_%s; CREATE TABLE main.src_%s(_row INTEGER NOT NULL",
                       t->id, t->id);
-    int in = snprintf(ins, cap, "INSERT INTO main.src_%s VALUES(?", t->id);
+    char *cols = src_columns(t);
+    int in = snprintf(ins, cap, "INSERT INTO main.src_%s(%s) VALUES(?", t->id, cols);
+    free(cols);
     for (size_t i = 0; i < t->ncol; i++) {
         const cfg_column *c = &t->col[i];
         const char *ty = c->type == CFG_TEXT ? "TEXT" : c->type == CFG_INT ? "INTEGER" : "REAL";
@@ -577,10 +601,13 @@ int stage_copy_previous(sqlite3 *db, const cfg_table *t)
     sqlite3_finalize(ins);
     if (rc)
         return rc;
-    char *sql = xasprintf("INSERT INTO main.src_%s SELECT * FROM prev.src_%s;"
-                          "INSERT INTO main.stage_table SELECT * FROM prev.stage_table"
+    char *cols = src_columns(t);
+    char *sql = xasprintf("INSERT INTO main.src_%s(%s) SELECT %s FROM prev.src_%s;"
+                          "INSERT INTO main.stage_table(" STAGE_TABLE_COLS ")"
+                          " SELECT " STAGE_TABLE_COLS " FROM prev.stage_table"
                           " WHERE table_id = '%s'",
-                          t->id, t->id, t->id);
+                          t->id, cols, cols, t->id, t->id);
+    free(cols);
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
         rc = os_error(OS_EIO, "stage %s: cannot reuse the previous stage: %s", t->id, err);

@@ -339,14 +339,17 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
     sqlite3_stmt *ins = NULL, *occ_ins = NULL;
     if (!rc)
         rc = db_prepare(t->out,
-                        "INSERT INTO aei_task(onet_code, task_id, release, task, usage_pct, shared_by, "
-                        "directive, feedback_loop, task_iteration, validation, learning, filtered, "
-                        "unknown, dominant_mode, autonomy_median, "
-                        "match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+
+    "INSERT INTO aei_task(onet_code, task_id, release, task, usage_pct, shared_by, directive, "
+    "feedback_loop, task_iteration, validation, learning, filtered, unknown, dominant_mode, "
+    "autonomy_median, match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    &ins);
     if (!rc)
-        rc = db_prepare(t->out, "INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct, tasks, "
-                "automation_share, augmentation_share, filtered_share, unknown_share, "
-                "dominant_mode, autonomy_median, match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+        rc = db_prepare(t->out,
+                        "INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct,"
+                        " tasks, automation_share, augmentation_share, filtered_share, "
+                        "unknown_share, dominant_mode, autonomy_median, match) VALUES(?,?,?,?,?,"
+                        "?,?,?,?,?,?,?)",
                         &occ_ins);
     const char *match = st.crosswalk ? "crosswalk" : "exact";
     for (size_t j = 0; !rc && j < l.n; j++) {

@@ -106,15 +106,15 @@ int tf_oews(tf *t)
     if (!rc)
         rc = db_prepare(t->out,
                      /* 7 key columns, a value and a flag per OEWS_NUM, 3 more */
-                     "INSERT INTO employment_wage(onet_code, oews_code, oews_title, o_group, match, "
-                     "shared_by, emp_weight, tot_emp, tot_emp_flag, emp_prse, emp_prse_flag, h_mean, "
-                     "h_mean_flag, a_mean, a_mean_flag, h_median, h_median_flag, a_median, "
-                     "a_median_flag, h_pct10, h_pct10_flag, h_pct25, h_pct25_flag, h_pct75, "
-                     "h_pct75_flag, h_pct90, h_pct90_flag, a_pct10, a_pct10_flag, a_pct25, "
-                     "a_pct25_flag, a_pct75, a_pct75_flag, a_pct90, a_pct90_flag, annual_only, "
-                     "hourly_only, source) VALUES(?,?,?,?,?,?,?,"
-                     "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     &ins);
+
+    "INSERT INTO employment_wage(onet_code, oews_code, oews_title, o_group, match, shared_by, "
+    "emp_weight, tot_emp, tot_emp_flag, emp_prse, emp_prse_flag, h_mean, h_mean_flag, a_mean, "
+    "a_mean_flag, h_median, h_median_flag, a_median, a_median_flag, h_pct10, h_pct10_flag, "
+    "h_pct25, h_pct25_flag, h_pct75, h_pct75_flag, h_pct90, h_pct90_flag, a_pct10, a_pct10_flag, "
+    "a_pct25, a_pct25_flag, a_pct75, a_pct75_flag, a_pct90, a_pct90_flag, annual_only, "
+    "hourly_only, source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+    "?,?,?,?,?,?)",
+    &ins);
     else
         ins = NULL;
     for (size_t i = 0; !rc && i < t->u.n; i++) {

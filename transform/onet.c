@@ -69,8 +69,10 @@ int tf_onet_tasks(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, "onet_task", "onet");
-    rc = db_prepare(t->out, "INSERT INTO task(onet_code, task_id, task, task_type, incumbents_responding, "
-            "date, domain_source, position) VALUES(?,?,?,?,?,?,?,?)", &ins);
+    rc = db_prepare(t->out,
+                    "INSERT INTO task(onet_code, task_id, task, task_type, incumbents_responding,"
+                    " date, domain_source, position) VALUES(?,?,?,?,?,?,?,?)",
+                    &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         const char *code = db_text(q, 1);

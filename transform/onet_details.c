@@ -27,8 +27,9 @@ typedef struct {
     int ncol, nrow;
 } batch;
 
-/* Prepares the INSERT into table (whose first column is NOT NULL); returns
- * OS_OK or OS_EIO (reported). b owns the statement until batch_close. */
+/* Prepares the INSERT into table, given with its column list ("t(a, b)";
+ * the first column NOT NULL); returns OS_OK or OS_EIO (reported). b owns
+ * the statement until batch_close. */
 static int batch_open(batch *b, sqlite3 *db, const char *table, int ncol)
 {
     size_t cap = 128 + strlen(table) + (size_t)BATCH * (3 + 2 * (size_t)ncol);
@@ -273,7 +274,10 @@ static int load_technology(tf *t)
     tf_coverage *c = tf_cov_start(t, ID, "onet");
     occ_cache last = {.i = -1};
     batch ins;
-    rc = batch_open(&ins, t->out, "technology", 6);
+    rc = batch_open(&ins, t->out,
+                    "technology(onet_code, example, commodity_code, commodity_title,"
+                    " hot_technology, in_demand)",
+                    6);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         long i = occupation_of(t, c, &last, file, row, db_text(q, 1), &rc);
@@ -595,7 +599,10 @@ static int insert_elements(tf *t, element_kind *ek, int n)
             kind_of[at] = (unsigned char)k;
         }
     batch ins;
-    int rc = batch_open(&ins, t->out, "element", 10);
+    int rc = batch_open(&ins, t->out,
+                        "element(onet_code, kind, element_id, element_name, importance, level,"
+                        " importance_suppress, level_suppress, level_not_relevant, source_table)",
+                        10);
     for (size_t at = 0; !rc && at < total; at++) {
         const element_kind *e = &ek[kind_of[at]];
         const pivot_cell *cell = &e->p.cell[by_occ[at]];

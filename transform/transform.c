@@ -18,8 +18,10 @@
 static int write_measures(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = db_prepare(t->out, "INSERT INTO measure(onet_code, measure, value, pct, pct_emp, n, label, match, "
-            "source) VALUES(?,?,?,?,?,?,?,?,?)", &ins);
+    int rc = db_prepare(t->out,
+                        "INSERT INTO measure(onet_code, measure, value, pct, pct_emp, n, label, "
+                        "match, source) VALUES(?,?,?,?,?,?,?,?,?)",
+                        &ins);
     double *pct = xmalloc(t->u.n * sizeof *pct), *pct_emp = xmalloc(t->u.n * sizeof *pct_emp);
     for (size_t k = 0; !rc && k < t->nmeas; k++) {
         tf_measure *m = &t->meas[k];
@@ -49,9 +51,12 @@ static int write_measures(tf *t)
 static int write_coverage(tf *t)
 {
     sqlite3_stmt *ins;
-    int rc = db_prepare(t->out, "INSERT INTO coverage(table_id, source, rows_in, rows_mapped, rows_unmatched, "
-            "occupations_covered, occupations_total, employment_covered, employment_share, "
-            "min_coverage) VALUES(?,?,?,?,?,?,?,?,?,?)", &ins);
+    int rc = db_prepare(t->out,
+                        "INSERT INTO coverage(table_id, source, rows_in, rows_mapped, "
+                        "rows_unmatched, occupations_covered, occupations_total, "
+                        "employment_covered, employment_share, min_coverage) VALUES(?,?,?,?,?,?,"
+                        "?,?,?,?)",
+                        &ins);
     double total = 0;
     for (size_t i = 0; i < t->u.n; i++)
         if (!isnan(t->emp_weight[i]))
@@ -94,10 +99,12 @@ static int write_sources(tf *t)
                      &q);
     if (rc)
         return rc;
-    rc = db_prepare(t->out, "INSERT INTO source(source, url, title, vintage, licence, citation, homepage, "
-            "fetched_url, final_url, http_status, etag, last_modified, retrieved_at, bytes, "
-            "sha256, fetched_from, stale, ok, "
-            "error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+    rc = db_prepare(t->out,
+                    "INSERT INTO source(source, url, title, vintage, licence, citation, homepage,"
+                    " fetched_url, final_url, http_status, etag, last_modified, retrieved_at, "
+                    "bytes, sha256, fetched_from, stale, ok, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,"
+                    "?,?,?,?,?,?,?,?)",
+                    &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         const cfg_source *s = config_source(t->cfg, db_text(q, 0));
         int p = 1;
@@ -131,8 +138,10 @@ static int write_source_tables(tf *t)
                         &q);
     if (rc)
         return rc;
-    rc = db_prepare(t->out, "INSERT INTO source_table(table_id, source, url, file, status, header_row, rows, "
-            "years, note) VALUES(?,?,?,?,?,?,?,?,?)", &ins);
+    rc = db_prepare(t->out,
+                    "INSERT INTO source_table(table_id, source, url, file, status, header_row, "
+                    "rows, years, note) VALUES(?,?,?,?,?,?,?,?,?)",
+                    &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         for (int k = 0; k < 9; k++)
             sqlite3_bind_value(ins, k + 1, sqlite3_column_value(q, k));
@@ -194,8 +203,10 @@ static const char *METHODOLOGY =
 static int write_snapshot_row(tf *t, const char *created_at)
 {
     sqlite3_stmt *ins;
-    int rc = db_prepare(t->out, "INSERT INTO snapshot(schema_version, created_at, tool_version, config_sha256, "
-            "methodology) VALUES(?,?,?,?,?)", &ins);
+    int rc = db_prepare(t->out,
+                        "INSERT INTO snapshot(schema_version, created_at, tool_version, "
+                        "config_sha256, methodology) VALUES(?,?,?,?,?)",
+                        &ins);
     if (rc)
         return rc;
     sqlite3_bind_int(ins, 1, OCCSNAP_SCHEMA_VERSION);
@@ -216,7 +227,10 @@ static int begin(tf *t)
     if (!rc)
         rc = db_exec(t->out, "BEGIN");
     if (!rc)
-        rc = db_prepare(t->out, "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,?,?)", &t->unmatched);
+        rc = db_prepare(t->out,
+                        "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,"
+                        "?,?)",
+                        &t->unmatched);
     return rc;
 }
 
