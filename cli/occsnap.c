@@ -2,7 +2,9 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/util.h"
+#include "extract/discover.h"
 #include "extract/extract.h"
+#include "extract/stage.h"
 #include "load/publish.h"
 #include "common/schema.h"
 #include "read/diff.h"
@@ -45,6 +47,7 @@ static const char USAGE[] =
     "  --allow-stale   keep the last good cached copy of a source that fails\n"
     "  --force         publish even when inputs and config are unchanged since latest\n"
     "  --keep N        keep the N newest snapshots (never the one latest points at)\n"
+    "  --pin ID=REL    hold a source on a release (onet=30.1, oews=2024); repeatable\n"
     "options of the readers:\n"
     "  --snapshot DIR  the snapshot to show (default <out>/latest); A, B and DIR may\n"
     "                  also be names under --out, like latest or 2026-11-24T050557Z\n"
@@ -61,6 +64,8 @@ typedef struct {
     const char *command, *config, *mirror, *cache, *out, *snapshot, *format;
     const char *pos[16]; /* positional arguments after the command */
     int npos;
+    const char *pin[16]; /* --pin ID=RELEASE */
+    size_t npin;
     int offline, allow_stale, force, json, weighted;
     long keep;
     double threshold, pct_threshold;
@@ -95,9 +100,14 @@ static int parse_args(int argc, char **argv, options *o)
                                                        : NULL;
         int numeric = !strcmp(a, "--keep") || !strcmp(a, "--threshold") ||
                       !strcmp(a, "--pct-threshold");
-        if ((slot || numeric) && i + 1 >= argc)
+        int pin = !strcmp(a, "--pin");
+        if ((slot || numeric || pin) && i + 1 >= argc)
             return os_error(OS_EUSAGE, "%s needs a value\n%s", a, USAGE);
-        if (slot) {
+        if (pin) {
+            if (o->npin == sizeof o->pin / sizeof *o->pin)
+                return os_error(OS_EUSAGE, "too many --pin options");
+            o->pin[o->npin++] = argv[++i];
+        } else if (slot) {
             *slot = argv[++i];
         } else if (numeric) {
             double v;
@@ -275,6 +285,18 @@ int main(int argc, char **argv)
     char *stage = xasprintf("%s/stage.sqlite", o.cache);
     int unchanged = 0;
     if (!rc && do_extract) {
+        char *latest = xasprintf("%s/latest", o.out);
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        discover_opts d = {o.mirror, o.offline, latest, o.pin, o.npin, tm.tm_year + 1900L};
+        rc = discover_run(cfg, &d);
+        free(latest);
+    } else if (!rc && o.npin)
+        rc = os_error(OS_EUSAGE, "--pin works with extract and snapshot, which choose releases");
+    else if (!rc)
+        rc = stage_use_releases(stage, cfg); /* the releases the stage was built from */
+    if (!rc && do_extract) {
         os_progress("extract: fetching and staging %zu tables...", cfg->ntab);
         extract_opts eo = {o.cache, o.mirror, o.offline, o.allow_stale};
         rc = extract_run(cfg, &eo);
@@ -282,6 +304,8 @@ int main(int argc, char **argv)
         if (!rc && do_load && !o.force)
             unchanged = publish_unchanged(cfg, stage, o.out);
     }
+    if (!rc && do_extract)
+        rc = stage_use_releases(stage, cfg); /* and the years its headers gave */
     if (!rc && do_transform && !unchanged) {
         os_progress("transform...");
         char now[32];

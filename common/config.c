@@ -21,6 +21,7 @@ static const char *const KINDS[] = {"continuous", "binary", NULL};     /* cfg_ki
 static const char *const PAGES[] = {"main", "historical", "none", NULL}; /* cfg_page */
 static const char *const COMPUTED[] = {"composite", "economic_index", NULL}; /* - 1 */
 static const char *const BOOLS[] = {"false", "true", NULL};
+static const char *const SCHEMES[] = {"year", "major.minor", NULL}; /* release_scheme - 1 */
 
 /* ------------------------------------------------------------ key tables */
 
@@ -83,6 +84,12 @@ static const key_spec SOURCE_KEYS[] = {
     KEY("licence", K_STR, cfg_source, licence, NULL, 0, 0, NULL),
     KEY("citation", K_TEXT, cfg_source, citation, NULL, 0, 0, NULL),
     KEY("homepage", K_STR, cfg_source, homepage, NULL, 0, 0, NULL),
+    KEY("release", K_ENUM, cfg_source, scheme, SCHEMES, SCHEME_YEAR, 0,
+        "release is year or major.minor"),
+    KEY("known", K_STR, cfg_source, known, NULL, 0, 0, NULL),
+    KEY("pin", K_STR, cfg_source, pin, NULL, 0, 0, NULL),
+    KEY("discover", K_STR, cfg_source, index_url, NULL, 0, 0, NULL),
+    KEY("probe", K_STR, cfg_source, probe, NULL, 0, 0, NULL),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const key_spec TABLE_KEYS[] = {
@@ -672,16 +679,163 @@ static int validate_methodology(config *c)
     return OS_OK;
 }
 
+/* Replaces *slot by a malloc'd copy of tmpl filled with kv; no-op for a
+ * NULL tmpl. Cannot fail (dies on OOM). */
+static void fill(char **slot, const char *tmpl, const char *const *kv, size_t n)
+{
+    if (!tmpl)
+        return;
+    free(*slot);
+    *slot = template_expand(tmpl, kv, n);
+}
+
+/* Checks a [source]'s release keys: a scheme has a known release (and a pin,
+ * if any) of that scheme and a discover key of the form "index URL PATTERN"
+ * or "probe TEMPLATE"; keeps the templates of its words. Returns OS_ECONFIG
+ * naming file, section and key. */
+static int validate_source(config *c, cfg_source *s)
+{
+    if (!str_is_ident(s->id))
+        return os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path, s->id);
+    s->title_tmpl = s->title ? xstrdup(s->title) : NULL;
+    s->vintage_tmpl = s->vintage ? xstrdup(s->vintage) : NULL;
+    s->citation_tmpl = s->citation ? xstrdup(s->citation) : NULL;
+    if (s->index_url) {
+        char *d = s->index_url, *sp = strchr(d, ' ');
+        if (!strncmp(d, "probe ", 6) && !s->probe) {
+            s->probe = xstrdup(str_trim(d + 6));
+            free(d);
+            s->index_url = NULL;
+        } else if (!strncmp(d, "index ", 6) && (sp = strchr(d + 6, ' '))) {
+            *sp = '\0';
+            s->index_pattern = xstrdup(str_trim(sp + 1));
+            s->index_url = xstrdup(str_trim(d + 6));
+            free(d);
+        } else
+            return os_error(OS_ECONFIG, "%s: [source %s] discover: expected \"index URL PATTERN\" "
+                            "or \"probe TEMPLATE\" (discover = %s)", c->path, s->id, d);
+    }
+    if (!s->scheme) {
+        const char *extra = s->known ? "known" : s->pin ? "pin" : s->probe ? "probe"
+                          : s->index_url ? "discover" : NULL;
+        if (extra)
+            return os_error(OS_ECONFIG, "%s: [source %s] %s: needs release = year or major.minor",
+                            c->path, s->id, extra);
+        return OS_OK;
+    }
+    relver r;
+    if (!s->known || release_parse(s->scheme, s->known, &r) != 0)
+        return os_error(OS_ECONFIG, "%s: [source %s] known: %s (the newest release known, e.g. "
+                        "%s)", c->path, s->id, s->known ? "not a release of the scheme" : "missing",
+                        s->scheme == SCHEME_YEAR ? "2024" : "30.1");
+    if (s->pin && release_parse(s->scheme, s->pin, &r) != 0)
+        return os_error(OS_ECONFIG, "%s: [source %s] pin: '%s' is not a release of the scheme",
+                        c->path, s->id, s->pin);
+    return OS_OK;
+}
+
+/* Keeps table i's url, member and sheet as templates and checks that each
+ * {name} in them is a variable of its source's release scheme; returns
+ * OS_ECONFIG naming file, section and key. */
+static int table_templates(config *c, size_t i)
+{
+    cfg_table *t = &c->tab[i];
+    const cfg_source *s = t->source ? config_source(c, t->source) : NULL;
+    t->cache_name_given = t->cache_name != NULL;
+    t->url_tmpl = t->url ? xstrdup(t->url) : NULL;
+    t->member_tmpl = t->member ? xstrdup(t->member) : NULL;
+    t->sheet_tmpl = t->sheet ? xstrdup(t->sheet) : NULL;
+    const char *kv[16];
+    char buf[128];
+    size_t n = 0;
+    relver r;
+    if (s && config_release(s, &r) == 0)
+        n = release_vars(&r, kv, buf);
+    const char *keys[] = {"url", "member", "sheet"};
+    const char *vals[] = {t->url_tmpl, t->member_tmpl, t->sheet_tmpl};
+    for (int k = 0; k < 3; k++) {
+        char missing[32];
+        if (vals[k] && template_unknown(vals[k], kv, n, missing))
+            return os_error(OS_ECONFIG, "%s: [table %s] %s: {%s} is not a variable of [source %s]'s "
+                            "releases (release = year: {yyyy}, {yy}; major.minor: {major}, "
+                            "{minor}; both: {release})", c->path, t->id, keys[k], missing,
+                            t->source ? t->source : "?");
+        fill(k == 0 ? &t->url : k == 1 ? &t->member : &t->sheet, vals[k], kv, n);
+    }
+    return OS_OK;
+}
+
+int config_release(const cfg_source *s, relver *r)
+{
+    if (!s->scheme)
+        return -1;
+    return release_parse(s->scheme, *s->release ? s->release : s->pin ? s->pin : s->known, r);
+}
+
+void config_fill_words(config *c, const char *id, const char *const *more, size_t nmore)
+{
+    cfg_source *s = (cfg_source *)config_source(c, id);
+    if (!s)
+        return;
+    const char *kv[48];
+    char buf[128];
+    size_t n = 0;
+    relver r;
+    if (config_release(s, &r) == 0)
+        n = release_vars(&r, kv, buf);
+    for (size_t k = 0; k < nmore && n < 24; k++, n++) {
+        kv[2 * n] = more[2 * k];
+        kv[2 * n + 1] = more[2 * k + 1];
+    }
+    fill(&s->title, s->title_tmpl, kv, n);
+    fill(&s->vintage, s->vintage_tmpl, kv, n);
+    fill(&s->citation, s->citation_tmpl, kv, n);
+}
+
+int config_use_release(config *c, const char *id, const relver *r, const char *note)
+{
+    cfg_source *s = (cfg_source *)config_source(c, id);
+    if (!s || !s->scheme || r->scheme != s->scheme)
+        return os_error(OS_ECONFIG, "%s: [source %s]: has no release of that kind", c->path, id);
+    release_format(r, s->release);
+    free(s->release_note);
+    s->release_note = note ? xstrdup(note) : NULL;
+    const char *kv[16];
+    char buf[128];
+    size_t n = release_vars(r, kv, buf);
+    for (size_t i = 0; i < c->ntab; i++) {
+        cfg_table *t = &c->tab[i];
+        if (strcmp(t->source, id))
+            continue;
+        fill(&t->url, t->url_tmpl, kv, n);
+        fill(&t->member, t->member_tmpl, kv, n);
+        fill(&t->sheet, t->sheet_tmpl, kv, n);
+        if (!t->cache_name_given) {
+            free(t->cache_name);
+            t->cache_name = url_file_name(t->url);
+        }
+        table_fingerprint(t);
+    }
+    config_fill_words(c, id, NULL, 0);
+    return OS_OK;
+}
+
 /* Checks what inih cannot: required keys, references, unique names. */
 static int validate(config *c)
 {
     int rc = OS_OK;
     for (size_t i = 0; !rc && i < c->nsrc; i++)
-        if (!str_is_ident(c->src[i].id))
-            rc = os_error(OS_ECONFIG, "%s: [source %s]: ids use a-z, 0-9 and _", c->path,
-                          c->src[i].id);
+        rc = validate_source(c, &c->src[i]);
+    for (size_t i = 0; !rc && i < c->ntab; i++)
+        rc = table_templates(c, i);
     for (size_t i = 0; !rc && i < c->ntab; i++)
         rc = validate_table(c, i);
+    for (size_t i = 0; !rc && i < c->nsrc; i++) {
+        relver r;
+        if (config_release(&c->src[i], &r) == 0)
+            rc = config_use_release(c, c->src[i].id, &r,
+                                    c->src[i].pin ? "pinned in the config" : "the newest known");
+    }
     for (size_t i = 0; !rc && i < c->naei; i++)
         rc = validate_aei(c, &c->aei[i]);
     for (size_t i = 0; !rc && i < c->nmeas; i++)
@@ -749,6 +903,7 @@ void config_free(config *c)
         cfg_table *t = &c->tab[i];
         free(t->id), free(t->source), free(t->url), free(t->member), free(t->sheet);
         free(t->sha256), free(t->cache_name);
+        free(t->url_tmpl), free(t->member_tmpl), free(t->sheet_tmpl);
         for (size_t j = 0; j < t->ncol; j++)
             free(t->col[j].name), free(t->col[j].header);
         free(t->col);
@@ -763,6 +918,8 @@ void config_free(config *c)
         cfg_source *s = &c->src[i];
         free(s->id), free(s->title), free(s->vintage), free(s->licence);
         free(s->citation), free(s->homepage);
+        free(s->known), free(s->pin), free(s->index_url), free(s->index_pattern), free(s->probe);
+        free(s->title_tmpl), free(s->vintage_tmpl), free(s->citation_tmpl), free(s->release_note);
     }
     for (size_t i = 0; i < c->naei; i++) {
         cfg_aei *a = &c->aei[i];

@@ -2,6 +2,8 @@
 #ifndef OCCSNAP_CONFIG_H
 #define OCCSNAP_CONFIG_H
 
+#include "common/release.h"
+
 #include <stddef.h>
 
 enum cfg_format { CFG_CSV = 1, CFG_TSV, CFG_XLSX };
@@ -37,6 +39,10 @@ typedef struct {
     char *cache_name; /* file name under cache/raw/<source>/ */
     double min_coverage; /* data test floor: share of occupations covered; <0 none */
     char spec_sha256[65]; /* of how the table is read (url, member, sheet, columns) */
+    /* url, member and sheet as configured: {yyyy}, {yy}, {major}, {minor}
+     * and {release} are filled with the source's release (DESIGN 2a) */
+    char *url_tmpl, *member_tmpl, *sheet_tmpl;
+    int cache_name_given; /* 0: cache_name follows the url's file name */
     cfg_column *col;
     size_t ncol;
     cfg_filter *filter;
@@ -81,9 +87,19 @@ typedef struct {
     int component;     /* 1: a component of the composite ([methodology]) */
 } cfg_measure;
 
-/* [source ID]: what a dataset is and how to cite it. */
+/* [source ID]: what a dataset is and how to cite it, and how its newest
+ * release is found (DESIGN section 2a). */
 typedef struct {
     char *id, *title, *vintage, *licence, *citation, *homepage;
+    enum release_scheme scheme; /* release = year | major.minor; none: a fixed URL */
+    char *known;          /* known = the newest release known when the config was written */
+    char *pin;            /* pin = a release to hold (also --pin ID=RELEASE) */
+    char *index_url;      /* discover = index URL PATTERN: a page that links releases */
+    char *index_pattern;  /*   the link's template, e.g. db_{major}_{minor}_text.zip */
+    char *probe;          /* probe = URL template of a release, tried upward */
+    char *title_tmpl, *vintage_tmpl, *citation_tmpl; /* as configured, before filling */
+    char release[16];     /* the release in use, "" for a fixed-URL source */
+    char *release_note;   /* how it was chosen (pinned, found, newest known ...) */
 } cfg_source;
 
 typedef struct {
@@ -124,6 +140,22 @@ void config_free(config *c);
 
 const cfg_source *config_source(const config *c, const char *id);
 const cfg_table *config_table(const config *c, const char *id);
+/* Puts source id on relver r (of its scheme): fills its tables' url,
+ * member and sheet (and the derived cache names and fingerprints) and its
+ * title, vintage and citation from their templates; note says how r was
+ * chosen (copied). Returns OS_ECONFIG naming the source when it has no
+ * scheme or r is of another; mutates c. */
+int config_use_release(config *c, const char *id, const relver *r, const char *note);
+
+/* Fills source id's title, vintage and citation from their templates with
+ * its release and the n more name/value pairs kv (the years read from its
+ * tables' headers, e.g. emp_base = 2024); cannot fail (dies on OOM). */
+void config_fill_words(config *c, const char *id, const char *const *kv, size_t n);
+
+/* The release source s is on, parsed, in *r; returns 0, or -1 for a
+ * fixed-URL source (a predicate). */
+int config_release(const cfg_source *s, relver *r);
+
 /* The [measure NAME] section named name, or NULL. */
 const cfg_measure *config_measure(const config *c, const char *name);
 /* The staged column index of name in t, or -1. */

@@ -17,7 +17,9 @@ static const char *STAGE_SQL =
     " ok INTEGER NOT NULL, error TEXT, PRIMARY KEY(source, url)) STRICT;"
     "CREATE TABLE stage_table(table_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
     " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
-    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;";
+    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;"
+    "CREATE TABLE stage_release(source TEXT PRIMARY KEY, release TEXT NOT NULL,"
+    " note TEXT) STRICT;";
 
 const char *const schema_tables[] = {
     "snapshot", "source", "occupation", "occupation_title", "task", "element",
@@ -38,6 +40,8 @@ static const char *SQL =
     "  final_url TEXT, http_status INTEGER, etag TEXT, last_modified TEXT,\n"
     "  retrieved_at TEXT, bytes INTEGER, sha256 TEXT, fetched_from TEXT,\n"
     "  stale INTEGER NOT NULL DEFAULT 0, ok INTEGER NOT NULL, error TEXT,\n"
+    "  release TEXT, -- the source's release (30.1, 2025), NULL for a fixed URL\n"
+    "  release_note TEXT, -- how occsnap chose it (pinned, found by probing, ...)\n"
     "  PRIMARY KEY(source, url)) STRICT;\n"
     "CREATE TABLE occupation(\n"
     "  onet_code TEXT PRIMARY KEY, soc_code TEXT NOT NULL, title TEXT NOT NULL,\n"

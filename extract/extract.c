@@ -248,6 +248,8 @@ int extract_run(const config *c, const extract_opts *opt)
                  : os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     for (size_t k = 0; !rc && k < n; k++)
         rc = stage_record_file(db, plan[k].first->source, plan[k].dest, &rec[k]);
+    if (!rc)
+        rc = stage_record_releases(db, c);
     if (!rc) {
         const char **raw = xcalloc(c->ntab, sizeof *raw);
         const fetch_receipt **trec = xcalloc(c->ntab, sizeof *trec);

@@ -1,5 +1,6 @@
 /* stage.c - turn cached raw files into typed rows of stage.sqlite (src_<table>). */
 #include "extract/stage.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "common/util.h"
@@ -625,5 +626,82 @@ int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *ra
         return rc;
     rc = stage_insert(db, s);
     staged_free(s);
+    return rc;
+}
+
+int stage_record_releases(sqlite3 *db, const config *c)
+{
+    sqlite3_stmt *st;
+    int rc = db_prepare(db,
+                        "INSERT INTO main.stage_release(source, release, note) VALUES(?,?,?)",
+                        &st);
+    for (size_t i = 0; !rc && i < c->nsrc; i++) {
+        const cfg_source *s = &c->src[i];
+        if (!*s->release)
+            continue;
+        db_bind_text(st, 1, s->id);
+        db_bind_text(st, 2, s->release);
+        db_bind_text(st, 3, s->release_note);
+        rc = db_step(db, st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Splits years ("emp_base=2024,emp_proj=2034") into name/value pairs in kv
+ * (at most max pairs), pointing into buf (a copy the caller frees); returns
+ * how many. Cannot fail. */
+static size_t year_pairs(const char *years, char **buf, const char **kv, size_t max)
+{
+    *buf = xstrdup(years);
+    size_t n = 0;
+    for (char *tok = strtok(*buf, ","); tok && n < max; tok = strtok(NULL, ",")) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        kv[2 * n] = tok;
+        kv[2 * n + 1] = eq + 1;
+        n++;
+    }
+    return n;
+}
+
+int stage_use_releases(const char *path, config *c)
+{
+    if (!path_exists(path))
+        return OS_OK;
+    char *uri = xasprintf("file:%s?mode=ro", path);
+    sqlite3 *db = NULL, *opened;
+    int rc = sqlite3_open_v2(uri, &opened, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK
+                 ? OS_OK
+                 : os_error(OS_EIO, "cannot open %s: %s", path, sqlite3_errmsg(opened));
+    db = opened;
+    free(uri);
+    sqlite3_stmt *st = NULL;
+    /* a stage from before releases were recorded has no stage_release */
+    if (!rc && sqlite3_prepare_v2(db, "SELECT source, release, note FROM stage_release", -1, &st,
+                                  NULL) == SQLITE_OK) {
+        while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+            const cfg_source *s = config_source(c, db_text(st, 0));
+            relver r;
+            if (s && s->scheme && release_parse(s->scheme, db_text(st, 1), &r) == 0)
+                rc = config_use_release(c, s->id, &r, db_text(st, 2));
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc)
+        rc = db_prepare(db, "SELECT source, group_concat(years, ',') FROM stage_table"
+                            " WHERE years IS NOT NULL GROUP BY source", &st);
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        const char *kv[32];
+        char *buf;
+        size_t n = year_pairs(db_text(st, 1), &buf, kv, 16);
+        config_fill_words(c, db_text(st, 0), kv, n);
+        free(buf);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
     return rc;
 }

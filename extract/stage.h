@@ -48,4 +48,15 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
  * fetched; returns an os_result. */
 int stage_record_missing(sqlite3 *db, const cfg_table *t, const char *why);
 
+/* Records the release each source with a scheme is on (stage_release);
+ * returns an os_result. */
+int stage_record_releases(sqlite3 *db, const config *c);
+
+/* Puts c on the releases the stage database at path was built from and
+ * fills each source's words with the years its tables' headers gave
+ * (config_use_release, config_fill_words); a missing stage database is no
+ * error (nothing was staged yet). Returns OS_EIO naming path when it cannot
+ * be read, OS_ECONFIG for a release the config cannot use. */
+int stage_use_releases(const char *path, config *c);
+
 #endif

@@ -55,9 +55,12 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
         const cfg_source *s = &c->src[k];
         json_t *o = json_object();
         json_object_set_new(o, "id", json_string(s->id));
-        const char *keys[] = {"title", "vintage", "licence", "citation", "homepage"};
-        const char *vals[] = {s->title, s->vintage, s->licence, s->citation, s->homepage};
-        for (int i = 0; i < 5; i++)
+        const char *keys[] = {"title", "vintage", "release", "release_note", "licence",
+                              "citation", "homepage"};
+        const char *vals[] = {s->title, s->vintage, *s->release ? s->release : NULL,
+                              *s->release ? s->release_note : NULL, s->licence, s->citation,
+                              s->homepage};
+        for (int i = 0; i < 7; i++)
             json_object_set_new(o, keys[i], vals[i] ? json_string(vals[i]) : json_null());
         json_t *list = json_array();
         size_t i;
@@ -67,8 +70,9 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
             if (strcmp(json_string_value(json_object_get(f, "source")), s->id))
                 continue;
             json_t *r = json_deep_copy(f);
-            const char *drop[] = {"source", "title", "vintage", "licence", "citation", "homepage"};
-            for (int d = 0; d < 6; d++)
+            const char *drop[] = {"source", "title", "vintage", "licence", "citation", "homepage",
+                                  "release", "release_note"};
+            for (int d = 0; d < 8; d++)
                 json_object_del(r, drop[d]);
             json_array_append_new(list, r);
         }

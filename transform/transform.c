@@ -102,8 +102,8 @@ static int write_sources(tf *t)
     rc = db_prepare(t->out,
                     "INSERT INTO source(source, url, title, vintage, licence, citation, homepage,"
                     " fetched_url, final_url, http_status, etag, last_modified, retrieved_at, "
-                    "bytes, sha256, fetched_from, stale, ok, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,"
-                    "?,?,?,?,?,?,?,?)",
+                    "bytes, sha256, fetched_from, stale, ok, error, release, release_note)"
+                    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     &ins);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         const cfg_source *s = config_source(t->cfg, db_text(q, 0));
@@ -120,6 +120,8 @@ static int write_sources(tf *t)
         }
         for (int k = 2; k <= 13; k++)
             sqlite3_bind_value(ins, p++, sqlite3_column_value(q, k));
+        db_bind_text(ins, p++, s ? s->release : NULL);
+        db_bind_text(ins, p++, s && *s->release ? s->release_note : NULL);
         rc = db_step(t->out, ins);
     }
     sqlite3_finalize(q);

@@ -19,14 +19,12 @@ py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "
 
 # OEWS May 2023 is in the mirror as oesm23nat.zip -> oesm23nat/national_M2023_dl.xlsx,
 # sheet national_M2023_dl, with the same headers as May 2024 (AREA ... TOT_EMP ...
-# H_MEDIAN ... A_MEDIAN ... HOURLY, checked with python zipfile on both workbooks).
+# H_MEDIAN ... A_MEDIAN ... HOURLY, checked with python zipfile on both workbooks);
+# the config's release templates reach it with the release pinned to 2023.
 step "a config for OEWS May 2023"
 CONFIG23="$TMP/oews2023.ini"
-sed -e '/^\[source oews\]/,/^\[/{s/^vintage = May 2024$/vintage = May 2023/;s/May 2024 National/May 2023 National/}' \
-    -e '/^\[table oews_national\]/,/^\[/{s|^url = https://www.bls.gov/oes/special-requests/oesm24nat.zip$|url = https://www.bls.gov/oes/special-requests/oesm23nat.zip|;s|^member = oesm24nat/national_M2024_dl.xlsx$|member = oesm23nat/national_M2023_dl.xlsx|;s|^sheet = national_M2024_dl$|sheet = national_M2023_dl|}' \
-    "$CONFIG" >"$CONFIG23"
-check "five lines changed" "$(diff "$CONFIG" "$CONFIG23" | grep -c '^>')" 5
-check "url, member, sheet, vintage" "$(grep -c 'oesm23nat\|national_M2023_dl\|^vintage = May 2023' "$CONFIG23")" 4
+sed 's/^pin = 2024$/pin = 2023/' "$CONFIG" >"$CONFIG23"
+check "one line changed" "$(diff "$CONFIG" "$CONFIG23" | grep -c '^>')" 1
 
 step "snapshot A: OEWS May 2023"
 CONFIG="$CONFIG23" run_occsnap "$TMP/out23" "$TMP/cache23" "$URL"

@@ -1,0 +1,360 @@
+/* discover.c - finding each source's newest release (DESIGN section 2a): a page that links releases, or probes of the next release's URL. */
+#include "extract/discover.h"
+#include "common/error.h"
+#include "common/util.h"
+#include "extract/urlmap.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PAGE_MAX ((size_t)4 << 20) /* an index page larger than this is not one */
+#define PROBES_MAX 4               /* requests a source's probes may make in one run */
+
+/* What a request for a URL found. */
+enum found { FOUND_YES, FOUND_NO, FOUND_UNREACHABLE };
+
+typedef struct {
+    char *data;
+    size_t len;
+    int too_big;
+} page_buf;
+
+static size_t page_write(char *ptr, size_t size, size_t nmemb, void *user)
+{
+    page_buf *b = user;
+    size_t n = size * nmemb;
+    if (b->len + n > PAGE_MAX) {
+        b->too_big = 1;
+        return 0;
+    }
+    b->data = xrealloc(b->data, b->len + n + 1);
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+/* One request to url (already mirror-mapped): HEAD when head is set, else a
+ * GET into *body (when body is not NULL; the caller frees body->data), with
+ * the download rules: TLS verified, https never redirected to http, the
+ * config's User-Agent with its contact, timeouts, and retries with backoff
+ * on timeouts, 429 and 5xx. Returns what it found; *why gets the reason when
+ * unreachable. */
+static enum found request(const config *c, const char *url, int head, page_buf *body,
+                          char why[256])
+{
+    char *ua = *c->contact ? xasprintf("%s (+%s)", c->user_agent, c->contact)
+                           : xstrdup(c->user_agent);
+    enum found f = FOUND_UNREACHABLE;
+    snprintf(why, 256, "no answer");
+    for (int attempt = 0; attempt <= c->retries; attempt++) {
+        if (attempt)
+            sleep(attempt < 3 ? 1u << (attempt - 1) : 4u);
+        CURL *h = curl_easy_init();
+        if (!h)
+            os_die(OS_ENOMEM, "curl_easy_init failed");
+        page_buf scratch = {0};
+        page_buf *b = body ? body : &scratch;
+        free(b->data);
+        *b = (page_buf){0};
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+                         strncmp(url, "https:", 6) ? "http,https" : "https");
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+        curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s < 120 ? c->timeout_s : 120L);
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        if (head)
+            curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        else if (!body)
+            curl_easy_setopt(h, CURLOPT_RANGE, "0-0");
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, page_write);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+        CURLcode cc = curl_easy_perform(h);
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(h);
+        free(scratch.data);
+        int is_file = !strncmp(url, "file:", 5);
+        if (cc == CURLE_FILE_COULDNT_READ_FILE || (cc == CURLE_OK && (status == 404 || status == 410))) {
+            f = FOUND_NO;
+            break;
+        }
+        if (cc == CURLE_OK && (is_file || status == 200 || status == 206)) {
+            f = b->too_big ? FOUND_UNREACHABLE : FOUND_YES;
+            if (b->too_big)
+                snprintf(why, 256, "larger than %zu MiB", PAGE_MAX >> 20);
+            break;
+        }
+        if (cc == CURLE_OK && head && (status == 403 || status == 405 || status == 501)) {
+            head = 0; /* a server that refuses HEAD: a ranged GET instead */
+            attempt--;
+            continue;
+        }
+        if (cc != CURLE_OK)
+            snprintf(why, 256, "%s", curl_easy_strerror(cc));
+        else
+            snprintf(why, 256, "HTTP %ld", status);
+        int transient = cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT ||
+                        status == 429 || status >= 500;
+        if (!transient)
+            break;
+    }
+    free(ua);
+    return f;
+}
+
+/* url as the mirror (or the network) serves it: malloc'd, NULL after a
+ * reported error. Refuses bls.gov without a contact, as downloads do. */
+static char *where(const config *c, const discover_opts *o, const char *url, int *rc)
+{
+    char *m = o->mirror && *o->mirror ? fetch_map_url(o->mirror, url) : xstrdup(url);
+    *rc = OS_OK;
+    if (!m)
+        *rc = OS_ECONFIG;
+    else if (!*c->contact && fetch_url_is_bls(m)) {
+        *rc = os_error(OS_ECONFIG,
+                       "BLS refuses requests without a contact address, so occsnap will not "
+                       "look for a new release at %s; set contact = you@example.org in [occsnap] "
+                       "of %s, or OCCSNAP_CONTACT",
+                       url, c->path);
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+/* Matches the template tmpl at p: literal characters as written, {major},
+ * {minor}, {yyyy} and {yy} as runs of digits; fills *r. 1 on a match. */
+static int match_at(const char *p, const char *tmpl, enum release_scheme scheme, relver *r)
+{
+    int a = -1, b = 0;
+    while (*tmpl) {
+        if (*tmpl == '{') {
+            const char *end = strchr(tmpl, '}');
+            if (!end)
+                return 0;
+            size_t nl = (size_t)(end - tmpl - 1);
+            int v = 0, nd = 0;
+            while (*p >= '0' && *p <= '9' && nd < 4) {
+                v = v * 10 + (*p++ - '0');
+                nd++;
+            }
+            if (!nd)
+                return 0;
+#define IS(name) (nl == strlen(name) && !strncmp(tmpl + 1, name, nl))
+            if (IS("major") || IS("yyyy"))
+                a = v;
+            else if (IS("minor"))
+                b = v;
+            else if (IS("yy"))
+                a = 2000 + v;
+#undef IS
+            tmpl = end + 1;
+        } else if (*p++ != *tmpl++)
+            return 0;
+    }
+    if (a < 0)
+        return 0;
+    *r = (relver){scheme, a, scheme == SCHEME_YEAR ? 0 : b};
+    return 1;
+}
+
+int discover_newest_in(const char *text, const char *tmpl, enum release_scheme scheme,
+                       relver *best)
+{
+    size_t lit = strcspn(tmpl, "{");
+    char *prefix = xstrndup(tmpl, lit);
+    int any = 0;
+    for (const char *p = lit ? strstr(text, prefix) : text; p && *p;
+         p = lit ? strstr(p + 1, prefix) : p + 1) {
+        relver r;
+        if (match_at(p, tmpl, scheme, &r) && (!any || release_cmp(&r, best) > 0)) {
+            *best = r;
+            any = 1;
+        }
+    }
+    free(prefix);
+    return any;
+}
+
+/* The release the latest snapshot used for source id, in *r: 1, or 0. */
+static int latest_release(const discover_opts *o, const cfg_source *s, relver *r)
+{
+    if (!o->latest_dir)
+        return 0;
+    char *path = xasprintf("%s/manifest.json", o->latest_dir);
+    json_t *m = path_exists(path) ? json_load_file(path, 0, NULL) : NULL;
+    free(path);
+    int found = 0;
+    size_t i;
+    json_t *src;
+    json_array_foreach(json_object_get(m, "sources"), i, src)
+    {
+        const char *id = json_string_value(json_object_get(src, "id"));
+        const char *rel = json_string_value(json_object_get(src, "release"));
+        if (id && rel && !strcmp(id, s->id) && release_parse(s->scheme, rel, r) == 0)
+            found = 1;
+    }
+    json_decref(m);
+    return found;
+}
+
+/* Whether the release r of source s exists at its probe URL. */
+static enum found probe_one(const config *c, const discover_opts *o, const cfg_source *s,
+                            const relver *r, int *rc, char why[256])
+{
+    const char *kv[16];
+    char buf[128];
+    size_t n = release_vars(r, kv, buf);
+    char *url = template_expand(s->probe, kv, n);
+    char *m = where(c, o, url, rc);
+    enum found f = m ? request(c, m, 1, NULL, why) : FOUND_UNREACHABLE;
+    if (m && f == FOUND_UNREACHABLE)
+        os_warning("%s: cannot probe %s (%s); the newest release found so far is used", s->id,
+                   url, why);
+    free(m);
+    free(url);
+    return f;
+}
+
+/* The newest release the probes of s find from *best (upward for
+ * major.minor, from the current year down for a year), at most PROBES_MAX
+ * requests; updates *best. Returns an os_result (only a refused request). */
+static int probe(const config *c, const discover_opts *o, const cfg_source *s, relver *best)
+{
+    int rc = OS_OK, used = 0;
+    char why[256];
+    if (s->scheme == SCHEME_YEAR) {
+        for (long y = o->now_year; !rc && y > best->a && used < PROBES_MAX; y--, used++) {
+            relver r = {SCHEME_YEAR, (int)y, 0};
+            enum found f = probe_one(c, o, s, &r, &rc, why);
+            if (f == FOUND_YES)
+                *best = r;
+            if (f != FOUND_NO)
+                break;
+        }
+        return rc;
+    }
+    while (!rc && used < PROBES_MAX) {
+        relver next[2];
+        int k, nn = release_next(best, next);
+        enum found f = FOUND_NO;
+        for (k = 0; !rc && k < nn && used < PROBES_MAX; k++, used++) {
+            f = probe_one(c, o, s, &next[k], &rc, why);
+            if (f != FOUND_NO)
+                break;
+        }
+        if (f != FOUND_YES)
+            break;
+        *best = next[k];
+    }
+    return rc;
+}
+
+/* The newest release s's index page links, newer than *best: 1 and *best
+ * updated, 0 when the page cannot be read or names none newer (warned when
+ * unreadable or naming none at all). Sets *rc for a refused request. */
+static int from_index(const config *c, const discover_opts *o, const cfg_source *s,
+                      relver *best, int *rc)
+{
+    char why[256];
+    char *m = where(c, o, s->index_url, rc);
+    if (!m)
+        return 0;
+    page_buf b = {0};
+    enum found f = request(c, m, 0, &b, why);
+    free(m);
+    relver r;
+    int any = f == FOUND_YES && b.data && discover_newest_in(b.data, s->index_pattern, s->scheme, &r);
+    free(b.data);
+    if (f != FOUND_YES || !any) {
+        os_warning("%s: %s %s; probing for a newer release instead", s->id,
+                   f == FOUND_YES ? "no release is linked from" : "cannot read", s->index_url);
+        return 0;
+    }
+    if (release_cmp(&r, best) <= 0)
+        return 0;
+    *best = r;
+    return 1;
+}
+
+/* The --pin for source id, or NULL. */
+static const char *cli_pin(const discover_opts *o, const char *id)
+{
+    size_t len = strlen(id);
+    for (size_t k = 0; k < o->npin; k++)
+        if (!strncmp(o->pins[k], id, len) && o->pins[k][len] == '=')
+            return o->pins[k] + len + 1;
+    return NULL;
+}
+
+/* Checks every --pin: ID=RELEASE of a source with a scheme; OS_EUSAGE. */
+static int check_pins(const config *c, const discover_opts *o)
+{
+    for (size_t k = 0; k < o->npin; k++) {
+        const char *eq = strchr(o->pins[k], '=');
+        char id[64];
+        snprintf(id, sizeof id, "%.*s", eq ? (int)(eq - o->pins[k]) : 0, o->pins[k]);
+        const cfg_source *s = eq ? config_source(c, id) : NULL;
+        relver r;
+        if (!s || !s->scheme || release_parse(s->scheme, eq + 1, &r) != 0)
+            return os_error(OS_EUSAGE, "--pin %s: expected SOURCE=RELEASE for a source with "
+                            "releases (onet=30.1, oews=2024)", o->pins[k]);
+    }
+    return OS_OK;
+}
+
+int discover_run(config *c, const discover_opts *o)
+{
+    int rc = check_pins(c, o);
+    for (size_t i = 0; !rc && i < c->nsrc; i++) {
+        cfg_source *s = &c->src[i];
+        if (!s->scheme)
+            continue;
+        relver best, seen;
+        char text[16], note[512];
+        const char *pin = cli_pin(o, s->id);
+        if (pin || s->pin) {
+            release_parse(s->scheme, pin ? pin : s->pin, &best);
+            snprintf(note, sizeof note, "pinned (%s)", pin ? "--pin" : "pin in the config");
+            rc = config_use_release(c, s->id, &best, note);
+            continue;
+        }
+        release_parse(s->scheme, s->known, &best);
+        const char *how = "the newest known (config)";
+        if (latest_release(o, s, &seen) && release_cmp(&seen, &best) > 0) {
+            best = seen;
+            how = "the newest known (the latest snapshot's)";
+        }
+        if (o->offline) {
+            snprintf(note, sizeof note, "%s; not looked for (offline)", how);
+        } else {
+            relver before = best;
+            int linked = s->index_url && s->index_pattern && from_index(c, o, s, &best, &rc);
+            if (!rc && !linked && s->probe)
+                rc = probe(c, o, s, &best);
+            release_format(&best, text);
+            if (release_cmp(&best, &before) > 0)
+                snprintf(note, sizeof note, "newest %s", linked ? "linked from the index page"
+                                                                : "found by probing");
+            else
+                snprintf(note, sizeof note, "%s; nothing newer found", how);
+        }
+        if (!rc)
+            rc = config_use_release(c, s->id, &best, note);
+        if (!rc) {
+            release_format(&best, text);
+            os_progress("%s: release %s (%s)", s->id, text, note);
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,32 @@
+/* discover.h - finding each source's newest release (DESIGN section 2a): a page that links releases, or probes of the next release's URL. */
+#ifndef OCCSNAP_DISCOVER_H
+#define OCCSNAP_DISCOVER_H
+
+#include "common/config.h"
+
+typedef struct {
+    const char *mirror;       /* NULL, a directory, or an http://127.0.0.1:PORT base */
+    int offline;              /* look for nothing: the newest known release */
+    const char *latest_dir;   /* <out>/latest: the releases it used are known ones */
+    const char *const *pins;  /* --pin ID=RELEASE, npin of them */
+    size_t npin;
+    long now_year;            /* the current year (UTC), where year probes start */
+} discover_opts;
+
+/* Puts every source with a release scheme on its release: a pin (--pin, else
+ * the config's), else the newest of the known one (config `known`, and the
+ * release the latest snapshot used: occsnap never goes back by itself) and
+ * whatever the source's index page links or its probes find, a few requests
+ * each (a page or probe that cannot be reached is a warning). Mutates c
+ * (config_use_release). Returns OS_EUSAGE for a --pin naming no source or
+ * no release of its scheme, OS_ECONFIG for a bls.gov request without a
+ * contact, else OS_OK. */
+int discover_run(config *c, const discover_opts *o);
+
+/* The release that the template tmpl (e.g. "db_{major}_{minor}_text.zip")
+ * names in text at its newest, of scheme; returns 1 and *best, or 0 when
+ * text names none. Cannot fail. */
+int discover_newest_in(const char *text, const char *tmpl, enum release_scheme scheme,
+                       relver *best);
+
+#endif
