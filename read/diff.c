@@ -210,6 +210,48 @@ static void sources_changed(json_t *ma, json_t *mb, json_t *arr)
 /* Builds the whole report (a new reference in *out) from A's database with
  * B's attached read-only (both opened here, closed by the caller). Returns
  * OS_EIO, naming the snapshot, when either cannot be opened or queried. */
+/* The sources whose vintage or release differs between manifests ma and mb,
+ * as {source, old_vintage, new_vintage, old_release, new_release} objects
+ * appended to arr, in mb's order (then sources only ma has); cannot fail. */
+static void vintages_changed(json_t *ma, json_t *mb, json_t *arr)
+{
+    json_t *ms[2] = {mb, ma};
+    for (int pass = 0; pass < 2; pass++) {
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(ms[pass], "sources"), i, s)
+        {
+            const char *id = json_string_value(json_object_get(s, "id"));
+            json_t *other = NULL, *o;
+            size_t k;
+            json_array_foreach(json_object_get(ms[!pass], "sources"), k, o)
+                if (id && json_equal(json_object_get(o, "id"), json_object_get(s, "id")))
+                    other = o;
+            if (!id || (pass && other))
+                continue; /* the second pass adds only the sources B lacks */
+            json_t *older = pass ? s : other, *newer = pass ? NULL : s;
+            const char *keys[] = {"vintage", "release"};
+            int differs = !older || !newer;
+            for (int j = 0; j < 2 && !differs; j++)
+                differs = !json_equal(json_object_get(older, keys[j]), json_object_get(newer, keys[j]));
+            if (!differs)
+                continue;
+            json_t *c = json_object();
+            json_object_set_new(c, "source", json_string(id));
+            for (int j = 0; j < 2; j++) {
+                json_t *ov = older ? json_object_get(older, keys[j]) : NULL;
+                json_t *nv = newer ? json_object_get(newer, keys[j]) : NULL;
+                char name[32];
+                snprintf(name, sizeof name, "old_%s", keys[j]);
+                json_object_set_new(c, name, ov ? json_incref(ov) : json_null());
+                snprintf(name, sizeof name, "new_%s", keys[j]);
+                json_object_set_new(c, name, nv ? json_incref(nv) : json_null());
+            }
+            json_array_append_new(arr, c);
+        }
+    }
+}
+
 static int build_report(const diff_opts *opt, snapshot *sa, const snapshot *sb, json_t **out)
 {
     *out = NULL;
@@ -227,6 +269,9 @@ static int build_report(const diff_opts *opt, snapshot *sa, const snapshot *sb, 
     static const char *const CHG[] = {"-section", "onet_code", "title",     "table",
                                       "field",    "kind",      "old",       "new",
                                       "change",   "?old_flag", "?new_flag", NULL};
+    json_t *vintages = json_array();
+    json_object_set_new(r, "vintages_changed", vintages);
+    vintages_changed(ma, mb, vintages);
     json_t *added = json_array(), *removed = json_array(), *changes = json_array();
     json_object_set_new(r, "added", added);
     json_object_set_new(r, "removed", removed);
@@ -302,6 +347,23 @@ static void print_text(json_t *r, FILE *out)
             100 * json_number_value(json_object_get(th, "threshold")),
             json_number_value(json_object_get(th, "pct_threshold")));
 
+    json_t *vint = json_object_get(r, "vintages_changed");
+    fprintf(out, "\nVintages changed: %zu\n", json_array_size(vint));
+    size_t vi;
+    json_t *v;
+    json_array_foreach(vint, vi, v)
+    {
+        const char *ov = json_string_value(json_object_get(v, "old_vintage"));
+        const char *nv = json_string_value(json_object_get(v, "new_vintage"));
+        const char *orl = json_string_value(json_object_get(v, "old_release"));
+        const char *nrl = json_string_value(json_object_get(v, "new_release"));
+        fprintf(out, "  %s: %s -> %s", json_string_value(json_object_get(v, "source")),
+                ov ? ov : "(none)", nv ? nv : "(none)");
+        if ((orl || nrl) && !(orl && nrl && !strcmp(orl, nrl)))
+            fprintf(out, " (release %s -> %s)", orl ? orl : "none", nrl ? nrl : "none");
+        fputc('\n', out);
+    }
+
     const char *occ_keys[2] = {"added", "removed"};
     for (int s = 0; s < 2; s++) {
         json_t *list = json_object_get(r, occ_keys[s]);
@@ -373,7 +435,7 @@ static void print_text(json_t *r, FILE *out)
     size_t nadd = json_array_size(json_object_get(r, "added"));
     size_t nrem = json_array_size(json_object_get(r, "removed"));
     size_t nchg = json_array_size(changes);
-    if (!nadd && !nrem && !nchg && !json_array_size(src))
+    if (!nadd && !nrem && !nchg && !json_array_size(src) && !json_array_size(vint))
         fprintf(out, "\ndiff: no differences beyond the thresholds\n");
     else
         fprintf(out,

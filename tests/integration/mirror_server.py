@@ -56,6 +56,18 @@ def main():
             else:
                 super().do_GET()
 
+        def do_HEAD(self):
+            # the same answers as GET (occsnap probes for releases with HEAD)
+            path = self.path.split("?", 1)[0]
+            if path in delay:
+                time.sleep(delay[path])
+            if path in status:
+                self.send_response(status[path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                super().do_HEAD()
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     tmp = portfile + ".tmp"
     with open(tmp, "w") as f:

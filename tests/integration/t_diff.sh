@@ -67,10 +67,17 @@ check "summary" "$(tail -n 1 "$TMP/dout" | sed 's/[0-9][0-9]* changes in [0-9]* 
 check "nothing on stderr" "$(cat "$TMP/derr")" ""
 TEXTN=$(sed -n 's/^diff: .* \([0-9]*\) changes in.*/\1/p' "$TMP/dout")
 
+step "the vintage change per source comes before the figures"
+diffr "$A" "$B"
+check "the OEWS line" "$(grep -c '^  oews: May 2023 -> May 2024 (release 2023 -> 2024)$' "$TMP/dout")" 1
+check "only OEWS changed release" "$(sed -n '/^Vintages changed: /p' "$TMP/dout")" "Vintages changed: 1"
+check "before the occupations" "$(grep -n '^Vintages changed\|^Occupations added' "$TMP/dout" | cut -d: -f2 | tr '\n' ' ')" \
+    "Vintages changed Occupations added "
+
 step "diff A B --json: the same figures as data"
 diffr "$A" "$B" --json
 check "exit code" "$RC" 0
-check "keys" "$(py "' '.join(d)")" "a b thresholds added removed changes sources_changed"
+check "keys" "$(py "' '.join(d)")" "a b thresholds vintages_changed added removed changes sources_changed"
 check "a" "$(py "d['a']['dir']")" "$A"
 check "b" "$(py "d['b']['snapshot']")" "$(basename "$B")"
 check "the 27-4014.00 tot_emp change" \
@@ -102,7 +109,7 @@ step "A vs A: no changes (by name under --out)"
 diffr latest latest --out "$TMP/out24"
 check "exit code" "$RC" 0
 check "summary" "$(tail -n 1 "$TMP/dout")" "diff: no differences beyond the thresholds"
-check "every section empty" "$(grep -c ': 0$' "$TMP/dout")" 7
+check "every section empty" "$(grep -c ': 0$' "$TMP/dout")" 8
 diffr "$B" "$B" --json
 check "json: all empty" "$(py "[len(d[k]) for k in ('added', 'removed', 'changes', 'sources_changed')]")" "[0, 0, 0, 0]"
 
