@@ -99,6 +99,7 @@ typedef struct {
     char *probe;          /* probe = URL template of a release, tried upward */
     char *title_tmpl, *vintage_tmpl, *citation_tmpl; /* as configured, before filling */
     char release[16];     /* the release in use, "" for a fixed-URL source */
+    char last_good[16];   /* the release the latest snapshot used, "" if none */
     char *release_note;   /* how it was chosen (pinned, found, newest known ...) */
 } cfg_source;
 
