@@ -129,7 +129,8 @@ static const char *SQL =
     /* every configured table, as staged: an optional one may be missing */
     "CREATE TABLE source_table(\n"
     "  table_id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT NOT NULL,\n"
-    "  file TEXT NOT NULL, status TEXT NOT NULL CHECK(status IN ('ok','missing')),\n"
+    "  file TEXT NOT NULL, status TEXT NOT NULL\n"
+    "    CHECK(status IN ('ok','missing','not_in_release')),\n"
     "  header_row INTEGER, rows INTEGER NOT NULL, years TEXT, note TEXT) STRICT;\n"
     "CREATE TABLE coverage_unmatched(\n"
     "  table_id TEXT NOT NULL REFERENCES coverage, row INTEGER NOT NULL,\n"

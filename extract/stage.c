@@ -153,6 +153,11 @@ int stage_record_missing(sqlite3 *db, const cfg_table *t, const char *why)
     return record_table(db, t, t->cache_name, "missing", 0, 0, NULL, why);
 }
 
+int stage_record_absent(sqlite3 *db, const cfg_table *t, const char *why)
+{
+    return record_table(db, t, t->cache_name, "not_in_release", 0, 0, NULL, why);
+}
+
 /* ------------------------------------------------------------ parsing */
 
 /* Reading state for one table: header search, then typed values. */
