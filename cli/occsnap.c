@@ -1,6 +1,7 @@
 /* occsnap.c - the command-line front: parse options, take the lock, run a stage or a reader. */
 #include "common/config.h"
 #include "common/error.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "extract/discover.h"
 #include "extract/extract.h"
@@ -191,6 +192,20 @@ static int take_lock(const char *out)
     return rc; /* fd stays open (and locked) until exit */
 }
 
+/* OS_OK when the snapshot in dir verifies (its files against the manifest,
+ * its data tests), quietly: the caller words the outcome. */
+static int snapshot_complete(const char *dir)
+{
+    FILE *null = fopen("/dev/null", "w");
+    if (!null)
+        return OS_EIO;
+    os_quiet++;
+    int rc = verify_run(dir, null);
+    os_quiet--;
+    fclose(null);
+    return rc;
+}
+
 /* Seconds elapsed since t0 on the monotonic clock; cannot fail. */
 static double seconds_since(const struct timespec *t0)
 {
@@ -281,6 +296,15 @@ int main(int argc, char **argv)
         rc = take_lock(o.out);
     if (!rc)
         rc = mkdir_p(o.cache);
+    if (!rc) {
+        /* SIGTERM/SIGINT remove this run's temporary files; those of runs
+           that died (a SIGKILL, a full disk) go now, and a snapshot a dead
+           run published without re-pointing latest is adopted or reported */
+        tmp_handle_signals();
+        tmp_clear_dead(o.cache, 1, NULL, NULL);
+        tmp_clear_dead(o.out, 0, NULL, NULL);
+        rc = publish_adopt_orphan(o.out, snapshot_complete);
+    }
     char *work = xasprintf("%s/work.sqlite", o.cache);
     char *stage = xasprintf("%s/stage.sqlite", o.cache);
     int unchanged = 0;
@@ -326,6 +350,12 @@ int main(int argc, char **argv)
         publish_opts po = {o.keep >= 0 ? o.keep : cfg->keep};
         rc = publish_snapshot(cfg, work, o.out, &po, published, sizeof published);
     }
+    /* A download becomes the last good cached copy only with a published
+       snapshot (or inputs unchanged since latest); a failed transform or
+       load puts the last good copies back, so --offline and --allow-stale
+       can rebuild. An extract alone leaves them pending. */
+    if (cfg && (do_transform || do_load) && (rc || unchanged || *published))
+        extract_settle(cfg, o.cache, rc != OS_OK);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     size_t nwarn = os_warning_count();
