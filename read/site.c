@@ -220,7 +220,7 @@ static void index_html(FILE *out, const site_rows *rows, const json_t *manifest,
         html_esc(out, r->file);
         fputs("\">", out);
         html_esc(out, r->title);
-        fprintf(out, "</a></td><td>%s</td><td class=\"num\">", r->code);
+        fprintf(out, "</a></td><td class=\"code\">%s</td><td class=\"num\">", r->code);
         if (isfinite(r->pct)) {
             html_esc(out, fmt_percentile(a, sizeof a, r->pct));
             if (r->label) {

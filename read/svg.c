@@ -99,14 +99,29 @@ static void cap_close(caption *c, FILE *out, const char *id)
     free(c->buf);
 }
 
+/* How many intervals split 0..top into round steps (1, 2, 2.5 or 5 times a
+ * power of ten): 4, 5, 3 or 6, whichever comes first; 4 when none does. */
+static int intervals(double top)
+{
+    static const int tries[] = {4, 5, 3, 6};
+    for (size_t i = 0; i < sizeof tries / sizeof *tries; i++) {
+        double step = top / tries[i], m = step / pow(10, floor(log10(step)));
+        if (fabs(m - 1) < 1e-9 || fabs(m - 2) < 1e-9 || fabs(m - 2.5) < 1e-9 ||
+            fabs(m - 5) < 1e-9)
+            return tries[i];
+    }
+    return 4;
+}
+
 /* Ticks and labels of a value axis 0..top at y (labels by fmt_value). */
 static void axis(FILE *out, double y, double top, char *(*fmt_value)(char *, size_t, double))
 {
     char b[FMT_BUF];
+    int n = intervals(top);
     fprintf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n", SVG_X0,
             y, SVG_X0 + SVG_W, y);
-    for (int i = 0; i <= 4; i++) {
-        double v = top * i / 4, x = scale_x(v, top);
+    for (int i = 0; i <= n; i++) {
+        double v = top * i / n, x = scale_x(v, top);
         fprintf(out, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x,
                 y, x, y + 4);
         text_at(out, x, y + 16, "middle", "tick-label", fmt_value(b, sizeof b, v));
@@ -320,8 +335,8 @@ void svg_stacked(FILE *out, const char *id, const char *title, const svg_part *p
 
 /* ------------------------------------------------------------ the overview scatter */
 
-#define SC_X0 80
-#define SC_W 560
+#define SC_X0 90
+#define SC_W 660
 #define SC_Y0 20
 #define SC_H 340
 
@@ -358,11 +373,16 @@ void svg_scatter(FILE *out, const char *id, const char *title, const svg_point *
         text_at(out, (x0 + x1) / 2, SC_Y0 + 14, "middle", "band-label", names[b]);
     }
     char b[FMT_BUF];
-    for (int i = 0; i <= 4; i++) {
-        double yv = ymax * i / 4, yy = SC_Y0 + SC_H - SC_H * i / 4.0, xx = SC_X0 + SC_W * i / 4.0;
-        text_at(out, SC_X0 - 6, yy + 4, "end", "tick-label", fmt_money(b, sizeof b, yv));
-        text_at(out, xx, SC_Y0 + SC_H + 16, "middle", "tick-label", fmt_whole(b, sizeof b, 25.0 * i));
+    int ny = intervals(ymax);
+    for (int i = 0; i <= ny; i++) {
+        double yy = SC_Y0 + SC_H - (double)SC_H * i / ny;
+        fprintf(out, "<line class=\"tick\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
+                SC_X0 - 4, yy, SC_X0, yy);
+        text_at(out, SC_X0 - 6, yy + 4, "end", "tick-label", fmt_money(b, sizeof b, ymax * i / ny));
     }
+    for (int i = 0; i <= 4; i++)
+        text_at(out, SC_X0 + SC_W * i / 4.0, SC_Y0 + SC_H + 16, "middle", "tick-label",
+                fmt_whole(b, sizeof b, 25.0 * i));
     text_at(out, SC_X0 + SC_W / 2.0, SC_Y0 + SC_H + 36, "middle", "label",
             "AI task-overlap index, percentile");
     fprintf(out, "<text x=\"14\" y=\"%d\" text-anchor=\"middle\" class=\"label\" "

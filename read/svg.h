@@ -14,9 +14,9 @@
 
 /* The horizontal plot of the bar charts: value 0 at x = SVG_X0, the scale's
  * top at SVG_X0 + SVG_W (user units of the viewBox, SVG_WIDTH wide). */
-#define SVG_WIDTH 680
-#define SVG_X0 250
-#define SVG_W 360
+#define SVG_WIDTH 780
+#define SVG_X0 370
+#define SVG_W 290
 
 /* The Low / Moderate / High bands of a percentile (DESIGN section 4). */
 #define SVG_BAND_LOW 33.333333333333336
