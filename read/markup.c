@@ -50,26 +50,27 @@ void mk_text(markup *m, const char *text)
         fputs(text, m->out);
 }
 
-/* The printf-formatted string of fmt and ap, malloc'd (the caller frees). */
-static char *vformat(const char *fmt, va_list ap)
+/* Formats fmt and ap, then hands the result to emit (mk_text or mk_strong). */
+static void emit_formatted(markup *m, void (*emit)(markup *, const char *), const char *fmt,
+                           va_list ap)
 {
     va_list again;
     va_copy(again, ap);
     int n = vsnprintf(NULL, 0, fmt, again);
     va_end(again);
-    char *s = xmalloc(n > 0 ? (size_t)n + 1 : 1);
-    vsnprintf(s, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
-    return s;
+    size_t size = n > 0 ? (size_t)n + 1 : 1;
+    char *s = xmalloc(size);
+    vsnprintf(s, size, fmt, ap);
+    emit(m, s);
+    free(s);
 }
 
 void mk_textf(markup *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vformat(fmt, ap);
+    emit_formatted(m, mk_text, fmt, ap);
     va_end(ap);
-    mk_text(m, s);
-    free(s);
 }
 
 void mk_strong(markup *m, const char *text)
@@ -83,10 +84,8 @@ void mk_strongf(markup *m, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = vformat(fmt, ap);
+    emit_formatted(m, mk_strong, fmt, ap);
     va_end(ap);
-    mk_strong(m, s);
-    free(s);
 }
 
 void mk_em(markup *m, const char *text)

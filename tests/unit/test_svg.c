@@ -140,24 +140,38 @@ static void test_chart_cases(void **state)
     assert_true(cases >= 25);
 }
 
+/* Fails unless svg holds every string of want (n of them). */
+static void assert_has_all(const char *svg, const char *const *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strstr(svg, want[i]))
+            fail_msg("no \"%s\" in:\n%s", want[i], svg);
+}
+
 /* Every chart names itself, points at its text equivalent and escapes data. */
 static void test_chart_frame(void **state)
 {
     (void)state;
+    static const char *const want[] = {
+        "<figure class=\"chart\" id=\"c\">", "role=\"img\" aria-describedby=\"c-text\"",
+        "<title>Title</title>", "<figcaption id=\"c-text\">Measure &lt;&amp;&gt;: some words"};
     double v[5] = {1, 2, 3, 4, 5};
     char *svg = draw("percentiles", v, 1);
-    assert_non_null(strstr(svg, "<figure class=\"chart\" id=\"c\">"));
-    assert_non_null(strstr(svg, "role=\"img\" aria-describedby=\"c-text\""));
-    assert_non_null(strstr(svg, "<title>Title</title>"));
-    assert_non_null(strstr(svg, "<figcaption id=\"c-text\">Measure &lt;&amp;&gt;: some words"));
+    assert_has_all(svg, want, sizeof want / sizeof *want);
     assert_null(strstr(svg, "<&>"));
     free(svg);
 }
 
-/* The overview: a dot per point with x and y, the rest counted in words. */
+/* The overview: a dot per point with x and y, the rest counted in words:
+ * A at x 0 (the plot's left edge, 90) and the top wage (y 20), the largest
+ * dot; B at 100 and half way. */
 static void test_scatter(void **state)
 {
     (void)state;
+    static const char *const want[] = {
+        "<title>A &quot;quoted&quot;: words</title>", "2 occupations drawn",
+        "2 without a composite percentile or a median annual wage are not drawn",
+        "cx=\"90.0\" cy=\"20.0\" r=\"12.0\"", "cx=\"750.0\" cy=\"190.0\""};
     svg_point p[] = {{"A \"quoted\"", "words", 0, 100, 10},
                      {"B", NULL, 100, 50, 1},
                      {"C", NULL, NAN, 10, 1},
@@ -168,12 +182,7 @@ static void test_scatter(void **state)
     svg_scatter(f, "s", "Overview", p, 4);
     fclose(f);
     assert_int_equal(count(buf, "<circle class=\"dot\""), 2);
-    assert_non_null(strstr(buf, "<title>A &quot;quoted&quot;: words</title>"));
-    assert_non_null(strstr(buf, "2 occupations drawn"));
-    assert_non_null(strstr(buf, "2 without a composite percentile or a median annual wage are not drawn"));
-    /* A at x 0 (the plot's left edge, 90) and the top wage (y 20); B at 100 and half way */
-    assert_non_null(strstr(buf, "cx=\"90.0\" cy=\"20.0\" r=\"12.0\""));
-    assert_non_null(strstr(buf, "cx=\"750.0\" cy=\"190.0\""));
+    assert_has_all(buf, want, sizeof want / sizeof *want);
     free(buf);
 }
 
