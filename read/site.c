@@ -152,7 +152,8 @@ static int write_role(snapshot *s, const site_opts *opt, const char *tmp, const 
     return rc;
 }
 
-/* A number as a data- attribute value (shortest round trip), "" for NaN. */
+/* Writes a number as a data- attribute value (17 digits, so it reads back
+ * the same), "" for NaN; never fails. */
 static void attr_num(FILE *out, const char *name, double v)
 {
     if (isfinite(v))
@@ -161,7 +162,8 @@ static void attr_num(FILE *out, const char *name, double v)
         fprintf(out, " data-%s=\"\"", name);
 }
 
-/* The index: the overview chart, the search box and the sortable table. */
+/* Writes the index (overview chart, search box, sortable table) to out;
+ * never fails (stdio errors are the caller's, caught by close_out). */
 static void index_html(FILE *out, const site_rows *rows, const json_t *manifest,
                        const site_opts *opt)
 {
@@ -250,7 +252,7 @@ static void index_html(FILE *out, const site_rows *rows, const json_t *manifest,
     free(url);
 }
 
-/* A number or JSON null (NaN). */
+/* A new JSON number, or null for NaN; the caller's. Cannot fail. */
 static json_t *num_json(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
@@ -371,7 +373,7 @@ static int publish(const char *tmp, const char *out)
     return rc;
 }
 
-/* Frees every row. */
+/* Frees every row and its strings; never fails. */
 static void rows_free(site_rows *rows)
 {
     for (size_t i = 0; i < rows->n; i++) {

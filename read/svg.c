@@ -82,6 +82,8 @@ typedef struct {
     FILE *f;
 } caption;
 
+/* Opens c empty; dies on OOM (open_memstream fails only so); c->buf is
+ * c's until cap_close frees it. */
 static void cap_open(caption *c)
 {
     c->buf = NULL;
@@ -91,7 +93,8 @@ static void cap_open(caption *c)
         os_die(OS_ENOMEM, "out of memory (a chart caption)");
 }
 
-/* Closes c and writes the chart's end with it; frees c. */
+/* Closes c and writes the chart's end with it, then frees c's text; never
+ * fails (stdio errors are the caller's). */
 static void cap_close(caption *c, FILE *out, const char *id)
 {
     fclose(c->f);
