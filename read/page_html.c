@@ -79,12 +79,9 @@ static void chart_exposure(const json_t *page, markup *m)
         double p = num_or_nan(x, "pct");
         const char *label = where && !strcmp(where, "historical") ? NULL : page_str(x, "label");
         char o[FMT_BUF];
-        if (isfinite(p))
-            snprintf(words[n], sizeof words[n], "%s%s%s%s", fmt_percentile(o, sizeof o, p),
-                     label ? " (" : "", label ? label : "", label ? ")" : "");
-        else
-            snprintf(words[n], sizeof words[n], "no value for this occupation");
-        bars[n] = (svg_bar){page_str(x, "title"), p, words[n]};
+        snprintf(words[n], sizeof words[n], "%s%s%s%s", fmt_percentile(o, sizeof o, p),
+                 label ? " (" : "", label ? label : "", label ? ")" : "");
+        bars[n] = (svg_bar){page_str(x, "title"), p, isfinite(p) ? words[n] : NULL};
         n++;
     }
     char *title = xasprintf("AI exposure percentiles of %s",

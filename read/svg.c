@@ -162,8 +162,6 @@ void svg_percentiles(FILE *out, const char *id, const char *title, const svg_bar
         char *tip = xasprintf("%s: %s", bars[i].label, words);
         if (isfinite(bars[i].pct))
             rect(out, "bar", SVG_X0, y, scale_x(bars[i].pct, 100) - SVG_X0, BAR, tip);
-        else
-            words = bars[i].words ? bars[i].words : "no value (no bar drawn)";
         free(tip);
         text_at(out, SVG_X0 + SVG_W + 8, y + BAR - 3, "start", "value", words);
         html_esc(c.f, i ? "; " : "");
@@ -198,13 +196,13 @@ void svg_wages(FILE *out, const char *id, const char *title, const double p[5],
         }
     top = svg_nice_max(top);
     double y = TOP + 10, mid = y + BAR / 2.0;
-    chart_begin(out, id, title, 120);
+    chart_begin(out, id, title, have ? 120 : 30);
     caption c;
     cap_open(&c);
     char b[FMT_BUF];
     if (!have) {
         const char *why = missing ? missing : "no wage percentiles published";
-        text_at(out, SVG_X0, mid + 4, "start", "value", why);
+        text_at(out, SVG_X0, 20, "start", "value", why);
         html_esc(c.f, why);
         html_esc(c.f, "; no chart drawn.");
         cap_close(&c, out, id);
@@ -257,13 +255,14 @@ void svg_employment(FILE *out, const char *id, const char *title, double base, d
     double v[2] = {base, proj}, top = svg_nice_max(fmax(isfinite(base) ? base : 0,
                                                         isfinite(proj) ? proj : 0));
     const char *labels[2] = {base_label, proj_label};
-    chart_begin(out, id, title, TOP + 2 * ROW + 30);
+    int none = !isfinite(base) && !isfinite(proj);
+    chart_begin(out, id, title, none ? 30 : TOP + 2 * ROW + 30);
     caption c;
     cap_open(&c);
     char b[FMT_BUF];
-    if (!isfinite(base) && !isfinite(proj)) {
+    if (none) {
         const char *why = missing ? missing : "no employment projection";
-        text_at(out, SVG_X0, TOP + BAR, "start", "value", why);
+        text_at(out, SVG_X0, 20, "start", "value", why);
         html_esc(c.f, why);
         html_esc(c.f, "; no bars drawn.");
         cap_close(&c, out, id);
@@ -298,11 +297,13 @@ void svg_employment(FILE *out, const char *id, const char *title, double base, d
 void svg_stacked(FILE *out, const char *id, const char *title, const svg_part *parts, size_t n,
                  const char *missing)
 {
-    chart_begin(out, id, title, TOP + BAR + 50);
+    size_t shown = 0, any = 0;
+    for (size_t i = 0; i < n; i++)
+        any += isfinite(parts[i].share) != 0;
+    chart_begin(out, id, title, any ? TOP + BAR + 50 : 30);
     caption c;
     cap_open(&c);
-    double x = SVG_X0, y = TOP;
-    size_t shown = 0;
+    double x = SVG_X0, y = any ? TOP : 7;
     char b[FMT_BUF];
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(parts[i].share))
