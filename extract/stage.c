@@ -272,7 +272,7 @@ static int passes_filters(reader *r, const rows_row *row)
     for (size_t k = 0; k < r->t->nfilter; k++) {
         const cfg_filter *f = &r->t->filter[k];
         int j = r->idx[config_column(r->t, f->column)];
-        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        const char *cell = rows_cell(row, j);
         while (*cell == ' ' || *cell == '\t')
             cell++;
         size_t n = strlen(cell);
@@ -301,7 +301,7 @@ static int on_row(void *ctx, const rows_row *row)
         size_t found = header_map_row(r->want, n, row, r->idx, r->years);
         if (found == n) {
             r->s->header_line = row->line;
-            r->width = row->ncell;
+            r->width = rows_width(row);
             return OS_OK;
         }
         if (found > r->best_found || !r->best_line) {
@@ -315,13 +315,10 @@ static int on_row(void *ctx, const rows_row *row)
     }
     int any = 0;
     for (size_t i = 0; i < n && !any; i++) {
-        int j = r->idx[i];
-        if ((size_t)j < row->ncell) {
-            const char *s = row->cell[j];
-            while (*s == ' ' || *s == '\t')
-                s++;
-            any = *s != '\0';
-        }
+        const char *s = rows_cell(row, r->idx[i]);
+        while (*s == ' ' || *s == '\t')
+            s++;
+        any = *s != '\0';
     }
     if (!any)
         return OS_OK; /* a blank row between data rows */
@@ -330,7 +327,7 @@ static int on_row(void *ctx, const rows_row *row)
         return OS_OK;
     }
     /* xlsx rows leave out trailing empty cells; text rows must be whole. */
-    if (r->t->format != CFG_XLSX && row->ncell != r->width)
+    if (r->t->format != CFG_XLSX && rows_width(row) != r->width)
         return os_error(OS_EPARSE, "%s: %s line %ld has %zu fields, the header (line %ld) has %zu",
                         r->t->id, r->s->label, row->line, row->ncell, r->s->header_line,
                         r->width);
@@ -341,8 +338,7 @@ static int on_row(void *ctx, const rows_row *row)
     for (size_t i = 0; i < n; i++) {
         const cfg_column *col = &r->t->col[i];
         int marked = col->type == CFG_OEWS || col->type == CFG_EP;
-        int j = r->idx[i];
-        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        const char *cell = rows_cell(row, r->idx[i]);
         int rc = type_cell(r, col, cell, row->line, &v[p], marked ? &v[p + 1] : NULL);
         if (rc)
             return rc;
