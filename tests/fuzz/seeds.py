@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """seeds.py - make the fuzz corpus: committed hand-made seeds plus small slices
 of the mirror's real files (copied at run time into build-fuzz/, never into
-the repository). Usage: seeds.py MIRROR OUTDIR"""
+the repository); the inputs earlier runs added stay. Usage: seeds.py MIRROR OUTDIR"""
 import hashlib, io, os, re, shutil, sys, zipfile
 
 SEP = b"\n====\n"
@@ -27,9 +27,9 @@ def main():
     mirror, out = sys.argv[1], sys.argv[2]
     root = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(root))
-    shutil.rmtree(out, ignore_errors=True)
+    # added to, not replaced: what earlier runs found stays in the corpus
     for t in os.listdir(os.path.join(root, "seeds")):
-        shutil.copytree(os.path.join(root, "seeds", t), os.path.join(out, t))
+        shutil.copytree(os.path.join(root, "seeds", t), os.path.join(out, t), dirs_exist_ok=True)
     for name in os.listdir(os.path.join(repo, "config")):
         if name.endswith(".ini"):
             with open(os.path.join(repo, "config", name), "rb") as f:
