@@ -299,7 +299,15 @@ int main(int argc, char **argv)
     if (!rc && do_extract) {
         os_progress("extract: fetching and staging %zu tables...", cfg->ntab);
         extract_opts eo = {o.cache, o.mirror, o.offline, o.allow_stale};
+        os_clear_first_error();
         rc = extract_run(cfg, &eo);
+        /* A newer release that fails: with --allow-stale, the last good one. */
+        if (rc && rc != OS_ELOCKED && o.allow_stale) {
+            char *why = xstrdup(os_first_error());
+            if (discover_fall_back(cfg, why) > 0)
+                rc = extract_run(cfg, &eo);
+            free(why);
+        }
         /* Inputs and config as latest had them: nothing new to publish. */
         if (!rc && do_load && !o.force)
             unchanged = publish_unchanged(cfg, stage, o.out);

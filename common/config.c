@@ -99,6 +99,8 @@ static const key_spec TABLE_KEYS[] = {
     KEY("sheet", K_STR, cfg_table, sheet, NULL, 0, 0, NULL),
     KEY("sha256", K_STR, cfg_table, sha256, NULL, 0, 0, NULL),
     KEY("cache_name", K_STR, cfg_table, cache_name, NULL, 0, 0, NULL),
+    KEY("since", K_STR, cfg_table, since, NULL, 0, 0, NULL),
+    KEY("until", K_STR, cfg_table, until, NULL, 0, 0, NULL),
     KEY("min_coverage", K_SHARE, cfg_table, min_coverage, NULL, 0, 0,
         "expected a share between 0 and 1"),
     KEY("optional", K_ENUM, cfg_table, optional, BOOLS, 0, 0, "expected true or false"),
@@ -742,6 +744,14 @@ static int table_templates(config *c, size_t i)
     cfg_table *t = &c->tab[i];
     const cfg_source *s = t->source ? config_source(c, t->source) : NULL;
     t->cache_name_given = t->cache_name != NULL;
+    const char *rk[] = {"since", "until"};
+    const char *rv[] = {t->since, t->until};
+    for (int k = 0; k < 2; k++) {
+        relver x;
+        if (rv[k] && (!s || !s->scheme || release_parse(s->scheme, rv[k], &x) != 0))
+            return os_error(OS_ECONFIG, "%s: [table %s] %s: '%s' is not a release of [source %s]",
+                            c->path, t->id, rk[k], rv[k], t->source ? t->source : "?");
+    }
     t->url_tmpl = t->url ? xstrdup(t->url) : NULL;
     t->member_tmpl = t->member ? xstrdup(t->member) : NULL;
     t->sheet_tmpl = t->sheet ? xstrdup(t->sheet) : NULL;
@@ -763,6 +773,22 @@ static int table_templates(config *c, size_t i)
         fill(k == 0 ? &t->url : k == 1 ? &t->member : &t->sheet, vals[k], kv, n);
     }
     return OS_OK;
+}
+
+char *config_table_absent(const config *c, const cfg_table *t)
+{
+    const cfg_source *s = config_source(c, t->source);
+    relver now, lo, hi;
+    if (!s || config_release(s, &now) != 0)
+        return NULL;
+    int before = t->since && release_parse(s->scheme, t->since, &lo) == 0 &&
+                 release_cmp(&now, &lo) < 0;
+    int after = t->until && release_parse(s->scheme, t->until, &hi) == 0 &&
+                release_cmp(&now, &hi) > 0;
+    if (!before && !after)
+        return NULL;
+    return xasprintf("not in %s release %s: the table is in releases %s %s", s->id, s->release,
+                     before ? "since" : "until", before ? t->since : t->until);
 }
 
 int config_release(const cfg_source *s, relver *r)
@@ -907,7 +933,7 @@ void config_free(config *c)
         cfg_table *t = &c->tab[i];
         free(t->id), free(t->source), free(t->url), free(t->member), free(t->sheet);
         free(t->sha256), free(t->cache_name);
-        free(t->url_tmpl), free(t->member_tmpl), free(t->sheet_tmpl);
+        free(t->url_tmpl), free(t->member_tmpl), free(t->sheet_tmpl), free(t->since), free(t->until);
         for (size_t j = 0; j < t->ncol; j++)
             free(t->col[j].name), free(t->col[j].header);
         free(t->col);

@@ -43,6 +43,7 @@ typedef struct {
      * and {release} are filled with the source's release (DESIGN 2a) */
     char *url_tmpl, *member_tmpl, *sheet_tmpl;
     int cache_name_given; /* 0: cache_name follows the url's file name */
+    char *since, *until;  /* the releases of its source that have this table, or NULL */
     cfg_column *col;
     size_t ncol;
     cfg_filter *filter;
@@ -99,6 +100,7 @@ typedef struct {
     char *probe;          /* probe = URL template of a release, tried upward */
     char *title_tmpl, *vintage_tmpl, *citation_tmpl; /* as configured, before filling */
     char release[16];     /* the release in use, "" for a fixed-URL source */
+    char last_good[16];   /* the release the latest snapshot used, "" if none */
     char *release_note;   /* how it was chosen (pinned, found, newest known ...) */
 } cfg_source;
 
@@ -154,6 +156,11 @@ int config_use_release(config *c, const char *id, const relver *r, const char *n
  * its release and the n more name/value pairs kv (the years read from its
  * tables' headers, e.g. emp_base = 2024); cannot fail (dies on OOM). */
 void config_fill_words(config *c, const char *id, const char *const *kv, size_t n);
+
+/* Why table t is not part of the release its source is on ("not in O*NET
+ * 30.1: the table is in releases since 30.3"), malloc'd (the caller frees),
+ * or NULL when it is (or the source has no releases). Cannot fail. */
+char *config_table_absent(const config *c, const cfg_table *t);
 
 /* The release source s is on, parsed, in *r; returns 0, or -1 for a
  * fixed-URL source (a predicate). */

@@ -18,6 +18,9 @@ static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 /* Per thread: tables are parsed on several threads at once. */
 static _Thread_local char last_error[2048];
 static _Thread_local os_result last_code;
+/* The first error of the run on any thread: what made a stage fail. */
+static char first_error[2048];
+static pthread_mutex_t first_mu = PTHREAD_MUTEX_INITIALIZER;
 
 os_result os_error(os_result code, const char *fmt, ...)
 {
@@ -26,9 +29,25 @@ os_result os_error(os_result code, const char *fmt, ...)
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
     last_code = code;
+    pthread_mutex_lock(&first_mu);
+    if (!*first_error)
+        snprintf(first_error, sizeof first_error, "%s", last_error);
+    pthread_mutex_unlock(&first_mu);
     if (!os_quiet)
         fprintf(stderr, "error: %s\n", last_error);
     return code;
+}
+
+const char *os_first_error(void)
+{
+    return first_error;
+}
+
+void os_clear_first_error(void)
+{
+    pthread_mutex_lock(&first_mu);
+    *first_error = '\0';
+    pthread_mutex_unlock(&first_mu);
 }
 
 void os_warning(const char *fmt, ...)

@@ -48,6 +48,11 @@ const char *os_warning_text(size_t i);
 /* The last message os_error printed (or would have printed when quiet);
  * tests assert on it. Owned by error.c, overwritten by the next error. */
 const char *os_last_error(void);
+/* The first message os_error reported since the start (or the last
+ * os_clear_first_error), on any thread: what made a stage fail when the
+ * error came from a worker. Owned by error.c. */
+const char *os_first_error(void);
+void os_clear_first_error(void);
 /* The code of the last os_error on this thread (OS_OK if none yet): lets a
  * caller pass on the code of an error a callback already reported. */
 os_result os_last_code(void);

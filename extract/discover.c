@@ -331,9 +331,13 @@ int discover_run(config *c, const discover_opts *o)
         }
         release_parse(s->scheme, s->known, &best);
         const char *how = "the newest known (config)";
-        if (latest_release(o, s, &seen) && release_cmp(&seen, &best) > 0) {
-            best = seen;
-            how = "the newest known (the latest snapshot's)";
+        *s->last_good = '\0';
+        if (latest_release(o, s, &seen)) {
+            release_format(&seen, s->last_good);
+            if (release_cmp(&seen, &best) > 0) {
+                best = seen;
+                how = "the newest known (the latest snapshot's)";
+            }
         }
         if (o->offline) {
             snprintf(note, sizeof note, "%s; not looked for (offline)", how);
@@ -357,4 +361,40 @@ int discover_run(config *c, const discover_opts *o)
         }
     }
     return rc;
+}
+
+/* The source of the table a message names first ("oews_national: ..."),
+ * or NULL when it names none. */
+static const char *failed_source(const config *c, const char *why)
+{
+    for (size_t i = 0; why && i < c->ntab; i++) {
+        size_t len = strlen(c->tab[i].id);
+        if (!strncmp(why, c->tab[i].id, len) && why[len] == ':')
+            return c->tab[i].source;
+    }
+    return NULL;
+}
+
+size_t discover_fall_back(config *c, const char *why)
+{
+    size_t n = 0;
+    const char *only = failed_source(c, why); /* else every source that moved */
+    for (size_t i = 0; i < c->nsrc; i++) {
+        cfg_source *s = &c->src[i];
+        if (only && strcmp(only, s->id))
+            continue;
+        relver now, good;
+        if (!s->scheme || !*s->last_good || config_release(s, &now) != 0 ||
+            release_parse(s->scheme, s->last_good, &good) != 0 || release_cmp(&now, &good) <= 0)
+            continue;
+        char note[768], text[16];
+        release_format(&now, text);
+        snprintf(note, sizeof note, "the last good release (the latest snapshot's), as release %s "
+                 "failed (--allow-stale): %s", text, why && *why ? why : "see the run's errors");
+        os_warning("%s: release %s failed; using the last good release %s (--allow-stale)", s->id,
+                   text, s->last_good);
+        if (config_use_release(c, s->id, &good, note) == OS_OK)
+            n++;
+    }
+    return n;
 }

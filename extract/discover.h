@@ -23,6 +23,13 @@ typedef struct {
  * contact, else OS_OK. */
 int discover_run(config *c, const discover_opts *o);
 
+/* For --allow-stale after a failed extract: puts the source that failed (the
+ * one of the table why names first, else every source) back on its last
+ * good release (the latest snapshot's) if it had moved to a newer one,
+ * warning with why and saying so in its release note. Returns how many
+ * sources it put back (0: nothing to fall back to). */
+size_t discover_fall_back(config *c, const char *why);
+
 /* The release that the template tmpl (e.g. "db_{major}_{minor}_text.zip")
  * names in text at its newest, of scheme; returns 1 and *best, or 0 when
  * text names none. Cannot fail. */

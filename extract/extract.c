@@ -134,7 +134,7 @@ static void *worker(void *arg)
 /* Parses every fetched table on worker threads and inserts them in order;
  * returns the first table's failure (os_result), after all workers ended. */
 static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch_receipt **rec,
-                     const unsigned char *reuse)
+                     const unsigned char *reuse, char *const *absent)
 {
     size_t n = c->ntab;
     pool p = {.c = c, .raw = raw, .reuse = reuse};
@@ -160,7 +160,9 @@ static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch
         pthread_mutex_unlock(&p.mu);
         if (rc)
             continue;
-        if (reuse && reuse[i])
+        if (absent[i])
+            rc = stage_record_absent(db, &c->tab[i], absent[i]);
+        else if (reuse && reuse[i])
             rc = stage_copy_previous(db, &c->tab[i]);
         else if (!raw[i])
             rc = stage_record_missing(db, &c->tab[i],
@@ -253,10 +255,16 @@ int extract_run(const config *c, const extract_opts *opt)
     if (!rc) {
         const char **raw = xcalloc(c->ntab, sizeof *raw);
         const fetch_receipt **trec = xcalloc(c->ntab, sizeof *trec);
+        char **absent = xcalloc(c->ntab, sizeof *absent);
         for (size_t i = 0; i < c->ntab; i++) {
             int k = file_index(plan, n, &c->tab[i]);
             trec[i] = &rec[k];
             raw[i] = rec[k].ok ? plan[k].dest : NULL;
+            /* a table of other releases' layout (since/until): not staged,
+               and no warning, as the release has no such member */
+            absent[i] = config_table_absent(c, &c->tab[i]);
+            if (absent[i])
+                raw[i] = NULL;
         }
         /* Tables whose file and fingerprint are unchanged since the previous
          * stage are copied from it: a nightly run with unchanged sources
@@ -266,7 +274,10 @@ int extract_run(const config *c, const extract_opts *opt)
         for (size_t i = 0; attached && i < c->ntab; i++)
             if (raw[i] && stage_reusable(db, &c->tab[i], trec[i]->sha256))
                 reuse[i] = 1, nreuse++;
-        rc = stage_all(db, c, raw, trec, reuse);
+        rc = stage_all(db, c, raw, trec, reuse, absent);
+        for (size_t i = 0; i < c->ntab; i++)
+            free(absent[i]);
+        free(absent);
         if (!rc && nreuse)
             os_progress("%zu of %zu tables unchanged since the last extract (reused)", nreuse,
                         c->ntab);

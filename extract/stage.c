@@ -153,6 +153,11 @@ int stage_record_missing(sqlite3 *db, const cfg_table *t, const char *why)
     return record_table(db, t, t->cache_name, "missing", 0, 0, NULL, why);
 }
 
+int stage_record_absent(sqlite3 *db, const cfg_table *t, const char *why)
+{
+    return record_table(db, t, t->cache_name, "not_in_release", 0, 0, NULL, why);
+}
+
 /* ------------------------------------------------------------ parsing */
 
 /* Reading state for one table: header search, then typed values. */
@@ -374,6 +379,21 @@ static int report_no_header(reader *r)
     return rc;
 }
 
+/* The first of the member names in spec ("a.txt | b.txt": a release's name,
+ * then the names of older or newer releases) that z holds, malloc'd (the
+ * caller frees), or NULL when it holds none. Cannot fail (dies on OOM). */
+static char *pick_member(zipfile *z, const char *spec)
+{
+    char *list = xstrdup(spec), *found = NULL, *save = NULL;
+    for (char *tok = strtok_r(list, "|", &save); tok && !found; tok = strtok_r(NULL, "|", &save)) {
+        char *name = str_trim(tok);
+        if (*name && zipfile_has(z, name))
+            found = xstrdup(name);
+    }
+    free(list);
+    return found;
+}
+
 static int read_rows(reader *r, const char *raw_path)
 {
     const cfg_table *t = r->t;
@@ -389,15 +409,21 @@ static int read_rows(reader *r, const char *raw_path)
     int rc = zipfile_open(raw_path, &z);
     if (rc)
         return rc;
-    if (!zipfile_has(z, t->member)) {
+    char *member = pick_member(z, t->member);
+    if (!member) {
         zipfile_close(z);
         r->s->missing = 1;
         return OS_OK;
     }
+    if (strcmp(member, t->member)) { /* an alternative name: the label says which */
+        free(r->s->label);
+        r->s->label = xasprintf("%s/%s%s%s%s", t->cache_name, member, t->sheet ? " [sheet " : "",
+                                t->sheet ? t->sheet : "", t->sheet ? "]" : "");
+    }
     if (t->format == CFG_XLSX) {
         char *buf;
         size_t len;
-        rc = zipfile_read_all(z, t->member, r->max_member, &buf, &len);
+        rc = zipfile_read_all(z, member, r->max_member, &buf, &len);
         if (!rc) {
             zipfile *inner;
             rc = zipfile_open_buffer(buf, len, r->s->label, &inner);
@@ -409,13 +435,14 @@ static int read_rows(reader *r, const char *raw_path)
         }
     } else {
         zipfile_member *m;
-        rc = zipfile_member_open(z, t->member, r->max_member, &m);
+        rc = zipfile_member_open(z, member, r->max_member, &m);
         if (!rc) {
             rc = csvread_stream(r->s->label, zipfile_member_read, m, &copt, on_row, r);
             zipfile_member_close(m);
         }
     }
     zipfile_close(z);
+    free(member);
     return rc;
 }
 

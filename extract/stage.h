@@ -48,6 +48,10 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
  * fetched; returns an os_result. */
 int stage_record_missing(sqlite3 *db, const cfg_table *t, const char *why);
 
+/* Records that table t is not part of its source's release (since/until):
+ * status not_in_release, why as the note; returns an os_result. */
+int stage_record_absent(sqlite3 *db, const cfg_table *t, const char *why);
+
 /* Records the release each source with a scheme is on (stage_release);
  * returns an os_result. */
 int stage_record_releases(sqlite3 *db, const config *c);

@@ -320,7 +320,11 @@ int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashe
     for (size_t k = 0; k < c->nsrc; k++) {
         const cfg_source *s = &c->src[k];
         json_t *src = json_object();
-        json_object_set_new(src, "title", json_string(s->title ? s->title : s->id));
+        /* the release in use travels with the credit: "... (May 2025)" */
+        char *credit = s->vintage ? xasprintf("%s (%s)", s->title ? s->title : s->id, s->vintage)
+                                  : xstrdup(s->title ? s->title : s->id);
+        json_object_set_new(src, "title", json_string(credit));
+        free(credit);
         if (s->homepage)
             json_object_set_new(src, "path", json_string(s->homepage));
         json_array_append_new(sources, src);

@@ -501,10 +501,13 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
         }
         int flag[2];
         for (int k = 0; k < 2 && !rc; k++) {
+            /* the text files write "n/a" where the workbooks leave the cell
+               empty (Not Relevant of an IM row) */
             const char *f = db_text(q, 6 + k);
-            flag[k] = *f ? yes_no(f) : -1;
-            if (*f && flag[k] < 0)
-                rc = os_error(OS_EDATA, "%s: %s row %ld: %s is '%s', not Y, N or empty",
+            int none = !*f || !strcmp(f, "n/a");
+            flag[k] = none ? -1 : yes_no(f);
+            if (!none && flag[k] < 0)
+                rc = os_error(OS_EDATA, "%s: %s row %ld: %s is '%s', not Y, N, n/a or empty",
                               table_id, file, row, FLAG_COL[k], f);
         }
         if (rc)
@@ -629,32 +632,50 @@ static int insert_elements(tf *t, element_kind *ek, int n)
     return rc;
 }
 
+/* The kinds of element rows, in the order of element's key (kind sorts as
+ * text), each from the first staged of its text and xlsx tables. O*NET 30.3
+ * split Skills into Essential Skills and Transferable Skills: a release has
+ * either "skill" or the two new kinds, and element.kind uses its own words. */
+static const struct {
+    const char *kind, *text_id, *xlsx_id;
+    int need; /* 1: required; 2: required unless a kind of the same need 2 is there */
+} KINDS[] = {
+    {"ability", "onet_abilities", "onet_abilities_xlsx", 0},
+    {"essential_skill", "onet_essential_skills", "onet_essential_skills_xlsx", 2},
+    {"knowledge", "onet_knowledge", "onet_knowledge_xlsx", 1},
+    {"skill", "onet_skills", "onet_skills_xlsx", 2},
+    {"transferable_skill", "onet_transferable_skills", "onet_transferable_skills_xlsx", 2},
+};
+#define NKINDS (sizeof KINDS / sizeof *KINDS)
+
 /* Runs the loaders in turn (each owns what it opens; the element kinds are
- * all read, then inserted together); returns the first failure's os_result. */
+ * all read, then inserted together); returns the first failure's os_result:
+ * OS_EDATA when no table of a required kind (knowledge; skills in one of
+ * their two layouts) was staged. */
 int tf_onet_details(tf *t)
 {
-    element_kind ek[3] = {0}; /* in the order they are read */
-    int rc = load_titles(t, "onet_alt_titles", 0), nkind = 0;
+    element_kind ek[NKINDS] = {0};
+    int rc = load_titles(t, "onet_alt_titles", 0);
     if (!rc)
         rc = load_titles(t, "onet_reported_titles", 1);
     if (!rc)
         rc = load_technology(t);
     if (!rc)
         rc = load_job_zones(t);
-    if (!rc)
-        rc = read_elements(t, &ek[nkind++], "knowledge", "onet_knowledge", "onet_knowledge_xlsx",
-                           1);
-    if (!rc)
-        rc = read_elements(t, &ek[nkind++], "skill", "onet_skills", "onet_skills_xlsx", 1);
-    /* Abilities may be absent: the manifest records the missing member. */
-    if (!rc)
-        rc = read_elements(t, &ek[nkind++], "ability", "onet_abilities", "onet_abilities_xlsx", 0);
-    if (!rc) {
-        /* 'ability' < 'knowledge' < 'skill': insert in the key's kind order */
-        element_kind sorted[3] = {ek[2], ek[0], ek[1]};
-        rc = insert_elements(t, sorted, 3);
+    int skills = 0;
+    size_t nread = 0;
+    for (size_t k = 0; !rc && k < NKINDS; k++, nread++) {
+        rc = read_elements(t, &ek[k], KINDS[k].kind, KINDS[k].text_id, KINDS[k].xlsx_id,
+                           KINDS[k].need == 1);
+        if (!rc && ek[k].id && KINDS[k].need == 2)
+            skills++;
     }
-    for (int k = 0; k < nkind; k++)
+    if (!rc && !skills)
+        rc = os_error(OS_EDATA, "skills: none of onet_skills(_xlsx), onet_essential_skills(_xlsx) "
+                      "and onet_transferable_skills(_xlsx) was staged");
+    if (!rc)
+        rc = insert_elements(t, ek, (int)NKINDS);
+    for (size_t k = 0; k < nread; k++)
         pivot_free(&ek[k].p);
     return rc;
 }

@@ -66,7 +66,8 @@ check "its message" "$(grep -c '^error: --pin oews=24: expected SOURCE=RELEASE' 
 
 step "a newer release of our own making is picked with no config change"
 FIX="$TMP/mirror-new"
-python3 "$ROOT/tests/fixtures/releases/make_handmade_releases.py" "$MIRROR" "$FIX" >"$TMP/fix.log" 2>&1
+python3 "$ROOT/tests/fixtures/releases/make_handmade_releases.py" "$MIRROR" "$FIX" --onet33 --ep2035 \
+    >"$TMP/fix.log" 2>&1
 check "fixtures made" "$?" 0
 PREV=$(readlink "$OUT/latest")
 snap "$FIX"
@@ -83,6 +84,50 @@ check "member names follow the release folder" \
     "db_30_2_text.zip/db_30_2_text/Occupation Data.txt"
 "$BIN" diff "$PREV" latest --out "$OUT" > "$TMP/diff.txt" 2>&1
 check "diff names each vintage change" "$(sed -n '/^Vintages changed/,/^$/p' "$TMP/diff.txt" | grep -c '^  oews: May 2025 -> May 2026 (release 2025 -> 2026)$\|^  onet: 30.1 -> 30.2 (release 30.1 -> 30.2)$')" 2
+
+check "EP 2025-35 (hand-made headers) loads with no config change: years" \
+    "$(latest_q "select base_year||'-'||proj_year||' '||emp_base||' -> '||emp_proj from projection where onet_code='27-4014.00'")" \
+    "2025-2035 16.9 -> 16.6"
+check "EP's vintage from its new headers" "$(man ep)" "None | 2025-2035"
+
+step "O*NET 30.3 layout (hand-made): renamed members and the split skills load"
+"$BIN" snapshot --config "$S" --mirror "$FIX" --cache "$TMP/c33" --out "$TMP/o33" --pin onet=30.3 \
+    >"$TMP/log33" 2>&1
+check "exit" "$?" 0
+D33="$TMP/o33/latest/occsnap.sqlite"
+check "element kinds in the release's words" "$(q "$D33" "select group_concat(kind, ' ') from (select distinct kind from element order by kind)")" \
+    "essential_skill knowledge transferable_skill"
+check "Job Titles.txt read for the alternate titles" "$(q "$D33" "select file from source_table where table_id='onet_alt_titles'")" \
+    "db_30_3_text.zip/db_30_3_text/Job Titles.txt"
+check "Software Skills.txt read for the technology" "$(q "$D33" "select file from source_table where table_id='onet_technology'")" \
+    "db_30_3_text.zip/db_30_3_text/Software Skills.txt"
+check "the same titles as 30.1" "$(q "$D33" "select count(*) from occupation_title")" \
+    "$(latest_q "select count(*) from occupation_title")"
+"$BIN" show 27-4014.00 --snapshot "$TMP/o33/latest" > "$TMP/page33.md" 2>&1
+check "the page labels skills as the release does" \
+    "$(grep -c '^- Active Listening _(essential_skill)_$\|^- Speaking _(essential_skill)_$' "$TMP/page33.md")" 2
+
+step "a newer release that fails to parse fails the run; --allow-stale uses the last good one"
+BROKEN="$TMP/mirror-broken"
+cp -a "$FIX" "$BROKEN"
+rm "$BROKEN/www.bls.gov/oes/special-requests/oesm26nat.zip"
+# the May 2025 archive under the May 2026 name: its member is oesm25nat/...
+cp "$MIRROR/www.bls.gov/oes/special-requests/oesm25nat.zip" "$BROKEN/www.bls.gov/oes/special-requests/oesm26nat.zip"
+"$BIN" snapshot --config "$S" --mirror "$MIRROR" --cache "$TMP/cb" --out "$TMP/ob" >"$TMP/logb" 2>&1
+check "a snapshot on May 2025 first" "$(q "$TMP/ob/latest/occsnap.sqlite" "select distinct release from source where source='oews'")" 2025
+"$BIN" snapshot --config "$S" --mirror "$BROKEN" --cache "$TMP/cb" --out "$TMP/ob" >"$TMP/logb" 2>&1
+check "without --allow-stale: exit 5" "$?" 5
+check "naming the table and the member" "$(grep -c "^error: oews_national: oesm26nat.zip has no member 'oesm26nat/national_M2026_dl.xlsx'" "$TMP/logb")" 1
+"$BIN" snapshot --config "$S" --mirror "$BROKEN" --cache "$TMP/cb" --out "$TMP/ob" --allow-stale >"$TMP/logb" 2>&1
+check "with --allow-stale: exit 0" "$?" 0
+DB="$TMP/ob/latest/occsnap.sqlite"
+check "OEWS on the last good release" "$(q "$DB" "select distinct release from source where source='oews'")" 2025
+check "and the manifest says why" "$(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = [x for x in m["sources"] if x["id"] == "oews"][0]
+print(s["release_note"].startswith("the last good release (the latest snapshot'"'"'s), as release 2026 failed (--allow-stale): oews_national: "))' "$TMP/ob/latest/manifest.json")" True
+check "O*NET keeps its new release (it did not fail)" "$(q "$DB" "select distinct release from source where source='onet'")" 30.2
 
 step "removing it again does not make occsnap go back"
 NEW=$(readlink "$OUT/latest")
