@@ -911,6 +911,17 @@ static int validate(config *c)
 
 int config_load(const char *path, config **out)
 {
+    char *text;
+    size_t len;
+    if (read_file(path, (size_t)4 << 20, &text, &len))
+        return os_error(OS_ECONFIG, "cannot read the config file %s", path);
+    int rc = config_parse(path, text, len, out);
+    free(text);
+    return rc;
+}
+
+int config_parse(const char *path, const char *text, size_t len, config **out)
+{
     config *c = xcalloc(1, sizeof *c);
     c->path = xstrdup(path);
     c->user_agent = xstrdup("occsnap/" "0.1");
@@ -928,17 +939,10 @@ int config_load(const char *path, config **out)
     c->composite_min = 2;
     c->label_low_below = 100.0 / 3;
     c->label_high_from = 200.0 / 3;
-    char *text;
-    size_t len;
-    if (read_file(path, (size_t)4 << 20, &text, &len)) {
-        config_free(c);
-        return os_error(OS_ECONFIG, "cannot read the config file %s", path);
-    }
     sha256_buffer(text, len, c->sha256);
     loader ld = {c, "", strmap_new(), check_repeats(path, text)};
     /* the defaults above are not "seen": a file may set each once */
     int rc = ld.result ? 0 : ini_parse_string(text, on_entry, &ld);
-    free(text);
     strmap_free(ld.seen);
     if (!ld.result && rc != 0)
         ld.result = os_error(OS_ECONFIG, "%s:%d: cannot parse this line (lines are limited to %d "

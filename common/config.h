@@ -143,6 +143,9 @@ typedef struct {
  * for lines inih cannot parse, as Debian's inih reports no others). *out is the caller's:
  * config_free. */
 int config_load(const char *path, config **out);
+/* Parses and validates config text already in memory (NUL-terminated; len
+ * bytes are hashed), named path in messages; fails and owns as config_load. */
+int config_parse(const char *path, const char *text, size_t len, config **out);
 void config_free(config *c);
 
 const cfg_source *config_source(const config *c, const char *id);

@@ -302,7 +302,7 @@ static int passes_filters(reader *r, const rows_row *row)
     for (size_t k = 0; k < r->t->nfilter; k++) {
         const cfg_filter *f = &r->t->filter[k];
         int j = r->idx[config_column(r->t, f->column)];
-        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        const char *cell = rows_cell(row, j);
         while (*cell == ' ' || *cell == '\t')
             cell++;
         size_t n = strlen(cell);
@@ -325,13 +325,16 @@ static int report_no_header(reader *r);
 static int unique_headers(reader *r, const rows_row *row)
 {
     for (size_t i = 0; i < r->t->ncol; i++) {
-        size_t j = (size_t)r->idx[i];
-        for (size_t k = 0; k < row->ncell; k++)
-            if (k != j && *row->cell[j] && header_matches(row->cell[j], row->cell[k], NULL))
+        long j = r->idx[i];
+        const char *h = rows_cell(row, j);
+        for (size_t k = 0; k < row->ncell; k++) {
+            long col = rows_col(row, k);
+            if (col != j && *h && header_matches(h, row->cell[k], NULL))
                 return os_error(OS_EPARSE, "%s: %s row %ld: the header '%s' is there twice "
-                                "(columns %zu and %zu), so which one col.%s means is not clear",
-                                r->t->id, r->s->label, row->line, row->cell[j],
-                                (j < k ? j : k) + 1, (j < k ? k : j) + 1, r->t->col[i].name);
+                                "(columns %ld and %ld), so which one col.%s means is not clear",
+                                r->t->id, r->s->label, row->line, h, (j < col ? j : col) + 1,
+                                (j < col ? col : j) + 1, r->t->col[i].name);
+        }
     }
     return OS_OK;
 }
@@ -348,7 +351,7 @@ static int on_row(void *ctx, const rows_row *row)
         size_t found = header_map_row(r->want, n, row, r->idx, r->years);
         if (found == n) {
             r->s->header_line = row->line;
-            r->width = row->ncell;
+            r->width = rows_width(row);
             return unique_headers(r, row);
         }
         if (found > r->best_found || !r->best_line) {
@@ -362,13 +365,10 @@ static int on_row(void *ctx, const rows_row *row)
     }
     int any = 0;
     for (size_t i = 0; i < n && !any; i++) {
-        int j = r->idx[i];
-        if ((size_t)j < row->ncell) {
-            const char *s = row->cell[j];
-            while (*s == ' ' || *s == '\t')
-                s++;
-            any = *s != '\0';
-        }
+        const char *s = rows_cell(row, r->idx[i]);
+        while (*s == ' ' || *s == '\t')
+            s++;
+        any = *s != '\0';
     }
     if (!any)
         return OS_OK; /* a blank row between data rows */
@@ -377,7 +377,7 @@ static int on_row(void *ctx, const rows_row *row)
         return OS_OK;
     }
     /* xlsx rows leave out trailing empty cells; text rows must be whole. */
-    if (r->t->format != CFG_XLSX && row->ncell != r->width)
+    if (r->t->format != CFG_XLSX && rows_width(row) != r->width)
         return os_error(OS_EPARSE, "%s: %s line %ld has %zu fields, the header (line %ld) has %zu",
                         r->t->id, r->s->label, row->line, row->ncell, r->s->header_line,
                         r->width);
@@ -388,8 +388,7 @@ static int on_row(void *ctx, const rows_row *row)
     for (size_t i = 0; i < n; i++) {
         const cfg_column *col = &r->t->col[i];
         int marked = col->type == CFG_OEWS || col->type == CFG_EP;
-        int j = r->idx[i];
-        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        const char *cell = rows_cell(row, r->idx[i]);
         int rc = type_cell(r, col, cell, row->line, &v[p], marked ? &v[p + 1] : NULL);
         if (rc)
             return rc;
