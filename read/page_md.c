@@ -259,10 +259,12 @@ static void md_aei(const json_t *page, FILE *out)
         return;
     }
     char s1[FMT_BUF], s2[FMT_BUF], mode[128];
+    const char *period = page_str(a, "period");
     fprintf(out,
-            "Anthropic Economic Index, release %s — measured AI conversations mapped to this "
-            "occupation's tasks:\n\n",
-            label);
+            "Anthropic Economic Index, release %s%s%s%s — measured AI conversations mapped to "
+            "this occupation's tasks:\n\n",
+            label, period && *period ? " (period from " : "", period && *period ? period : "",
+            period && *period ? ")" : "");
     fprintf(out, "- **Share of all conversations:** %s%%", fmt_sig(s1, sizeof s1, usage, 2));
     if (page_num(a, "tasks", &tasks))
         fprintf(out, " (over %.0f of its tasks)", tasks);
@@ -289,6 +291,22 @@ static void md_aei(const json_t *page, FILE *out)
         fprintf(out, "- **Autonomy median:** %.1f (higher = AI acts more independently).\n", v);
     else
         fputs("- **Autonomy median:** not measured in this release.\n", out);
+    double h, mins;
+    if (page_num(a, "human_only_hours", &h) && page_num(a, "with_ai_minutes", &mins)) {
+        fprintf(out, "- **Time per task:** a typical task takes %s hours without AI, %s "
+                "minutes with it", fmt_sig(s1, sizeof s1, h, 2), fmt_sig(s2, sizeof s2, mins, 2));
+        if (page_num(a, "speedup", &v))
+            fprintf(out, " (about %s times faster)", fmt_sig(s1, sizeof s1, v, 2));
+        fputs(".\n", out);
+    }
+    if (page_num(a, "task_success_share", &v))
+        fprintf(out, "- **Task success:** %s of the judged conversations succeeded.\n",
+                fmt_share(s1, sizeof s1, v));
+    if (page_num(a, "autonomy_mean", &v))
+        fprintf(out, "- **Autonomy mean:** %.1f on a 1-5 scale.\n", v);
+    if (page_num(a, "work_share", &v))
+        fprintf(out, "- **Work use:** %s of the conversations are for work.\n",
+                fmt_share(s1, sizeof s1, v));
     const char *dm = page_str(a, "dominant_mode");
     if (dm)
         fprintf(out, "- **Dominant collaboration mode:** %s.\n", mode_words(dm, mode, sizeof mode));
