@@ -47,7 +47,13 @@ tests/datapackage/node_modules/.installed: tests/datapackage/package-lock.json
 	cd tests/datapackage && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: build/occsnap $(UNIT_BIN) tests/datapackage/node_modules/.installed
+# The site's browser test drives Debian's chromium with playwright-core (npm,
+# pinned by package-lock.json), installed the same way.
+tests/site/node_modules/.installed: tests/site/package-lock.json
+	cd tests/site && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: build/occsnap $(UNIT_BIN) tests/datapackage/node_modules/.installed tests/site/node_modules/.installed
 	bash tests/run.sh
 
 snapshot: build/occsnap

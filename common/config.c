@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <ini.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,10 @@ static const key_spec OCCSNAP_KEYS[] = {
         "expected a non-negative integer"),
     KEY("timeout_s", K_COUNT, config, timeout_s, NULL, 0, 100000,
         "expected a non-negative integer"),
+    KEY("stall_s", K_COUNT, config, stall_s, NULL, 0, 100000,
+        "expected a non-negative integer (0: no stall limit)"),
+    KEY("deadline_s", K_COUNT, config, deadline_s, NULL, 0, 1000000,
+        "expected a non-negative integer (0: no deadline)"),
     KEY("parallel", K_INT, config, parallel, NULL, 0, 100000, "expected a non-negative integer"),
     KEY("retries", K_INT, config, retries, NULL, 0, 100000, "expected a non-negative integer"),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
@@ -246,20 +251,47 @@ static int table_column(loader *ld, cfg_table *t, const char *key, const char *v
 {
     const char *name = key + 4;
     char *spec = xstrdup(value);
-    char *bar = strchr(spec, '|');
-    int type = CFG_TEXT;
-    if (bar) {
-        *bar = '\0';
-        const char *ty = str_trim(bar + 1);
-        for (type = 0; TYPES[type] && strcmp(TYPES[type], ty); type++)
-            ;
-        if (!TYPES[type]) {
-            free(spec);
-            return bad(ld, "unknown column type (text, real, int, oews, ep)", key, value);
+    char *header = spec, *field = strchr(spec, '|');
+    int type = CFG_TEXT, typed = 0;
+    double lo = -INFINITY, hi = INFINITY;
+    const char *why = NULL;
+    while (!why && field) {
+        *field++ = '\0';
+        char *end = strchr(field, '|'), *word, *more;
+        if (end)
+            *end = '\0';
+        word = str_trim(field);
+        field = end;
+        if (!typed && !strchr(word, '=')) {
+            for (type = 0; TYPES[type] && strcmp(TYPES[type], word); type++)
+                ;
+            typed = 1;
+            if (!TYPES[type])
+                why = "unknown column type (text, real, int, oews, ep)";
+            continue;
+        }
+        /* the range: "min=0 max=100", blank-separated, after the type */
+        if (!*word)
+            why = "expected min=NUMBER and/or max=NUMBER after the type";
+        for (char *w = strtok_r(word, " \t", &more); !why && w; w = strtok_r(NULL, " \t", &more)) {
+            double d;
+            int is_min = !strncmp(w, "min=", 4), is_max = !strncmp(w, "max=", 4);
+            if ((!is_min && !is_max) || parse_double(w + 4, &d) != 0)
+                why = "expected min=NUMBER and/or max=NUMBER after the type";
+            else if (is_min)
+                lo = d;
+            else
+                hi = d;
         }
     }
-    str_trim(spec);
-    const char *why = !*spec || !*name ? "empty column name or header" : NULL;
+    if (!why && (lo > hi))
+        why = "min is above max";
+    if (!why && (lo > -INFINITY || hi < INFINITY) && type == CFG_TEXT)
+        why = "a range needs a numeric type (real, int, oews, ep)";
+    if (header)
+        str_trim(header);
+    if (!why && (!header || !*header || !*name))
+        why = "empty column name or header";
     for (const char *p = name; !why && *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             why = "column names use a-z, 0-9 and _";
@@ -268,7 +300,9 @@ static int table_column(loader *ld, cfg_table *t, const char *key, const char *v
         return bad(ld, why, key, value);
     }
     t->col = xrealloc(t->col, (t->ncol + 1) * sizeof *t->col);
-    t->col[t->ncol++] = (cfg_column){xstrdup(name), spec, (enum cfg_type)type};
+    t->col[t->ncol++] = (cfg_column){xstrdup(name), xstrdup(header), (enum cfg_type)type,
+                                     lo > -INFINITY, hi < INFINITY, lo, hi};
+    free(spec);
     return OS_OK;
 }
 
@@ -507,6 +541,8 @@ static void table_fingerprint(cfg_table *t)
         sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
         sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
         sha256_update(h, &ty, 1);
+        sha256_update(h, &t->col[k].min, sizeof t->col[k].min);
+        sha256_update(h, &t->col[k].max, sizeof t->col[k].max);
     }
     for (size_t k = 0; k < t->nfilter; k++) {
         sha256_update(h, t->filter[k].column, strlen(t->filter[k].column) + 1);
@@ -960,6 +996,8 @@ int config_load(const char *path, config **out)
     c->max_member_bytes = (size_t)256 * 1024 * 1024;
     c->connect_timeout_s = 30;
     c->timeout_s = 600;
+    c->stall_s = 60;
+    c->deadline_s = 1800;
     c->parallel = 4;
     c->retries = 3;
     c->min_row_share = 0.9;
@@ -1110,9 +1148,11 @@ static void copy_columns(cfg_table *t, const cfg_table *from)
     free(t->filter);
     t->ncol = from->ncol;
     t->col = xcalloc(from->ncol ? from->ncol : 1, sizeof *t->col);
-    for (size_t j = 0; j < from->ncol; j++)
-        t->col[j] = (cfg_column){xstrdup(from->col[j].name), xstrdup(from->col[j].header),
-                                 from->col[j].type};
+    for (size_t j = 0; j < from->ncol; j++) {
+        t->col[j] = from->col[j]; /* type and valid range as the template's */
+        t->col[j].name = xstrdup(from->col[j].name);
+        t->col[j].header = xstrdup(from->col[j].header);
+    }
     t->nfilter = from->nfilter;
     t->filter = xcalloc(from->nfilter ? from->nfilter : 1, sizeof *t->filter);
     for (size_t j = 0; j < from->nfilter; j++) {

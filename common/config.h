@@ -16,6 +16,9 @@ typedef struct {
     char *name;    /* staged column name, e.g. "tot_emp" */
     char *header;  /* header text in the file, e.g. "TOT_EMP" */
     enum cfg_type type;
+    /* a number's valid range ("| min=0 max=1"): checked where has_ is set */
+    unsigned char has_min, has_max;
+    double min, max;
 } cfg_column;
 
 /* filter.<col> = a, b: stage only rows whose column is one of these values
@@ -129,6 +132,8 @@ typedef struct {
     size_t max_download_bytes;
     size_t max_member_bytes;
     long connect_timeout_s, timeout_s;
+    long stall_s;              /* a download with no progress this long is stalled */
+    long deadline_s;           /* the fetches of one run end this long after it starts */
     int parallel, retries;
     long keep;                 /* snapshots kept by retention; 0 = all */
     double min_row_share;      /* data test: rows vs the previous snapshot */

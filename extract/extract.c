@@ -2,6 +2,7 @@
 #include "extract/extract.h"
 #include "extract/aei_discover.h"
 #include "common/error.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "extract/fetch.h"
 #include "extract/stage.h"
@@ -52,8 +53,9 @@ static void keep_previous(const char *dest)
     for (int i = 0; i < 2; i++) {
         char *from = xasprintf("%s%s", dest, suffix[i]);
         char *to = xasprintf("%s%s.prev", dest, suffix[i]);
-        unlink(to);
-        if (path_exists(from) && link(from, to) != 0)
+        /* a .prev already there is the last good copy of a download that
+           was not published yet: it stays the one to go back to */
+        if (!path_exists(to) && path_exists(from) && link(from, to) != 0)
             os_warning("cannot keep the previous copy of %s", from);
         free(from);
         free(to);
@@ -208,6 +210,8 @@ int extract_run(config *c, const extract_opts *opt)
         .max_bytes = c->max_download_bytes,
         .connect_timeout_s = c->connect_timeout_s,
         .timeout_s = c->timeout_s,
+        .stall_s = c->stall_s,
+        .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
         .max_parallel = c->parallel > 0 ? c->parallel : 1,
         .retries = c->retries,
         .offline = opt->offline,
@@ -240,6 +244,7 @@ int extract_run(config *c, const extract_opts *opt)
 
     char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);
     char *tmp = xasprintf("%s.tmp.%ld", stage_path, (long)getpid());
+    tmp_register(tmp);
     sqlite3 *db = NULL;
     if (!rc)
         rc = stage_create(tmp, &db);
@@ -307,8 +312,12 @@ int extract_run(config *c, const extract_opts *opt)
         rc = os_error(OS_EIO, "cannot rename %s to %s", tmp, stage_path);
     if (rc)
         unlink(tmp);
-    for (size_t k = 0; k < n; k++)
-        settle_previous(plan[k].dest, rc != OS_OK);
+    tmp_unregister(tmp);
+    /* a failed extract puts the last good copies back now; a download that
+       staged is kept beside its last good copy until a snapshot built from
+       it is published (extract_settle) */
+    for (size_t k = 0; rc && k < n; k++)
+        settle_previous(plan[k].dest, 1);
     for (size_t k = 0; k < n; k++)
         free(plan[k].dest);
     free(plan);
@@ -317,4 +326,15 @@ int extract_run(config *c, const extract_opts *opt)
     free(stage_path);
     free(tmp);
     return rc;
+}
+
+void extract_settle(const config *c, const char *cache_dir, int failed)
+{
+    file_plan *plan = xcalloc(c->ntab ? c->ntab : 1, sizeof *plan);
+    size_t n = plan_files(c, cache_dir, plan);
+    for (size_t k = 0; k < n; k++) {
+        settle_previous(plan[k].dest, failed);
+        free(plan[k].dest);
+    }
+    free(plan);
 }

@@ -18,4 +18,10 @@ typedef struct {
  * row and value on failure. */
 int extract_run(config *c, const extract_opts *opt);
 
+/* After a run: when failed, every cached file goes back to its last good
+ * copy (the one the latest published snapshot was built from, kept as
+ * <file>.prev by extract_run); otherwise the new downloads become the last
+ * good copies. Never fails (a file that cannot be put back is a warning). */
+void extract_settle(const config *c, const char *cache_dir, int failed);
+
 #endif

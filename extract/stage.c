@@ -11,6 +11,7 @@
 #include "extract/zipfile.h"
 #include "common/schema.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,8 +218,27 @@ static void put_text(staged *s, value *v, const char *p, size_t n)
     s->ntext += n;
 }
 
+/* OS_OK when d is within col's configured range (| min= max=), else
+ * OS_EDATA naming table, file, row, header, the value as written (n bytes at
+ * p) and the range. */
+static int in_range(reader *r, const cfg_column *col, long line, double d, const char *p,
+                    size_t n)
+{
+    if ((!col->has_min || d >= col->min) && (!col->has_max || d <= col->max))
+        return OS_OK;
+    char lo[32] = "", hi[32] = "";
+    if (col->has_min)
+        snprintf(lo, sizeof lo, "min=%g", col->min);
+    if (col->has_max)
+        snprintf(hi, sizeof hi, "max=%g", col->max);
+    return os_error(OS_EDATA, "%s: %s row %ld: %s = '%.*s' is outside its valid range (%s%s%s "
+                    "for col.%s in the config)", r->t->id, r->s->label, line, col->header, (int)n,
+                    p, lo, *lo && *hi ? " " : "", hi, col->name);
+}
+
 /* Types one cell into v (and its flag into flag for marked columns); the
- * message names table, file, row, header and value when it is not valid. */
+ * message names table, file, row, header and value when it is not valid
+ * UTF-8, not of the column's type, or outside its range. */
 static int type_cell(reader *r, const cfg_column *col, const char *raw, long line, value *v,
                      value *flag)
 {
@@ -231,6 +251,11 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
         n--;
     if (n == 0)
         return OS_OK; /* NULL (and a NULL flag) */
+    size_t bad;
+    if (!utf8_valid(p, n, &bad))
+        return os_error(OS_EDATA, "%s: %s row %ld: %s holds a byte that is not UTF-8 (0x%02X at "
+                        "byte %zu of '%.*s')", r->t->id, r->s->label, line, col->header,
+                        (unsigned char)p[bad], bad + 1, (int)(bad < 40 ? bad : 40), p);
     if (col->type == CFG_TEXT) {
         put_text(r->s, v, p, n);
         return OS_OK;
@@ -246,7 +271,7 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
         if (fits && parse_long(buf, &x) == 0) {
             v->kind = V_INT;
             v->u.i = x;
-            return OS_OK;
+            return in_range(r, col, line, (double)x, p, n);
         }
         return os_error(OS_EDATA, "%s: %s row %ld: %s = '%.*s' is not a whole number", r->t->id,
                         r->s->label, line, col->header, (int)n, p);
@@ -255,7 +280,7 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
     if (fits && parse_double(buf, &d) == 0) {
         v->kind = V_REAL;
         v->u.d = d;
-        return OS_OK;
+        return in_range(r, col, line, d, p, n);
     }
     if (is_mark(col->type, p, n)) {
         /* A footnote mark is not a number: NULL plus the mark, never 0. */
@@ -301,6 +326,23 @@ static int passes_filters(reader *r, const rows_row *row)
 
 static int report_no_header(reader *r);
 
+/* OS_OK unless a column the table reads has its header twice in the header
+ * row (which one is meant cannot be told): then OS_EPARSE naming table,
+ * file, row, the header and both columns. */
+static int unique_headers(reader *r, const rows_row *row)
+{
+    for (size_t i = 0; i < r->t->ncol; i++) {
+        size_t j = (size_t)r->idx[i];
+        for (size_t k = 0; k < row->ncell; k++)
+            if (k != j && *row->cell[j] && header_matches(row->cell[j], row->cell[k], NULL))
+                return os_error(OS_EPARSE, "%s: %s row %ld: the header '%s' is there twice "
+                                "(columns %zu and %zu), so which one col.%s means is not clear",
+                                r->t->id, r->s->label, row->line, row->cell[j],
+                                (j < k ? j : k) + 1, (j < k ? k : j) + 1, r->t->col[i].name);
+    }
+    return OS_OK;
+}
+
 /* The rows_fn of staging: finds the header, then types each data row into
  * r->s; returns an os_result naming table, file and row (OS_EPARSE when no
  * header turned up in the first HEADER_SEARCH_ROWS rows, OS_EDATA for a bad value). */
@@ -314,7 +356,7 @@ static int on_row(void *ctx, const rows_row *row)
         if (found == n) {
             r->s->header_line = row->line;
             r->width = row->ncell;
-            return OS_OK;
+            return unique_headers(r, row);
         }
         if (found > r->best_found || !r->best_line) {
             r->best_found = found;

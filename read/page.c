@@ -38,7 +38,8 @@ static const char OUTLOOK_SQL[] =
     "FROM projection WHERE onet_code = ?1";
 static const char PAY_SQL[] =
     "SELECT oews_code, oews_title, o_group, match, shared_by, tot_emp, tot_emp_flag, a_median, "
-    "a_median_flag, h_median, h_median_flag, a_mean, a_mean_flag FROM employment_wage "
+    "a_median_flag, h_median, h_median_flag, a_mean, a_mean_flag, a_pct10, a_pct10_flag, "
+    "a_pct25, a_pct25_flag, a_pct75, a_pct75_flag, a_pct90, a_pct90_flag FROM employment_wage "
     "WHERE onet_code = ?1";
 
 const char *page_str(const json_t *o, const char *key)
