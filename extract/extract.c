@@ -1,5 +1,6 @@
 /* extract.c - the extract stage: fetch every configured file, then stage its tables. */
 #include "extract/extract.h"
+#include "extract/aei_discover.h"
 #include "common/error.h"
 #include "common/tmpfiles.h"
 #include "common/util.h"
@@ -189,7 +190,7 @@ static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch
     return rc;
 }
 
-int extract_run(const config *c, const extract_opts *opt)
+int extract_run(config *c, const extract_opts *opt)
 {
     file_plan *plan = xcalloc(c->ntab, sizeof *plan);
     size_t n = plan_files(c, opt->cache_dir, plan);
@@ -232,6 +233,15 @@ int extract_run(const config *c, const extract_opts *opt)
                           t->url, rec[k].sha256, t->sha256);
     }
 
+    /* A release found in the listing: its header decides its layout. */
+    for (size_t i = 0; !rc && i < c->naei; i++) {
+        cfg_aei *a = &c->aei[i];
+        const cfg_table *t = a->found ? config_table(c, a->raw) : NULL;
+        int k = t ? file_index(plan, n, t) : -1;
+        if (k >= 0 && rec[k].ok)
+            rc = aei_choose_layout(c, a, plan[k].dest);
+    }
+
     char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);
     char *tmp = xasprintf("%s.tmp.%ld", stage_path, (long)getpid());
     tmp_register(tmp);
@@ -257,6 +267,8 @@ int extract_run(const config *c, const extract_opts *opt)
         rc = stage_record_file(db, plan[k].first->source, plan[k].dest, &rec[k]);
     if (!rc)
         rc = stage_record_releases(db, c);
+    if (!rc)
+        rc = aei_stage_record(db, c);
     if (!rc) {
         const char **raw = xcalloc(c->ntab, sizeof *raw);
         const fetch_receipt **trec = xcalloc(c->ntab, sizeof *trec);

@@ -6,6 +6,7 @@
 #include "common/util.h"
 #include "extract/csvread.h"
 #include "extract/header.h"
+#include "extract/aei_discover.h"
 #include "extract/xlsx.h"
 #include "extract/zipfile.h"
 #include "common/schema.h"
@@ -296,7 +297,8 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
 }
 
 /* 1 if the row's cell of every filtered column is one of its values
- * (trimmed, case-insensitive). */
+ * (trimmed, case-insensitive; a value ending in '*' matches what starts
+ * with the rest, e.g. onet_task::*). */
 static int passes_filters(reader *r, const rows_row *row)
 {
     for (size_t k = 0; k < r->t->nfilter; k++) {
@@ -310,7 +312,12 @@ static int passes_filters(reader *r, const rows_row *row)
             n--;
         int hit = 0;
         for (size_t v = 0; v < f->nvalue && !hit; v++)
-            hit = strlen(f->value[v]) == n && !strncasecmp(f->value[v], cell, n);
+        {
+            size_t len = strlen(f->value[v]);
+            hit = len && f->value[v][len - 1] == '*'
+                      ? n >= len - 1 && !strncasecmp(f->value[v], cell, len - 1)
+                      : len == n && !strncasecmp(f->value[v], cell, n);
+        }
         if (!hit)
             return 0;
     }
@@ -735,6 +742,37 @@ static size_t year_pairs(const char *years, char **buf, const char **kv, size_t 
     return n;
 }
 
+/* Fills {releases} in the Economic Index source's words with the releases
+ * the stage holds (their labels, in config order: only those staged with
+ * their file); returns an os_result. */
+static int aei_vintage(sqlite3 *db, config *c)
+{
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "SELECT status FROM stage_table WHERE table_id = ?", &st);
+    char *list = xstrdup("");
+    const char *source = NULL;
+    for (size_t i = 0; !rc && i < c->naei; i++) {
+        const cfg_aei *a = &c->aei[i];
+        const char *id = a->layout == AEI_WIDE ? a->tasks : a->raw;
+        const cfg_table *t = config_table(c, id);
+        sqlite3_reset(st);
+        db_bind_text(st, 1, id);
+        if (t && sqlite3_step(st) == SQLITE_ROW && !strcmp(db_text(st, 0), "ok")) {
+            char *next = xasprintf("%s%s%s", list, *list ? ", " : "", a->label);
+            free(list);
+            list = next;
+            source = t->source;
+        }
+    }
+    sqlite3_finalize(st);
+    if (!rc && source) {
+        const char *kv[2] = {"releases", list};
+        config_fill_words(c, source, kv, 1);
+    }
+    free(list);
+    return rc;
+}
+
 int stage_use_releases(const char *path, config *c)
 {
     if (!path_exists(path))
@@ -755,10 +793,20 @@ int stage_use_releases(const char *path, config *c)
             relver r;
             if (s && s->scheme && release_parse(s->scheme, db_text(st, 1), &r) == 0)
                 rc = config_use_release(c, s->id, &r, db_text(st, 2));
+            else if (s && s->listing) {
+                cfg_source *w = (cfg_source *)s;
+                snprintf(w->release, sizeof w->release, "%s", db_text(st, 1));
+                free(w->release_note);
+                w->release_note = *db_text(st, 2) ? xstrdup(db_text(st, 2)) : NULL;
+            }
         }
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (!rc)
+        rc = aei_stage_restore(db, c); /* the releases found in the listing */
+    if (!rc)
+        rc = aei_vintage(db, c);
     if (!rc)
         rc = db_prepare(db, "SELECT source, group_concat(years, ',') FROM stage_table"
                             " WHERE years IS NOT NULL GROUP BY source", &st);

@@ -308,6 +308,31 @@ static void md_aei_figures(const json_t *page, const json_t *a, markup *m, const
     else
         mk_text(m, "not measured in this release.");
     mk_item_end(m);
+    double hours, mins;
+    if (page_num(a, "human_only_hours", &hours) && page_num(a, "with_ai_minutes", &mins)) {
+        item_label(m, "Time per task");
+        mk_textf(m, "a typical task takes %s hours without AI, %s minutes with it",
+                 fmt_sig(s1, sizeof s1, hours, 2), fmt_sig(s2, sizeof s2, mins, 2));
+        if (page_num(a, "speedup", &v))
+            mk_textf(m, " (about %s times faster)", fmt_sig(s1, sizeof s1, v, 2));
+        mk_text(m, ".");
+        mk_item_end(m);
+    }
+    if (page_num(a, "task_success_share", &v)) {
+        item_label(m, "Task success");
+        mk_textf(m, "%s of the judged conversations succeeded.", fmt_share(s1, sizeof s1, v));
+        mk_item_end(m);
+    }
+    if (page_num(a, "autonomy_mean", &v)) {
+        item_label(m, "Autonomy mean");
+        mk_textf(m, "%.1f on a 1-5 scale.", v);
+        mk_item_end(m);
+    }
+    if (page_num(a, "work_share", &v)) {
+        item_label(m, "Work use");
+        mk_textf(m, "%s of the conversations are for work.", fmt_share(s1, sizeof s1, v));
+        mk_item_end(m);
+    }
     const char *dm = page_str(a, "dominant_mode");
     item_label(m, "Dominant collaboration mode");
     if (dm)
@@ -361,10 +386,12 @@ static void md_aei(const json_t *page, markup *m, const page_hooks *h)
         const char *label = page_str(a, "release_label") ? page_str(a, "release_label")
                                                          : page_str(a, "release");
         mk_p_begin(m);
+        const char *period = page_str(a, "period");
+        int hp = period && *period;
         mk_textf(m,
-                 "Anthropic Economic Index, release %s — measured AI conversations mapped to "
-                 "this occupation's tasks:",
-                 label);
+                 "Anthropic Economic Index, release %s%s%s%s — measured AI conversations mapped "
+                 "to this occupation's tasks:",
+                 label, hp ? " (period from " : "", hp ? period : "", hp ? ")" : "");
         mk_p_end(m);
         md_aei_figures(page, a, m, h);
     }

@@ -47,10 +47,11 @@ BEFORE=$(ls -lA --time-style=full-iso "$SNAP")
 verify "$SNAP"
 check "exit code" "$RC" 0
 check "one ok line per file" "$(lines '^ok        [a-z.]*: [0-9]* bytes, sha256 [0-9a-f]\{64\}$')" 4
-check "row counts" "$(lines '^ok        row counts of 16 tables as in manifest.json$')" 1
+# 18 tables: aei_release and aei_release_occupation (issue 11) joined the 16
+check "row counts" "$(lines '^ok        row counts of 18 tables as in manifest.json$')" 1
 check "one ok line per data test" "$(lines '^ok        data test: ')" 7
 check "integrity" "$(lines '^ok        database integrity (PRAGMA quick_check)$')" 1
-check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 4 files match their sha256, database intact, 16 row counts match, 7 data tests pass"
+check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 4 files match their sha256, database intact, 18 row counts match, 7 data tests pass"
 check "nothing on stderr" "$(cat "$TMP/verr")" ""
 check "the snapshot directory is untouched (no journal, same times)" "$(ls -lA --time-style=full-iso "$SNAP")" "$BEFORE"
 
@@ -159,7 +160,7 @@ PY
 verify "$D"
 check "exit code" "$RC" 0
 check "warning line" "$(lines '^warning   occupations.csv: in the snapshot directory but not listed in manifest.json$')" 1
-check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 3 files match their sha256, database intact, 16 row counts match, 7 data tests pass; warning: 1 unlisted file"
+check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 3 files match their sha256, database intact, 18 row counts match, 7 data tests pass; warning: 1 unlisted file"
 
 step "an extra file in the snapshot is a warning"
 D=$(copy_snap extra)
@@ -176,7 +177,7 @@ check "exit code" "$RC" 6
 check "FAILED data test line with the row" "$(lines '^FAILED    data test: percentiles within (0, 100): 1 failing row; first: 27-4014.00 felten_aioe pct=150.0 pct_emp=')" 1
 check "the other data tests pass" "$(lines '^ok        data test: ')" 6
 check "CHANGED database" "$(lines '^CHANGED   occsnap.sqlite: ')" 1
-check "summary" "$(tail -n 1 "$TMP/vout")" "verify: FAILED: 1 of 4 files changed or missing, 0 of 16 row counts differ, 1 of 7 data tests failed"
+check "summary" "$(tail -n 1 "$TMP/vout")" "verify: FAILED: 1 of 4 files changed or missing, 0 of 18 row counts differ, 1 of 7 data tests failed"
 
 step "a deleted occupation: row count and foreign keys fail"
 D=$(copy_snap fk)
