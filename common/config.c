@@ -1090,46 +1090,43 @@ void config_free(config *c)
     free(c);
 }
 
+/* The element of arr (n of them, size bytes each, a char * name first)
+ * named id, or NULL; cannot fail. */
+static void *find_named(const void *arr, size_t n, size_t size, const char *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *const *name = (char *const *)(const void *)((const char *)arr + i * size);
+        if (*name && !strcmp(*name, id))
+            return (void *)name;
+    }
+    return NULL;
+}
+
 const cfg_source *config_source(const config *c, const char *id)
 {
-    for (size_t i = 0; i < c->nsrc; i++)
-        if (!strcmp(c->src[i].id, id))
-            return &c->src[i];
-    return NULL;
+    return find_named(c->src, c->nsrc, sizeof *c->src, id);
 }
 
 const cfg_table *config_table(const config *c, const char *id)
 {
-    for (size_t i = 0; i < c->ntab; i++)
-        if (!strcmp(c->tab[i].id, id))
-            return &c->tab[i];
-    return NULL;
+    return find_named(c->tab, c->ntab, sizeof *c->tab, id);
 }
 
 static const char *enum_name(const char *const *names, int base, int v);
 
 const cfg_aei_layout *config_aei_layout(const config *c, const char *name)
 {
-    for (size_t i = 0; i < c->nalay; i++)
-        if (!strcmp(c->alay[i].name, name))
-            return &c->alay[i];
-    return NULL;
+    return find_named(c->alay, c->nalay, sizeof *c->alay, name);
 }
 
 const cfg_table *config_template(const config *c, const char *id)
 {
-    for (size_t i = 0; i < c->ntmpl; i++)
-        if (!strcmp(c->tmpl[i].id, id))
-            return &c->tmpl[i];
-    return NULL;
+    return find_named(c->tmpl, c->ntmpl, sizeof *c->tmpl, id);
 }
 
 cfg_aei *config_aei(config *c, const char *release)
 {
-    for (size_t i = 0; i < c->naei; i++)
-        if (!strcmp(c->aei[i].release, release))
-            return &c->aei[i];
-    return NULL;
+    return find_named(c->aei, c->naei, sizeof *c->aei, release);
 }
 
 const char *config_aei_layout_name(enum cfg_aei_layout l)
@@ -1233,10 +1230,7 @@ int config_aei_use_layout(config *c, const char *release, const cfg_aei_layout *
 
 const cfg_measure *config_measure(const config *c, const char *name)
 {
-    for (size_t i = 0; i < c->nmeas; i++)
-        if (!strcmp(c->meas[i].name, name))
-            return &c->meas[i];
-    return NULL;
+    return find_named(c->meas, c->nmeas, sizeof *c->meas, name);
 }
 
 int config_column(const cfg_table *t, const char *name)
