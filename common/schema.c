@@ -165,7 +165,9 @@ static const char *SQL =
     "  table_id TEXT PRIMARY KEY, source TEXT NOT NULL, rows_in INTEGER NOT NULL,\n"
     "  rows_mapped INTEGER NOT NULL, rows_unmatched INTEGER NOT NULL,\n"
     "  occupations_covered INTEGER NOT NULL, occupations_total INTEGER NOT NULL,\n"
-    "  employment_covered REAL, employment_share REAL, min_coverage REAL) STRICT;\n"
+    "  employment_covered REAL, employment_share REAL, min_coverage REAL,\n"
+    "  usage_joined_by_id_share REAL, usage_joined_by_text_share REAL,\n"
+    "  usage_not_joined_share REAL) STRICT;\n" /* the last three: Economic Index tables only */
     /* every configured table, as staged: an optional one may be missing */
     "CREATE TABLE source_table(\n"
     "  table_id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT NOT NULL,\n"

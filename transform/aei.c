@@ -802,6 +802,11 @@ static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
             rc = soc_rows(t, a, &ps[i]);
     }
     ri->periods = np;
+    if (c) {
+        c->usage_by_id = ri->by_id;
+        c->usage_by_text = ri->by_text;
+        c->usage_not_joined = ri->not_joined;
+    }
     if (np) {
         snprintf(ri->start, sizeof ri->start, "%s", ps[0].start);
         snprintf(ri->end, sizeof ri->end, "%s", ps[np - 1].end);

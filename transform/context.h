@@ -19,6 +19,10 @@ typedef struct {
     const char *table_id, *source;
     long rows_in, rows_mapped, rows_unmatched;
     unsigned char *covered; /* per occupation: 1 if the table reached it */
+    /* Economic Index tables: usage (percent of all conversations) joined
+       to occupations by task ID, by task text, and not joined; all 0 for
+       other tables */
+    double usage_by_id, usage_by_text, usage_not_joined;
 } tf_coverage;
 
 /* One measure being built: a value per occupation (NaN = none). */

@@ -55,8 +55,9 @@ static int write_coverage(tf *t)
     int rc = db_prepare(t->out,
                         "INSERT INTO coverage(table_id, source, rows_in, rows_mapped, "
                         "rows_unmatched, occupations_covered, occupations_total, "
-                        "employment_covered, employment_share, min_coverage) VALUES(?,?,?,?,?,?,"
-                        "?,?,?,?)",
+                        "employment_covered, employment_share, min_coverage, "
+                        "usage_joined_by_id_share, usage_joined_by_text_share, "
+                        "usage_not_joined_share) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         &ins);
     double total = 0;
     for (size_t i = 0; i < t->u.n; i++)
@@ -83,6 +84,11 @@ static int write_coverage(tf *t)
         db_bind_real(ins, 9, total > 0 ? emp / total : NAN);
         const cfg_table *ct = config_table(t->cfg, c->table_id);
         db_bind_real(ins, 10, ct && ct->min_coverage >= 0 ? ct->min_coverage : NAN);
+        /* an Economic Index release: how much of its usage joined, and how */
+        double used = c->usage_by_id + c->usage_by_text + c->usage_not_joined;
+        db_bind_real(ins, 11, used > 0 ? c->usage_by_id / used : NAN);
+        db_bind_real(ins, 12, used > 0 ? c->usage_by_text / used : NAN);
+        db_bind_real(ins, 13, used > 0 ? c->usage_not_joined / used : NAN);
         rc = db_step(t->out, ins);
     }
     sqlite3_finalize(ins);

@@ -125,6 +125,8 @@ check "v6 April" "$(v6 "printf('%.2f %.3f %.3f %.1f %.1f %.1f', usage_pct, autom
 check "v6 May (kept apart)" "$(v6 "printf('%.2f %.1f', usage_pct, human_only_hours_mean)" 2026-05-01)" "0.05 3.2"
 check "v6 joined by Task ID" "$(q "$DB2" "select group_concat(distinct joined_by) from aei_task where release='2026-06-26'")" "id"
 check "v6 usage joined by ID / not" "$(q "$DB2" "select printf('%.4f %.4f', usage_by_id_share, usage_not_joined_share) from aei_release where release='2026-06-26'")" "0.9574 0.0426"
+check "v6 join shares in coverage too" "$(q "$DB2" "select printf('%.4f %.4f %.4f', usage_joined_by_id_share, usage_joined_by_text_share, usage_not_joined_share) from coverage where table_id = (select file from aei_release where release='2026-06-26') or table_id like 'aei_2026_06_26%'")" \
+    "0.9574 0.0000 0.0426"
 check "v6 SOC rows beside the roll-up" "$(q "$DB2" "select group_concat(period||' '||soc_code||' '||match||' '||usage_pct, ' | ') from aei_release_occupation where onet_code='27-4014.00'")" \
     "2026-04-01 27-4014 soc 0.05 | 2026-05-01 27-4014 soc 0.1"
 check "profile takes v6" "$(q "$DB2" "select aei_release from occupation_profile where onet_code='27-4014.00'")" 2026-06-26
