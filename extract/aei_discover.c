@@ -183,7 +183,8 @@ int aei_discover_run(config *c, const discover_opts *o)
                            "and those the latest snapshot used are kept", id, listing, why);
         }
         latest_found(c, o, &l); /* never going back: the latest snapshot's, too */
-        qsort(l.v, l.n, sizeof *l.v, cmp_found);
+        if (l.n) /* qsort of NULL is undefined, even for no elements */
+            qsort(l.v, l.n, sizeof *l.v, cmp_found);
         char newest[16] = "";
         for (size_t k = 0; k < c->naei; k++)
             if (strlen(c->aei[k].release) < sizeof newest && strcmp(c->aei[k].release, newest) > 0)

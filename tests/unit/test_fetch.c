@@ -282,12 +282,14 @@ static void *serve_conn(void *arg)
         respond(fd, 302, "Location: /loop.zip\r\n", NULL, 0, 1);
     } else if (!strcmp(route, "short.zip")) {
         /* promises 100 bytes, sends 20, closes */
-        send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nPK\x03\x04 sixteen more b", 60);
+        static const char SHORT[] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nPK\x03\x04 sixteen more b";
+        send_all(fd, SHORT, sizeof SHORT - 1);
     } else if (!strcmp(route, "gzip.zip")) {
-        respond(fd, 200, "Content-Encoding: gzip\r\n", "\x1f\x8b not really gzip", 22, 1);
+        static const char NOT_GZIP[] = "\x1f\x8b not really gzip";
+        respond(fd, 200, "Content-Encoding: gzip\r\n", NOT_GZIP, sizeof NOT_GZIP - 1, 1);
     } else if (!strcmp(route, "nodoctype.csv")) {
-        respond(fd, 200, NULL, "<html><head><title>Error</title></head><body>busy</body></html>\n",
-                64, 1);
+        static const char PAGE[] = "<html><head><title>Error</title></head><body>busy</body></html>\n";
+        respond(fd, 200, NULL, PAGE, sizeof PAGE - 1, 1);
     } else if (!strcmp(route, "data.csv")) {
         respond(fd, 200, NULL, CSV_BODY, strlen(CSV_BODY), 1);
     } else if (!strcmp(route, "nul.csv")) {
