@@ -9,7 +9,9 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 # Snapshot runs read ../shared/mirror when it is there (offline development);
 # set MIRROR= (empty) to fetch from the real upstream URLs.
 MIRROR  ?= $(wildcard ../shared/mirror)
+# options of the run: make snapshot ARGS="--force" (SNAPSHOT_ARGS is the older name)
 SNAPSHOT_ARGS ?=
+ARGS ?=
 
 LIB_SRC  := $(wildcard common/*.c extract/*.c transform/*.c load/*.c read/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=build/obj/%.o)
@@ -51,7 +53,7 @@ test: build/occsnap $(UNIT_BIN) tests/datapackage/node_modules/.installed
 	bash tests/run.sh
 
 snapshot: build/occsnap
-	./build/occsnap snapshot $(if $(MIRROR),--mirror $(MIRROR)) $(SNAPSHOT_ARGS)
+	./build/occsnap snapshot $(if $(MIRROR),--mirror $(MIRROR)) $(SNAPSHOT_ARGS) $(ARGS)
 
 bench: build/occsnap
 	bash tests/bench.sh

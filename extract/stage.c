@@ -113,8 +113,8 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
     bind_text_or_null(st, 1, source);
     bind_text_or_null(st, 2, r->url);
     bind_text_or_null(st, 3, cache_path);
-    bind_text_or_null(st, 4, r->fetched_url);
-    bind_text_or_null(st, 5, r->final_url);
+    bind_redacted(st, 4, r->fetched_url);
+    bind_redacted(st, 5, r->final_url);
     sqlite3_bind_int64(st, 6, r->status);
     bind_text_or_null(st, 7, r->etag);
     bind_text_or_null(st, 8, r->last_modified);
