@@ -54,6 +54,8 @@ static const char USAGE[] =
     "  --snapshot DIR  the snapshot to show (default <out>/latest); A, B and DIR may\n"
     "                  also be names under --out, like latest or 2026-11-24T050557Z\n"
     "  --format md|json, --json, --weighted (show pct_emp instead of pct)\n"
+    "  --all, --limit N  show: list every match of a title search, or the first N\n"
+    "                  (default 10)\n"
     "  --threshold X   diff: relative value change to report (default 0.05)\n"
     "  --pct-threshold P  diff: percentile points to report (default 5)\n"
     "  --version, --help\n"
@@ -72,7 +74,7 @@ typedef struct {
     const char *pin[16]; /* --pin ID=RELEASE */
     size_t npin;
     int offline, allow_stale, force, json, weighted;
-    long keep;
+    long keep, limit; /* limit: show's list, 0 default, -1 --all */
     double threshold, pct_threshold;
 } options;
 
@@ -104,7 +106,7 @@ static int parse_args(int argc, char **argv, options *o)
                             : !strcmp(a, "--format")   ? &o->format
                                                        : NULL;
         int numeric = !strcmp(a, "--keep") || !strcmp(a, "--threshold") ||
-                      !strcmp(a, "--pct-threshold");
+                      !strcmp(a, "--pct-threshold") || !strcmp(a, "--limit");
         int pin = !strcmp(a, "--pin");
         if ((slot || numeric || pin) && i + 1 >= argc)
             return os_error(OS_EUSAGE, "%s needs a value\n%s", a, USAGE);
@@ -122,10 +124,10 @@ static int parse_args(int argc, char **argv, options *o)
             int rc = parse_number(a, argv[++i], &v);
             if (rc)
                 return rc;
-            if (!strcmp(a, "--keep")) {
+            if (!strcmp(a, "--keep") || !strcmp(a, "--limit")) {
                 if (v < 1 || v != (long)v)
-                    return os_error(OS_EUSAGE, "--keep needs a whole number from 1");
-                o->keep = (long)v;
+                    return os_error(OS_EUSAGE, "%s needs a whole number from 1", a);
+                *(!strcmp(a, "--keep") ? &o->keep : &o->limit) = (long)v;
             } else if (!strcmp(a, "--threshold"))
                 o->threshold = v;
             else
@@ -140,6 +142,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->json = 1;
         else if (!strcmp(a, "--weighted"))
             o->weighted = 1;
+        else if (!strcmp(a, "--all"))
+            o->limit = -1;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(USAGE, stdout);
             exit(0);
@@ -312,7 +316,7 @@ static int run_reader(const options *o)
             query = longer;
         }
         char *dir = snapshot_path(o, o->snapshot ? o->snapshot : "latest");
-        show_opts so = {dir, query, o->json, o->weighted};
+        show_opts so = {dir, query, o->json, o->weighted, o->limit};
         rc = show_run(&so, stdout);
         free(dir);
         free(query);
