@@ -19,15 +19,27 @@ static const char *percentile_words(const json_t *m, int weighted, char *buf, si
                                      : "no percentile");
         return buf;
     }
-    snprintf(buf, size, "%s percentile", fmt_ordinal(o, sizeof o, (long)p));
+    snprintf(buf, size, "%s percentile", fmt_percentile(o, sizeof o, p));
     return buf;
+}
+
+/* What a percentile ranks among: " across 948 occupations" (those with a
+ * value), or " by employment" when weighted; never fails. */
+static void md_population(const json_t *m, int weighted, FILE *out)
+{
+    char num[FMT_BUF];
+    double n;
+    if (weighted)
+        fputs(" by employment", out);
+    else if (page_num(m, "n", &n))
+        fprintf(out, " across %s occupations", fmt_count(num, sizeof num, n));
 }
 
 /* The composite's line: its percentile and label across its N occupations
  * (or "by employment"), or why there is none. Never fails. */
 static void md_composite(const char *name, const json_t *m, int weighted, FILE *out)
 {
-    char pw[128], num[FMT_BUF];
+    char pw[128];
     const char *title = page_str(m, "title");
     double n;
     if (!page_num(m, "value", &n)) {
@@ -39,10 +51,7 @@ static void md_composite(const char *name, const json_t *m, int weighted, FILE *
     const char *label = page_str(m, "label");
     fprintf(out, "- **%s:** %s%s%s%s", title, percentile_words(m, weighted, pw, sizeof pw),
             label ? " (" : "", label ? label : "", label ? ")" : "");
-    if (weighted)
-        fputs(" by employment", out);
-    else if (page_num(m, "n", &n))
-        fprintf(out, " across %s occupations", fmt_count(num, sizeof num, n));
+    md_population(m, weighted, out);
     fprintf(out, " — composite of current-era exposure studies (%s).\n", name);
 }
 
@@ -62,7 +71,8 @@ static void md_binary(const json_t *m, FILE *out)
     else if (v <= 0)
         snprintf(frac, sizeof frac, "no");
     else
-        snprintf(frac, sizeof frac, "partly (%s)", fmt_decimal2(num, sizeof num, v));
+        snprintf(frac, sizeof frac, "partly (%s: the mean of its merged source codes' 0/1)",
+                 fmt_decimal2(num, sizeof num, v));
     fprintf(out, "- **%s:** %s%s%s.\n", title, frac, note ? " — " : "", note ? note : "");
 }
 
@@ -85,9 +95,10 @@ static void md_continuous(const char *name, const json_t *m, int weighted, FILE 
         return;
     }
     const char *label = historical ? NULL : page_str(m, "label");
-    fprintf(out, "- **%s:** %s%s%s%s — %s.\n", title,
-            percentile_words(m, weighted, pw, sizeof pw), label ? " (" : "", label ? label : "",
-            label ? ")" : "", tail);
+    fprintf(out, "- **%s:** %s%s%s%s", title, percentile_words(m, weighted, pw, sizeof pw),
+            label ? " (" : "", label ? label : "", label ? ")" : "");
+    md_population(m, weighted, out);
+    fprintf(out, " — %s.\n", tail);
 }
 
 /* The exposure lines, one per measure of the page in the snapshot's order
@@ -176,7 +187,12 @@ static void md_outlook(const json_t *page, FILE *out)
     fputs("):**", out);
     const char *sep = " ";
     if (page_num(p, "change_pct", &v)) {
-        fprintf(out, "%s%s growth (%s)", sep, fmt_change_pct(a, sizeof a, v), fmt_change_label(v));
+        if (page_num(p, "base_year", &base_y))
+            fprintf(out, "%s%s of %ld jobs (%s)", sep, fmt_change_pct(a, sizeof a, v),
+                    (long)base_y, fmt_change_label(v));
+        else
+            fprintf(out, "%s%s of base-year jobs (%s)", sep, fmt_change_pct(a, sizeof a, v),
+                    fmt_change_label(v));
         sep = "; ";
     }
     if (page_num(p, "openings", &v)) {
@@ -258,7 +274,7 @@ static void md_aei(const json_t *page, FILE *out)
                 label);
         return;
     }
-    char s1[FMT_BUF], s2[FMT_BUF], mode[128];
+    char s1[FMT_BUF], mode[128];
     fprintf(out,
             "Anthropic Economic Index, release %s — measured AI conversations mapped to this "
             "occupation's tasks:\n\n",
@@ -268,20 +284,24 @@ static void md_aei(const json_t *page, FILE *out)
         fprintf(out, " (over %.0f of its tasks)", tasks);
     fputs(".\n", out);
     if (page_num(a, "automation_share", &v) && page_num(a, "augmentation_share", &w)) {
-        fprintf(out, "- **Automation vs augmentation:** %s automation, %s augmentation (usage-weighted)",
-                fmt_share(s1, sizeof s1, v), fmt_share(s2, sizeof s2, w));
-        double f = 0, u = 0;
-        int hf = page_num(a, "filtered_share", &f) && llround(f * 100) > 0;
-        int hu = page_num(a, "unknown_share", &u) && llround(u * 100) > 0;
-        if (hf || hu) {
+        /* the four shares on one line add to 100 % (largest remainder) */
+        double f[4] = {v, w, 0, 0};
+        long pc[4];
+        page_num(a, "filtered_share", &f[2]);
+        page_num(a, "unknown_share", &f[3]);
+        fmt_largest_remainder(f, 4, pc);
+        fprintf(out, "- **Automation vs augmentation:** %ld%% automation, %ld%% augmentation",
+                pc[0], pc[1]);
+        if (pc[2] || pc[3]) {
             fputs("; the rest is ", out);
-            if (hf)
-                fprintf(out, "%s filtered", fmt_share(s1, sizeof s1, f));
-            if (hf && hu)
+            if (pc[2])
+                fprintf(out, "%ld%% filtered", pc[2]);
+            if (pc[2] && pc[3])
                 fputs(" and ", out);
-            if (hu)
-                fprintf(out, "%s unclassified", fmt_share(s2, sizeof s2, u));
+            if (pc[3])
+                fprintf(out, "%ld%% unclassified", pc[3]);
         }
+        fputs(" (of this occupation's AI conversations, usage-weighted)", out);
         fputs(".\n", out);
     } else
         fputs("- **Automation vs augmentation:** not classified in this release.\n", out);
