@@ -73,7 +73,7 @@ for s in m["sources"]:
         if sums.get(key) != f["sha256"]:
             print("MISMATCH", key, f["sha256"], sums.get(key)); sys.exit(1)
         # from the mirror (the loopback server), recorded without its address
-        if f["fetched_from"] != "mirror" or f["fetched_url"] != "mirror:" + f["url"]:
+        if f["fetched_url"] != "mirror:" + f["url"] or (f["ok"] and f["fetched_from"] != "mirror"):
             print("NOT FROM THE MIRROR", f["fetched_from"], f["fetched_url"]); sys.exit(1)
         n += 1
 out = [o for o in m["outputs"] if o["path"] == "occsnap.sqlite"]
