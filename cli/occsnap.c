@@ -1,6 +1,7 @@
 /* occsnap.c - the command-line front: parse options, take the lock, run a stage or a reader. */
 #include "common/config.h"
 #include "common/error.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "extract/discover.h"
 #include "extract/extract.h"
@@ -9,6 +10,7 @@
 #include "common/schema.h"
 #include "read/diff.h"
 #include "read/show.h"
+#include "read/site.h"
 #include "read/verify.h"
 #include "transform/transform.h"
 
@@ -36,6 +38,7 @@ static const char USAGE[] =
     "  show CODE|TITLE   the role page of an occupation (Markdown; --format json)\n"
     "  verify [DIR]      re-hash a snapshot against its manifest, re-run its data tests\n"
     "  diff A B          what changed between two snapshots (--json for data)\n"
+    "  site OUT          a static website of every role page (--base-url URL)\n"
     "\n"
     "options of the pipeline:\n"
     "  --config FILE   configuration (default config/occsnap.ini of the project folder:\n"
@@ -56,6 +59,7 @@ static const char USAGE[] =
     "  --format md|json, --json, --weighted (show pct_emp instead of pct)\n"
     "  --all, --limit N  show: list every match of a title search, or the first N\n"
     "                  (default 10)\n"
+    "  --base-url URL  site: the canonical URL of the site's root\n"
     "  --threshold X   diff: relative value change to report (default 0.05)\n"
     "  --pct-threshold P  diff: percentile points to report (default 5)\n"
     "  --version, --help\n"
@@ -65,7 +69,7 @@ static const char USAGE[] =
     "7 i/o, 8 locked (another run is going)\n";
 
 typedef struct {
-    const char *command, *config, *mirror, *cache, *out, *snapshot, *format;
+    const char *command, *config, *mirror, *cache, *out, *snapshot, *format, *base_url;
     const char *home;     /* the project folder the defaults are under, NULL: "." */
     const char *home_why; /* how it was found (OCCSNAP_HOME, the executable's folder) */
     int config_given, cache_given, out_given;
@@ -104,6 +108,7 @@ static int parse_args(int argc, char **argv, options *o)
                             : !strcmp(a, "--out")      ? &o->out
                             : !strcmp(a, "--snapshot") ? &o->snapshot
                             : !strcmp(a, "--format")   ? &o->format
+                            : !strcmp(a, "--base-url") ? &o->base_url
                                                        : NULL;
         int numeric = !strcmp(a, "--keep") || !strcmp(a, "--threshold") ||
                       !strcmp(a, "--pct-threshold") || !strcmp(a, "--limit");
@@ -282,6 +287,20 @@ static int take_lock(const char *out)
     return rc; /* fd stays open (and locked) until exit */
 }
 
+/* OS_OK when the snapshot in dir verifies (its files against the manifest,
+ * its data tests), quietly: the caller words the outcome. */
+static int snapshot_complete(const char *dir)
+{
+    FILE *null = fopen("/dev/null", "w");
+    if (!null)
+        return OS_EIO;
+    os_quiet++;
+    int rc = verify_run(dir, null);
+    os_quiet--;
+    fclose(null);
+    return rc;
+}
+
 /* Seconds elapsed since t0 on the monotonic clock; cannot fail. */
 static double seconds_since(const struct timespec *t0)
 {
@@ -301,7 +320,7 @@ static char *snapshot_path(const options *o, const char *name)
     return xasprintf("%s/%s", o->out, name);
 }
 
-/* Runs show, verify or diff; returns its os_result, or OS_EUSAGE for wrong
+/* Runs show, site, verify or diff; returns its os_result, or OS_EUSAGE for wrong
  * positional arguments. */
 static int run_reader(const options *o)
 {
@@ -320,6 +339,13 @@ static int run_reader(const options *o)
         rc = show_run(&so, stdout);
         free(dir);
         free(query);
+    } else if (!strcmp(o->command, "site")) {
+        if (o->npos != 1)
+            return os_error(OS_EUSAGE, "site needs one output directory\n%s", USAGE);
+        char *dir = snapshot_path(o, o->snapshot ? o->snapshot : "latest");
+        site_opts so = {dir, o->pos[0], o->base_url};
+        rc = site_run(&so);
+        free(dir);
     } else if (!strcmp(o->command, "verify")) {
         if (o->npos > 1)
             return os_error(OS_EUSAGE, "verify takes one snapshot\n%s", USAGE);
@@ -371,7 +397,8 @@ int main(int argc, char **argv)
     if (o.home)
         fprintf(stderr, "occsnap: project folder %s (from %s): config %s, cache %s, out %s\n",
                 o.home, o.home_why, o.config, o.cache, o.out);
-    if (!strcmp(o.command, "show") || !strcmp(o.command, "verify") || !strcmp(o.command, "diff"))
+    if (!strcmp(o.command, "show") || !strcmp(o.command, "verify") || !strcmp(o.command, "diff") ||
+        !strcmp(o.command, "site"))
         return run_reader(&o);
     int do_extract = !strcmp(o.command, "extract") || !strcmp(o.command, "snapshot");
     int do_transform = !strcmp(o.command, "transform") || !strcmp(o.command, "snapshot");
@@ -397,6 +424,15 @@ int main(int argc, char **argv)
         rc = take_lock(o.out);
     if (!rc)
         rc = mkdir_p(o.cache);
+    if (!rc) {
+        /* SIGTERM/SIGINT remove this run's temporary files; those of runs
+           that died (a SIGKILL, a full disk) go now, and a snapshot a dead
+           run published without re-pointing latest is adopted or reported */
+        tmp_handle_signals();
+        tmp_clear_dead(o.cache, 1, NULL, NULL);
+        tmp_clear_dead(o.out, 0, NULL, NULL);
+        rc = publish_adopt_orphan(o.out, snapshot_complete);
+    }
     char *work = xasprintf("%s/work.sqlite", o.cache);
     char *stage = xasprintf("%s/stage.sqlite", o.cache);
     int unchanged = 0;
@@ -442,6 +478,12 @@ int main(int argc, char **argv)
         publish_opts po = {o.keep >= 0 ? o.keep : cfg->keep};
         rc = publish_snapshot(cfg, work, o.out, &po, published, sizeof published);
     }
+    /* A download becomes the last good cached copy only with a published
+       snapshot (or inputs unchanged since latest); a failed transform or
+       load puts the last good copies back, so --offline and --allow-stale
+       can rebuild. An extract alone leaves them pending. */
+    if (cfg && (do_transform || do_load) && (rc || unchanged || *published))
+        extract_settle(cfg, o.cache, rc != OS_OK);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     size_t nwarn = os_warning_count();

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <ini.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 
 static const char *const FORMATS[] = {"csv", "tsv", "xlsx", NULL};      /* enum cfg_format - 1 */
 static const char *const TYPES[] = {"text", "real", "int", "oews", "ep", NULL}; /* cfg_type */
-static const char *const LAYOUTS[] = {"wide", "long", NULL};           /* cfg_aei_layout - 1 */
+static const char *const LAYOUTS[] = {"wide", "long", "monthly", NULL}; /* cfg_aei_layout - 1 */
 static const char *const STATEMENT_CODES[] = {"onet2019", "onet2010", NULL}; /* codes2010 */
 static const char *const CODES[] = {"onet2019", "onet2010", "soc2018", "soc2010", NULL};
 static const char *const KINDS[] = {"continuous", "binary", NULL};     /* cfg_kind - 1 */
@@ -63,6 +64,10 @@ static const key_spec OCCSNAP_KEYS[] = {
         "expected a non-negative integer"),
     KEY("timeout_s", K_COUNT, config, timeout_s, NULL, 0, 100000,
         "expected a non-negative integer"),
+    KEY("stall_s", K_COUNT, config, stall_s, NULL, 0, 100000,
+        "expected a non-negative integer (0: no stall limit)"),
+    KEY("deadline_s", K_COUNT, config, deadline_s, NULL, 0, 1000000,
+        "expected a non-negative integer (0: no deadline)"),
     KEY("parallel", K_INT, config, parallel, NULL, 0, 100000, "expected a non-negative integer"),
     KEY("retries", K_INT, config, retries, NULL, 0, 100000, "expected a non-negative integer"),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
@@ -90,6 +95,7 @@ static const key_spec SOURCE_KEYS[] = {
     KEY("pin", K_STR, cfg_source, pin, NULL, 0, 0, NULL),
     KEY("discover", K_STR, cfg_source, index_url, NULL, 0, 0, NULL),
     KEY("probe", K_STR, cfg_source, probe, NULL, 0, 0, NULL),
+    KEY("listing", K_STR, cfg_source, listing, NULL, 0, 0, NULL),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const key_spec TABLE_KEYS[] = {
@@ -106,18 +112,28 @@ static const key_spec TABLE_KEYS[] = {
     KEY("optional", K_ENUM, cfg_table, optional, BOOLS, 0, 0, "expected true or false"),
     KEY("format", K_ENUM, cfg_table, format, FORMATS, CFG_CSV, 0,
         "unknown format (csv, tsv, xlsx)"),
+    KEY("template", K_ENUM, cfg_table, is_template, BOOLS, 0, 0, "expected true or false"),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const key_spec AEI_KEYS[] = {
     KEY("label", K_STR, cfg_aei, label, NULL, 0, 0, NULL),
     KEY("layout", K_ENUM, cfg_aei, layout, LAYOUTS, AEI_WIDE, 0,
-        "layout is wide (v1/v2 task files) or long (v3/v4 aei_raw)"),
+        "layout is wide (v1/v2 task files), long (v3-v5 aei_raw) or monthly (v6)"),
     KEY("tasks", K_STR, cfg_aei, tasks, NULL, 0, 0, NULL),
     KEY("patterns", K_STR, cfg_aei, patterns, NULL, 0, 0, NULL),
     KEY("raw", K_STR, cfg_aei, raw, NULL, 0, 0, NULL),
     KEY("statements", K_STR, cfg_aei, statements, NULL, 0, 0, NULL),
     KEY("statement_codes", K_ENUM, cfg_aei, codes2010, STATEMENT_CODES, 0, 0,
         "statement_codes is onet2010 or onet2019"),
+    {NULL, 0, 0, NULL, 0, 0, NULL}};
+
+static const key_spec AEI_LAYOUT_KEYS[] = {
+    KEY("table", K_STR, cfg_aei_layout, table, NULL, 0, 0, NULL),
+    KEY("files", K_STR, cfg_aei_layout, files, NULL, 0, 0, NULL),
+    KEY("layout", K_ENUM, cfg_aei_layout, layout, LAYOUTS, AEI_WIDE, 0,
+        "layout is long (layout A) or monthly (layout B)"),
+    KEY("statements", K_STR, cfg_aei_layout, statements, NULL, 0, 0, NULL),
+    KEY("platform", K_STR, cfg_aei_layout, platform, NULL, 0, 0, NULL),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
 
 static const key_spec MEASURE_KEYS[] = {
@@ -218,6 +234,11 @@ static void *get_aei(config *c, const char *id)
     return named_element((void **)&c->aei, &c->naei, sizeof *c->aei, id);
 }
 
+static void *get_aei_layout(config *c, const char *id)
+{
+    return named_element((void **)&c->alay, &c->nalay, sizeof *c->alay, id);
+}
+
 static void *get_measure(config *c, const char *id)
 {
     return named_element((void **)&c->meas, &c->nmeas, sizeof *c->meas, id);
@@ -230,20 +251,47 @@ static int table_column(loader *ld, cfg_table *t, const char *key, const char *v
 {
     const char *name = key + 4;
     char *spec = xstrdup(value);
-    char *bar = strchr(spec, '|');
-    int type = CFG_TEXT;
-    if (bar) {
-        *bar = '\0';
-        const char *ty = str_trim(bar + 1);
-        for (type = 0; TYPES[type] && strcmp(TYPES[type], ty); type++)
-            ;
-        if (!TYPES[type]) {
-            free(spec);
-            return bad(ld, "unknown column type (text, real, int, oews, ep)", key, value);
+    char *header = spec, *field = strchr(spec, '|');
+    int type = CFG_TEXT, typed = 0;
+    double lo = -INFINITY, hi = INFINITY;
+    const char *why = NULL;
+    while (!why && field) {
+        *field++ = '\0';
+        char *end = strchr(field, '|'), *word, *more;
+        if (end)
+            *end = '\0';
+        word = str_trim(field);
+        field = end;
+        if (!typed && !strchr(word, '=')) {
+            for (type = 0; TYPES[type] && strcmp(TYPES[type], word); type++)
+                ;
+            typed = 1;
+            if (!TYPES[type])
+                why = "unknown column type (text, real, int, oews, ep)";
+            continue;
+        }
+        /* the range: "min=0 max=100", blank-separated, after the type */
+        if (!*word)
+            why = "expected min=NUMBER and/or max=NUMBER after the type";
+        for (char *w = strtok_r(word, " \t", &more); !why && w; w = strtok_r(NULL, " \t", &more)) {
+            double d;
+            int is_min = !strncmp(w, "min=", 4), is_max = !strncmp(w, "max=", 4);
+            if ((!is_min && !is_max) || parse_double(w + 4, &d) != 0)
+                why = "expected min=NUMBER and/or max=NUMBER after the type";
+            else if (is_min)
+                lo = d;
+            else
+                hi = d;
         }
     }
-    str_trim(spec);
-    const char *why = !*spec || !*name ? "empty column name or header" : NULL;
+    if (!why && (lo > hi))
+        why = "min is above max";
+    if (!why && (lo > -INFINITY || hi < INFINITY) && type == CFG_TEXT)
+        why = "a range needs a numeric type (real, int, oews, ep)";
+    if (header)
+        str_trim(header);
+    if (!why && (!header || !*header || !*name))
+        why = "empty column name or header";
     for (const char *p = name; !why && *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
             why = "column names use a-z, 0-9 and _";
@@ -252,7 +300,9 @@ static int table_column(loader *ld, cfg_table *t, const char *key, const char *v
         return bad(ld, why, key, value);
     }
     t->col = xrealloc(t->col, (t->ncol + 1) * sizeof *t->col);
-    t->col[t->ncol++] = (cfg_column){xstrdup(name), spec, (enum cfg_type)type};
+    t->col[t->ncol++] = (cfg_column){xstrdup(name), xstrdup(header), (enum cfg_type)type,
+                                     lo > -INFINITY, hi < INFINITY, lo, hi};
+    free(spec);
     return OS_OK;
 }
 
@@ -295,6 +345,7 @@ static const section_spec SECTIONS[] = {
     {"source ", 1, get_source, SOURCE_KEYS, NULL},
     {"table ", 1, get_table, TABLE_KEYS, table_prefixed},
     {"aei ", 1, get_aei, AEI_KEYS, NULL},
+    {"aei_layout ", 1, get_aei_layout, AEI_LAYOUT_KEYS, NULL},
     {"measure ", 1, get_measure, MEASURE_KEYS, NULL},
 };
 
@@ -382,7 +433,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
         if (!ld->result)
             ld->result = os_error(OS_ECONFIG, "%s: [%s]: unknown section (the sections are "
                                   "[occsnap], [methodology], [source ID], [table ID], "
-                                  "[aei RELEASE] and [measure NAME])", ld->c->path, section);
+                                  "[aei RELEASE], [aei_layout NAME] and [measure NAME])", ld->c->path, section);
         return 0;
     }
     void *obj = s->get(ld->c, section + (s->named ? strlen(s->prefix) : 0));
@@ -490,6 +541,8 @@ static void table_fingerprint(cfg_table *t)
         sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
         sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
         sha256_update(h, &ty, 1);
+        sha256_update(h, &t->col[k].min, sizeof t->col[k].min);
+        sha256_update(h, &t->col[k].max, sizeof t->col[k].max);
     }
     for (size_t k = 0; k < t->nfilter; k++) {
         sha256_update(h, t->filter[k].column, strlen(t->filter[k].column) + 1);
@@ -717,6 +770,19 @@ static int validate_source(config *c, cfg_source *s)
             return os_error(OS_ECONFIG, "%s: [source %s] discover: expected \"index URL PATTERN\" "
                             "or \"probe TEMPLATE\" (discover = %s)", c->path, s->id, d);
     }
+    if (!s->scheme && s->listing) {
+        int y, mo, d;
+        char tail;
+        if (s->pin && sscanf(s->pin, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3)
+            return os_error(OS_ECONFIG, "%s: [source %s] pin: '%s' is not a release date "
+                            "(YYYY-MM-DD)", c->path, s->id, s->pin);
+        const char *extra = s->known ? "known" : s->probe ? "probe" : s->index_url ? "discover"
+                                                                                  : NULL;
+        if (extra)
+            return os_error(OS_ECONFIG, "%s: [source %s] %s: a source with a listing finds its "
+                            "releases there", c->path, s->id, extra);
+        return OS_OK;
+    }
     if (!s->scheme) {
         const char *extra = s->known ? "known" : s->pin ? "pin" : s->probe ? "probe"
                           : s->index_url ? "discover" : NULL;
@@ -846,10 +912,51 @@ int config_use_release(config *c, const char *id, const relver *r, const char *n
     return OS_OK;
 }
 
+/* Moves the template tables (template = true) out of c->tab into c->tmpl,
+ * checked like the others but for their {path}; returns OS_ECONFIG. */
+static int take_templates(config *c)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < c->ntab; i++) {
+        if (!c->tab[i].is_template) {
+            c->tab[w++] = c->tab[i];
+            continue;
+        }
+        cfg_table *t = &c->tab[i];
+        if (!t->url || !strstr(t->url, "{path}"))
+            return os_error(OS_ECONFIG, "%s: [table %s] url: a template's url has {path} (the "
+                            "file's path in the listing)", c->path, t->id);
+        c->tmpl = xrealloc(c->tmpl, (c->ntmpl + 1) * sizeof *c->tmpl);
+        c->tmpl[c->ntmpl++] = *t;
+    }
+    c->ntab = w;
+    return OS_OK;
+}
+
+/* Checks an [aei_layout]: a template table, a file pattern, layout long or
+ * monthly, a statements table; returns OS_ECONFIG naming the key. */
+static int validate_aei_layout(config *c, const cfg_aei_layout *L)
+{
+    const char *missing = !L->table ? "table" : !L->files ? "files" : !L->layout ? "layout"
+                        : !L->statements ? "statements" : NULL;
+    if (missing)
+        return os_error(OS_ECONFIG, "%s: [aei_layout %s] has no %s", c->path, L->name, missing);
+    if (!config_template(c, L->table))
+        return os_error(OS_ECONFIG, "%s: [aei_layout %s] table: '%s' is not a [table] with "
+                        "template = true", c->path, L->name, L->table);
+    if (L->layout == AEI_WIDE)
+        return os_error(OS_ECONFIG, "%s: [aei_layout %s] layout: long or monthly (wide releases "
+                        "are configured by hand)", c->path, L->name);
+    if (!config_table(c, L->statements))
+        return os_error(OS_ECONFIG, "%s: [aei_layout %s] statements: names table '%s', which has "
+                        "no [table %s]", c->path, L->name, L->statements, L->statements);
+    return OS_OK;
+}
+
 /* Checks what inih cannot: required keys, references, unique names. */
 static int validate(config *c)
 {
-    int rc = OS_OK;
+    int rc = take_templates(c);
     for (size_t i = 0; !rc && i < c->nsrc; i++)
         rc = validate_source(c, &c->src[i]);
     for (size_t i = 0; !rc && i < c->ntab; i++)
@@ -864,6 +971,12 @@ static int validate(config *c)
     }
     for (size_t i = 0; !rc && i < c->naei; i++)
         rc = validate_aei(c, &c->aei[i]);
+    for (size_t i = 0; !rc && i < c->nalay; i++)
+        rc = validate_aei_layout(c, &c->alay[i]);
+    for (size_t i = 0; !rc && i < c->nsrc; i++)
+        if (c->src[i].listing && strncmp(c->src[i].listing, "https://", 8))
+            rc = os_error(OS_ECONFIG, "%s: [source %s] listing: must be an https URL (%s)",
+                          c->path, c->src[i].id, c->src[i].listing);
     for (size_t i = 0; !rc && i < c->nmeas; i++)
         rc = validate_measure(c, i);
     if (!rc)
@@ -875,6 +988,17 @@ static int validate(config *c)
 
 int config_load(const char *path, config **out)
 {
+    char *text;
+    size_t len;
+    if (read_file(path, (size_t)4 << 20, &text, &len))
+        return os_error(OS_ECONFIG, "cannot read the config file %s", path);
+    int rc = config_parse(path, text, len, out);
+    free(text);
+    return rc;
+}
+
+int config_parse(const char *path, const char *text, size_t len, config **out)
+{
     config *c = xcalloc(1, sizeof *c);
     c->path = xstrdup(path);
     c->user_agent = xstrdup("occsnap/" "0.1");
@@ -883,6 +1007,8 @@ int config_load(const char *path, config **out)
     c->max_member_bytes = (size_t)256 * 1024 * 1024;
     c->connect_timeout_s = 30;
     c->timeout_s = 600;
+    c->stall_s = 60;
+    c->deadline_s = 1800;
     c->parallel = 4;
     c->retries = 3;
     c->min_row_share = 0.9;
@@ -890,17 +1016,10 @@ int config_load(const char *path, config **out)
     c->composite_min = 2;
     c->label_low_below = 100.0 / 3;
     c->label_high_from = 200.0 / 3;
-    char *text;
-    size_t len;
-    if (read_file(path, (size_t)4 << 20, &text, &len)) {
-        config_free(c);
-        return os_error(OS_ECONFIG, "cannot read the config file %s", path);
-    }
     sha256_buffer(text, len, c->sha256);
     loader ld = {c, "", strmap_new(), check_repeats(path, text)};
     /* the defaults above are not "seen": a file may set each once */
     int rc = ld.result ? 0 : ini_parse_string(text, on_entry, &ld);
-    free(text);
     strmap_free(ld.seen);
     if (!ld.result && rc != 0)
         ld.result = os_error(OS_ECONFIG, "%s:%d: cannot parse this line (lines are limited to %d "
@@ -925,8 +1044,8 @@ void config_free(config *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->ntab; i++) {
-        cfg_table *t = &c->tab[i];
+    for (size_t i = 0; i < c->ntab + c->ntmpl; i++) {
+        cfg_table *t = i < c->ntab ? &c->tab[i] : &c->tmpl[i - c->ntab];
         free(t->id), free(t->source), free(t->url), free(t->member), free(t->sheet);
         free(t->sha256), free(t->cache_name);
         free(t->url_tmpl), free(t->member_tmpl), free(t->sheet_tmpl), free(t->since), free(t->until);
@@ -945,13 +1064,19 @@ void config_free(config *c)
         free(s->id), free(s->title), free(s->vintage), free(s->licence);
         free(s->citation), free(s->homepage);
         free(s->known), free(s->pin), free(s->index_url), free(s->index_pattern), free(s->probe);
+        free(s->listing);
         free(s->title_tmpl), free(s->vintage_tmpl), free(s->citation_tmpl), free(s->release_note);
     }
     for (size_t i = 0; i < c->naei; i++) {
         cfg_aei *a = &c->aei[i];
         free(a->release), free(a->label), free(a->tasks), free(a->patterns), free(a->raw);
-        free(a->statements);
+        free(a->statements), free(a->found), free(a->file);
     }
+    for (size_t i = 0; i < c->nalay; i++) {
+        cfg_aei_layout *L = &c->alay[i];
+        free(L->name), free(L->table), free(L->files), free(L->statements), free(L->platform);
+    }
+    free(c->alay), free(c->tmpl);
     for (size_t i = 0; i < c->nmeas; i++) {
         cfg_measure *m = &c->meas[i];
         free(m->name), free(m->table), free(m->code), free(m->value), free(m->source);
@@ -979,6 +1104,131 @@ const cfg_table *config_table(const config *c, const char *id)
         if (!strcmp(c->tab[i].id, id))
             return &c->tab[i];
     return NULL;
+}
+
+static const char *enum_name(const char *const *names, int base, int v);
+
+const cfg_aei_layout *config_aei_layout(const config *c, const char *name)
+{
+    for (size_t i = 0; i < c->nalay; i++)
+        if (!strcmp(c->alay[i].name, name))
+            return &c->alay[i];
+    return NULL;
+}
+
+const cfg_table *config_template(const config *c, const char *id)
+{
+    for (size_t i = 0; i < c->ntmpl; i++)
+        if (!strcmp(c->tmpl[i].id, id))
+            return &c->tmpl[i];
+    return NULL;
+}
+
+cfg_aei *config_aei(config *c, const char *release)
+{
+    for (size_t i = 0; i < c->naei; i++)
+        if (!strcmp(c->aei[i].release, release))
+            return &c->aei[i];
+    return NULL;
+}
+
+const char *config_aei_layout_name(enum cfg_aei_layout l)
+{
+    const char *s = enum_name(LAYOUTS, AEI_WIDE, (int)l);
+    return s ? s : "?";
+}
+
+/* Replaces t's columns and filters with copies of from's; dies on OOM. */
+static void copy_columns(cfg_table *t, const cfg_table *from)
+{
+    for (size_t j = 0; j < t->ncol; j++)
+        free(t->col[j].name), free(t->col[j].header);
+    free(t->col);
+    for (size_t j = 0; j < t->nfilter; j++) {
+        for (size_t k = 0; k < t->filter[j].nvalue; k++)
+            free(t->filter[j].value[k]);
+        free(t->filter[j].value), free(t->filter[j].column);
+    }
+    free(t->filter);
+    t->ncol = from->ncol;
+    t->col = xcalloc(from->ncol ? from->ncol : 1, sizeof *t->col);
+    for (size_t j = 0; j < from->ncol; j++) {
+        t->col[j] = from->col[j]; /* type and valid range as the template's */
+        t->col[j].name = xstrdup(from->col[j].name);
+        t->col[j].header = xstrdup(from->col[j].header);
+    }
+    t->nfilter = from->nfilter;
+    t->filter = xcalloc(from->nfilter ? from->nfilter : 1, sizeof *t->filter);
+    for (size_t j = 0; j < from->nfilter; j++) {
+        cfg_filter *f = &t->filter[j];
+        f->column = xstrdup(from->filter[j].column);
+        f->nvalue = from->filter[j].nvalue;
+        f->value = xcalloc(f->nvalue, sizeof *f->value);
+        for (size_t k = 0; k < f->nvalue; k++)
+            f->value[k] = xstrdup(from->filter[j].value[k]);
+    }
+    table_fingerprint(t);
+}
+
+/* The table id of a found release: aei_YYYY_MM_DD; out has 32 bytes. */
+static void found_table_id(const char *release, char out[32])
+{
+    snprintf(out, 32, "aei_%.20s", release);
+    for (char *p = out; *p; p++)
+        if (*p == '-')
+            *p = '_';
+}
+
+int config_aei_add(config *c, const cfg_aei_layout *L, const char *release, const char *path,
+                   const char *found)
+{
+    char id[32];
+    found_table_id(release, id);
+    const cfg_table *tp = config_template(c, L->table);
+    if (config_aei(c, release) || config_table(c, id) || !tp || !str_is_ident(id))
+        return os_error(OS_ECONFIG, "%s: Economic Index release %s (%s) is configured already",
+                        c->path, release, path);
+    c->tab = xrealloc(c->tab, (c->ntab + 1) * sizeof *c->tab);
+    cfg_table *t = memset(&c->tab[c->ntab++], 0, sizeof *t);
+    t->id = xstrdup(id);
+    t->source = xstrdup(tp->source);
+    const char *kv[2] = {"path", path};
+    t->url_tmpl = template_expand(tp->url, kv, 1);
+    t->url = xstrdup(t->url_tmpl);
+    t->format = tp->format;
+    t->optional = tp->optional;
+    t->min_coverage = tp->min_coverage;
+    t->cache_name = xasprintf("%s_%s", id, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+    t->cache_name_given = 1;
+    for (char *p = t->cache_name; *p; p++)
+        if (*p == '/' || *p == '\\')
+            *p = '_';
+    copy_columns(t, tp);
+    c->aei = xrealloc(c->aei, (c->naei + 1) * sizeof *c->aei);
+    cfg_aei *a = memset(&c->aei[c->naei++], 0, sizeof *a);
+    a->release = xstrdup(release);
+    a->label = xstrdup(release);
+    a->layout = L->layout;
+    a->raw = xstrdup(id);
+    a->statements = xstrdup(L->statements);
+    a->found = xstrdup(found);
+    a->file = xstrdup(path);
+    return OS_OK;
+}
+
+int config_aei_use_layout(config *c, const char *release, const cfg_aei_layout *L)
+{
+    cfg_aei *a = config_aei(c, release);
+    const cfg_table *tp = config_template(c, L->table);
+    cfg_table *t = a && a->found ? (cfg_table *)config_table(c, a->raw) : NULL;
+    if (!t || !tp)
+        return os_error(OS_ECONFIG, "%s: Economic Index release %s was not found in the listing",
+                        c->path, release);
+    copy_columns(t, tp);
+    a->layout = L->layout;
+    free(a->statements);
+    a->statements = xstrdup(L->statements);
+    return OS_OK;
 }
 
 const cfg_measure *config_measure(const config *c, const char *name)

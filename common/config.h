@@ -16,6 +16,9 @@ typedef struct {
     char *name;    /* staged column name, e.g. "tot_emp" */
     char *header;  /* header text in the file, e.g. "TOT_EMP" */
     enum cfg_type type;
+    /* a number's valid range ("| min=0 max=1"): checked where has_ is set */
+    unsigned char has_min, has_max;
+    double min, max;
 } cfg_column;
 
 /* filter.<col> = a, b: stage only rows whose column is one of these values
@@ -48,10 +51,13 @@ typedef struct {
     size_t ncol;
     cfg_filter *filter;
     size_t nfilter;
+    int is_template;  /* template = true: not fetched; an [aei_layout] clones it per release */
 } cfg_table;
 
 /* [aei RELEASE]: one release of the Anthropic Economic Index. */
-enum cfg_aei_layout { AEI_WIDE = 1, AEI_LONG };
+/* wide: v1/v2 task files; long: layout A (v3-v5 aei_raw_*); monthly:
+ * layout B (v6 aei_claude_ai_*, by Task ID and SOC code, per month). */
+enum cfg_aei_layout { AEI_WIDE = 1, AEI_LONG, AEI_MONTHLY };
 typedef struct {
     char *release;     /* "2025-03-27": sorts by date, names every figure */
     char *label;       /* "v2 (2025-03-27)" */
@@ -61,7 +67,20 @@ typedef struct {
     char *raw;         /* long: the aei_raw_* table (global rows) */
     char *statements;  /* table joining task text to occupation codes */
     int codes2010;     /* 1: the statements use O*NET-SOC 2010 codes */
+    char *found;       /* found in the listing: how ("listed", "the latest snapshot's"), else NULL */
+    char *file;        /* found: its file's path in the listing */
 } cfg_aei;
+
+/* [aei_layout NAME]: how a release found in the Economic Index listing is
+ * read: its files by name, its columns and filters from a template table. */
+typedef struct {
+    char *name;        /* "long", "monthly" */
+    char *table;       /* a [table] with template = true */
+    char *files;       /* file-name pattern, '*' any run: aei_raw_claude_ai_*.csv */
+    enum cfg_aei_layout layout; /* long (A) or monthly (B) */
+    char *statements;  /* the task statements table */
+    char *platform;    /* who is counted, when the file does not say */
+} cfg_aei_layout;
 
 /* [measure NAME] (DESIGN section 4a): one value per source code, mapped onto
  * the occupations by the rule its code system names, or a measure the C code
@@ -98,6 +117,7 @@ typedef struct {
     char *index_url;      /* discover = index URL PATTERN: a page that links releases */
     char *index_pattern;  /*   the link's template, e.g. db_{major}_{minor}_text.zip */
     char *probe;          /* probe = URL template of a release, tried upward */
+    char *listing;        /* listing = a JSON file listing (the Hub's tree): Economic Index */
     char *title_tmpl, *vintage_tmpl, *citation_tmpl; /* as configured, before filling */
     char release[16];     /* the release in use, "" for a fixed-URL source */
     char last_good[16];   /* the release the latest snapshot used, "" if none */
@@ -112,6 +132,8 @@ typedef struct {
     size_t max_download_bytes;
     size_t max_member_bytes;
     long connect_timeout_s, timeout_s;
+    long stall_s;              /* a download with no progress this long is stalled */
+    long deadline_s;           /* the fetches of one run end this long after it starts */
     int parallel, retries;
     long keep;                 /* snapshots kept by retention; 0 = all */
     double min_row_share;      /* data test: rows vs the previous snapshot */
@@ -128,6 +150,10 @@ typedef struct {
     size_t ntab;
     cfg_aei *aei;
     size_t naei;
+    cfg_aei_layout *alay; /* [aei_layout NAME], in config order */
+    size_t nalay;
+    cfg_table *tmpl;      /* the template tables, kept out of tab */
+    size_t ntmpl;
     cfg_measure *meas;    /* in config order: the order of the page */
     size_t nmeas;
     int has_methodology;  /* 1 when the file has a [methodology] section */
@@ -138,6 +164,9 @@ typedef struct {
  * for lines inih cannot parse, as Debian's inih reports no others). *out is the caller's:
  * config_free. */
 int config_load(const char *path, config **out);
+/* Parses and validates config text already in memory (NUL-terminated; len
+ * bytes are hashed), named path in messages; fails and owns as config_load. */
+int config_parse(const char *path, const char *text, size_t len, config **out);
 void config_free(config *c);
 
 const cfg_source *config_source(const config *c, const char *id);
@@ -162,6 +191,26 @@ char *config_table_absent(const config *c, const cfg_table *t);
 /* The release source s is on, parsed, in *r; returns 0, or -1 for a
  * fixed-URL source (a predicate). */
 int config_release(const cfg_source *s, relver *r);
+
+/* Adds release (YYYY-MM-DD) of the Economic Index, file path (in the
+ * listing) read by layout L: a table cloned from L's template with {path}
+ * filled (id aei_YYYY_MM_DD) and an [aei] entry, found saying how. Returns
+ * OS_ECONFIG when the release or its table id is configured already;
+ * mutates c (pointers into c->tab and c->aei move). */
+int config_aei_add(config *c, const cfg_aei_layout *L, const char *release, const char *path,
+                   const char *found);
+
+/* Puts the found release's table and [aei] entry on layout L (its
+ * template's columns and filters); OS_ECONFIG if release is not a found one. */
+int config_aei_use_layout(config *c, const char *release, const cfg_aei_layout *L);
+
+/* The [aei_layout] named name, or NULL; the template table named id, or NULL. */
+const cfg_aei_layout *config_aei_layout(const config *c, const char *name);
+const cfg_table *config_template(const config *c, const char *id);
+/* The [aei] entry of release, or NULL. */
+cfg_aei *config_aei(config *c, const char *release);
+/* How a layout is named in the config ("wide", "long", "monthly"). */
+const char *config_aei_layout_name(enum cfg_aei_layout l);
 
 /* The [measure NAME] section named name, or NULL. */
 const cfg_measure *config_measure(const config *c, const char *name);

@@ -19,12 +19,14 @@ static const char *STAGE_SQL =
     " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
     " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;"
     "CREATE TABLE stage_release(source TEXT PRIMARY KEY, release TEXT NOT NULL,"
-    " note TEXT) STRICT;";
+    " note TEXT) STRICT;"
+    "CREATE TABLE stage_aei(release TEXT PRIMARY KEY, layout TEXT NOT NULL, file TEXT NOT NULL,"
+    " found TEXT NOT NULL) STRICT;";
 
 const char *const schema_tables[] = {
     "snapshot", "source", "occupation", "occupation_title", "task", "element",
     "technology", "employment_wage", "projection", "measure", "aei_task",
-    "aei_occupation", "coverage", "coverage_unmatched", "source_table", "measure_info", NULL};
+    "aei_occupation", "aei_release", "aei_release_occupation", "coverage", "coverage_unmatched", "source_table", "measure_info", NULL};
 
 /* Tables keyed by several columns are WITHOUT ROWID: the key is the table,
  * one B-tree instead of two, smaller and faster to fill. */
@@ -110,7 +112,17 @@ static const char *SQL =
     "  task_iteration REAL, validation REAL, learning REAL, filtered REAL,\n"
     "  unknown REAL, dominant_mode TEXT, autonomy_median REAL,\n"
     "  match TEXT NOT NULL CHECK(match IN ('exact','crosswalk')),\n"
-    "  PRIMARY KEY(onet_code, task_id, release)) STRICT, WITHOUT ROWID;\n"
+    /* the period's first day ('' for a release without periods); how the
+       task reached the statements: by O*NET Task ID or by its text; the
+       primitives (v4 on): success a fraction yes/(yes+no), hours, minutes,
+       years, autonomy 1-5, work share a fraction, speedup a ratio */
+    "  period TEXT NOT NULL DEFAULT '', joined_by TEXT CHECK(joined_by IN ('id','text')),\n"
+    "  task_success_share REAL, success_not_classified_share REAL,\n"
+    "  human_only_hours_mean REAL, human_only_hours_median REAL,\n"
+    "  with_ai_minutes_mean REAL, with_ai_minutes_median REAL,\n"
+    "  human_education_years REAL, ai_education_years REAL, autonomy_mean REAL,\n"
+    "  work_share REAL, speedup REAL,\n"
+    "  PRIMARY KEY(onet_code, task_id, release, period)) STRICT, WITHOUT ROWID;\n"
     /* shares are fractions of the occupation's usage and
        automation + augmentation + filtered + unknown = 1 */
     "CREATE TABLE aei_occupation(\n"
@@ -119,7 +131,35 @@ static const char *SQL =
     "  automation_share REAL, augmentation_share REAL,\n"
     "  filtered_share REAL, unknown_share REAL, dominant_mode TEXT,\n"
     "  autonomy_median REAL, match TEXT NOT NULL CHECK(match IN ('exact','crosswalk')),\n"
-    "  PRIMARY KEY(onet_code, release)) STRICT, WITHOUT ROWID;\n"
+    "  period TEXT NOT NULL DEFAULT '',\n"
+    "  task_success_share REAL, success_not_classified_share REAL,\n"
+    "  human_only_hours_mean REAL, human_only_hours_median REAL,\n"
+    "  with_ai_minutes_mean REAL, with_ai_minutes_median REAL,\n"
+    "  human_education_years REAL, ai_education_years REAL, autonomy_mean REAL,\n"
+    "  work_share REAL, speedup REAL,\n"
+    "  primitives_usage_share REAL, -- of its usage, the share whose tasks publish primitives\n"
+    "  PRIMARY KEY(onet_code, release, period)) STRICT, WITHOUT ROWID;\n"
+    /* every Economic Index release the snapshot holds: layout, window
+       (date_end exclusive in the monthly layout), who is counted, and
+       whether it continues the release before it (never joined across a
+       break); the shares of its usage joined by Task ID, by text, not at all */
+    "CREATE TABLE aei_release(\n"
+    "  release TEXT PRIMARY KEY, label TEXT NOT NULL,\n"
+    "  layout TEXT NOT NULL CHECK(layout IN ('wide','long','monthly')),\n"
+    "  file TEXT NOT NULL, found TEXT, date_start TEXT, date_end TEXT,\n"
+    "  periods INTEGER NOT NULL, platform TEXT,\n"
+    "  comparable_with_previous INTEGER NOT NULL CHECK(comparable_with_previous IN (0,1)),\n"
+    "  comparability_note TEXT, usage_by_id_share REAL, usage_by_text_share REAL,\n"
+    "  usage_not_joined_share REAL) STRICT;\n"
+    /* the release's own figures for detailed SOC occupations (monthly
+       layout), beside occsnap's roll-up of its tasks; usage_pct a PERCENT */
+    "CREATE TABLE aei_release_occupation(\n"
+    "  onet_code TEXT NOT NULL REFERENCES occupation, release TEXT NOT NULL,\n"
+    "  period TEXT NOT NULL, soc_code TEXT NOT NULL,\n"
+    "  match TEXT NOT NULL CHECK(match IN ('soc','aggregate')), usage_pct REAL,\n"
+    "  automation_share REAL, augmentation_share REAL, autonomy_mean REAL,\n"
+    "  human_only_hours_mean REAL, with_ai_minutes_mean REAL, human_education_years REAL,\n"
+    "  work_share REAL, PRIMARY KEY(onet_code, release, period)) STRICT, WITHOUT ROWID;\n"
     /* per staged source table: how much of it reached the occupation key */
     "CREATE TABLE coverage(\n"
     "  table_id TEXT PRIMARY KEY, source TEXT NOT NULL, rows_in INTEGER NOT NULL,\n"
@@ -174,6 +214,8 @@ static const char *PROFILE_TAIL =
     "LEFT JOIN projection p ON p.onet_code = o.onet_code\n"
     "LEFT JOIN aei_occupation a ON a.onet_code = o.onet_code\n"
     "  AND a.release = (SELECT max(release) FROM aei_occupation)\n"
+    "  AND a.period = (SELECT max(period) FROM aei_occupation\n"
+    "                  WHERE release = (SELECT max(release) FROM aei_occupation))\n"
     "LEFT JOIN measure au ON au.onet_code = o.onet_code AND au.measure = 'aei_usage_pct'";
 
 int schema_create_profile(sqlite3 *db)

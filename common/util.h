@@ -21,6 +21,10 @@ int str_ieq(const char *a, const char *b);
 /* 1 if s is a plain identifier (a-z, 0-9, _; not empty, not NULL): safe as
  * part of an SQL name or a path. */
 int str_is_ident(const char *s);
+/* 1 if the n bytes at s are valid UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF); else 0, with the offset of the first bad byte
+ * in *bad when bad is not NULL. */
+int utf8_valid(const char *s, size_t n, size_t *bad);
 /* 1 if s ends with suffix. */
 int str_ends_with(const char *s, const char *suffix);
 /* 1 if s starts with prefix, ASCII case-insensitively; never fails. */
@@ -44,6 +48,10 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* Reads a whole file into a malloc'd NUL-terminated buffer; returns an
  * os_result (OS_EIO when missing or unreadable, or larger than max). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* The monotonic clock in milliseconds (for timeouts and deadlines); cannot
+ * fail. */
+long long mono_ms(void);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (iso, 21 bytes) or the
  * snapshot-directory form "YYYY-MM-DDTHHMMSSZ" (compact). */

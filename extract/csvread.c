@@ -78,7 +78,7 @@ static void on_row(int term, void *vr)
         if (!r->result) {
             for (size_t i = 0; i < n; i++)
                 r->cells[i] = r->bytes + r->off[i];
-            rows_row row = {n, r->cells, r->row_start};
+            rows_row row = {n, r->cells, r->row_start, NULL};
             r->result = r->fn(r->ctx, &row);
         }
     }

@@ -1,5 +1,6 @@
 /* discover.c - finding each source's newest release (DESIGN section 2a): a page that links releases, or probes of the next release's URL. */
 #include "extract/discover.h"
+#include "extract/aei_discover.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "extract/urlmap.h"
@@ -287,8 +288,30 @@ static int from_index(const config *c, const discover_opts *o, const cfg_source 
     return 1;
 }
 
-/* The --pin for source id, or NULL. */
-static const char *cli_pin(const discover_opts *o, const char *id)
+int discover_get(const config *c, const discover_opts *o, const char *url, char **text,
+                 char why[256])
+{
+    int rc;
+    *text = NULL;
+    char *m = where(c, o, url, &rc);
+    if (!m)
+        return -1;
+    page_buf b = {0};
+    enum found f = request(c, m, 0, &b, why);
+    free(m);
+    if (f == FOUND_NO)
+        snprintf(why, 256, "not found");
+    if (f != FOUND_YES || !b.data) {
+        if (f == FOUND_YES)
+            snprintf(why, 256, "empty");
+        free(b.data);
+        return 0;
+    }
+    *text = b.data;
+    return 1;
+}
+
+const char *discover_cli_pin(const discover_opts *o, const char *id)
 {
     size_t len = strlen(id);
     for (size_t k = 0; k < o->npin; k++)
@@ -306,9 +329,13 @@ static int check_pins(const config *c, const discover_opts *o)
         snprintf(id, sizeof id, "%.*s", eq ? (int)(eq - o->pins[k]) : 0, o->pins[k]);
         const cfg_source *s = eq ? config_source(c, id) : NULL;
         relver r;
+        int y, mo, d;
+        char tail;
+        if (s && s->listing && sscanf(eq + 1, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) == 3)
+            continue; /* an Economic Index release date */
         if (!s || !s->scheme || release_parse(s->scheme, eq + 1, &r) != 0)
             return os_error(OS_EUSAGE, "--pin %s: expected SOURCE=RELEASE for a source with "
-                            "releases (onet=30.1, oews=2024)", o->pins[k]);
+                            "releases (onet=30.1, oews=2024, aei=2026-03-24)", o->pins[k]);
     }
     return OS_OK;
 }
@@ -322,7 +349,7 @@ int discover_run(config *c, const discover_opts *o)
             continue;
         relver best, seen;
         char text[16], note[512];
-        const char *pin = cli_pin(o, s->id);
+        const char *pin = discover_cli_pin(o, s->id);
         if (pin || s->pin) {
             release_parse(s->scheme, pin ? pin : s->pin, &best);
             snprintf(note, sizeof note, "pinned (%s)", pin ? "--pin" : "pin in the config");
@@ -360,6 +387,8 @@ int discover_run(config *c, const discover_opts *o)
             os_progress("%s: release %s (%s)", s->id, text, note);
         }
     }
+    if (!rc)
+        rc = aei_discover_run(c, o); /* the Economic Index: releases from its listing */
     return rc;
 }
 

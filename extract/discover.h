@@ -30,6 +30,16 @@ int discover_run(config *c, const discover_opts *o);
  * sources it put back (0: nothing to fall back to). */
 size_t discover_fall_back(config *c, const char *why);
 
+/* The --pin ID=... for source id (the text after '='), or NULL. */
+const char *discover_cli_pin(const discover_opts *o, const char *id);
+
+/* GETs url (an upstream URL, mapped to the mirror when there is one) into
+ * *text (malloc'd, NUL-terminated; the caller frees), at most 4 MiB, with
+ * the download rules. Returns 1 when read, 0 when not (why says why), -1
+ * after a reported error (a refused request). */
+int discover_get(const config *c, const discover_opts *o, const char *url, char **text,
+                 char why[256]);
+
 /* The release that the template tmpl (e.g. "db_{major}_{minor}_text.zip")
  * names in text at its newest, of scheme; returns 1 and *best, or 0 when
  * text names none. Cannot fail. */

@@ -1,6 +1,8 @@
 /* extract.c - the extract stage: fetch every configured file, then stage its tables. */
 #include "extract/extract.h"
+#include "extract/aei_discover.h"
 #include "common/error.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "extract/fetch.h"
 #include "extract/stage.h"
@@ -51,8 +53,9 @@ static void keep_previous(const char *dest)
     for (int i = 0; i < 2; i++) {
         char *from = xasprintf("%s%s", dest, suffix[i]);
         char *to = xasprintf("%s%s.prev", dest, suffix[i]);
-        unlink(to);
-        if (path_exists(from) && link(from, to) != 0)
+        /* a .prev already there is the last good copy of a download that
+           was not published yet: it stays the one to go back to */
+        if (!path_exists(to) && path_exists(from) && link(from, to) != 0)
             os_warning("cannot keep the previous copy of %s", from);
         free(from);
         free(to);
@@ -187,7 +190,7 @@ static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch
     return rc;
 }
 
-int extract_run(const config *c, const extract_opts *opt)
+int extract_run(config *c, const extract_opts *opt)
 {
     file_plan *plan = xcalloc(c->ntab, sizeof *plan);
     size_t n = plan_files(c, opt->cache_dir, plan);
@@ -207,6 +210,8 @@ int extract_run(const config *c, const extract_opts *opt)
         .max_bytes = c->max_download_bytes,
         .connect_timeout_s = c->connect_timeout_s,
         .timeout_s = c->timeout_s,
+        .stall_s = c->stall_s,
+        .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
         .max_parallel = c->parallel > 0 ? c->parallel : 1,
         .retries = c->retries,
         .offline = opt->offline,
@@ -228,8 +233,18 @@ int extract_run(const config *c, const extract_opts *opt)
                           t->url, rec[k].sha256, t->sha256);
     }
 
+    /* A release found in the listing: its header decides its layout. */
+    for (size_t i = 0; !rc && i < c->naei; i++) {
+        cfg_aei *a = &c->aei[i];
+        const cfg_table *t = a->found ? config_table(c, a->raw) : NULL;
+        int k = t ? file_index(plan, n, t) : -1;
+        if (k >= 0 && rec[k].ok)
+            rc = aei_choose_layout(c, a, plan[k].dest);
+    }
+
     char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);
     char *tmp = xasprintf("%s.tmp.%ld", stage_path, (long)getpid());
+    tmp_register(tmp);
     sqlite3 *db = NULL;
     if (!rc)
         rc = stage_create(tmp, &db);
@@ -252,6 +267,8 @@ int extract_run(const config *c, const extract_opts *opt)
         rc = stage_record_file(db, plan[k].first->source, plan[k].dest, &rec[k]);
     if (!rc)
         rc = stage_record_releases(db, c);
+    if (!rc)
+        rc = aei_stage_record(db, c);
     if (!rc) {
         const char **raw = xcalloc(c->ntab, sizeof *raw);
         const fetch_receipt **trec = xcalloc(c->ntab, sizeof *trec);
@@ -295,8 +312,12 @@ int extract_run(const config *c, const extract_opts *opt)
         rc = os_error(OS_EIO, "cannot rename %s to %s", tmp, stage_path);
     if (rc)
         unlink(tmp);
-    for (size_t k = 0; k < n; k++)
-        settle_previous(plan[k].dest, rc != OS_OK);
+    tmp_unregister(tmp);
+    /* a failed extract puts the last good copies back now; a download that
+       staged is kept beside its last good copy until a snapshot built from
+       it is published (extract_settle) */
+    for (size_t k = 0; rc && k < n; k++)
+        settle_previous(plan[k].dest, 1);
     for (size_t k = 0; k < n; k++)
         free(plan[k].dest);
     free(plan);
@@ -305,4 +326,15 @@ int extract_run(const config *c, const extract_opts *opt)
     free(stage_path);
     free(tmp);
     return rc;
+}
+
+void extract_settle(const config *c, const char *cache_dir, int failed)
+{
+    file_plan *plan = xcalloc(c->ntab ? c->ntab : 1, sizeof *plan);
+    size_t n = plan_files(c, cache_dir, plan);
+    for (size_t k = 0; k < n; k++) {
+        settle_previous(plan[k].dest, failed);
+        free(plan[k].dest);
+    }
+    free(plan);
 }

@@ -2,6 +2,7 @@
 #include "extract/fetch.h"
 #include "common/error.h"
 #include "common/sha256.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "extract/urlmap.h"
 
@@ -80,9 +81,7 @@ static int curl_init_once(void)
 /* Monotonic clock in milliseconds; cannot fail. */
 static long long now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return mono_ms();
 }
 
 /* Sleeps ms milliseconds (EINTR restarts); cannot fail. */
@@ -304,8 +303,20 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     SET(CURLOPT_PRIVATE, (void *)j);
     if (opt->connect_timeout_s > 0)
         SET(CURLOPT_CONNECTTIMEOUT, opt->connect_timeout_s);
-    if (opt->timeout_s > 0)
-        SET(CURLOPT_TIMEOUT, opt->timeout_s);
+    long long timeout_ms = opt->timeout_s > 0 ? opt->timeout_s * 1000LL : 0;
+    if (opt->deadline_ms > 0) {
+        long long left = opt->deadline_ms - now_ms();
+        if (timeout_ms == 0 || left < timeout_ms)
+            timeout_ms = left > 1 ? left : 1;
+    }
+    if (timeout_ms > 0)
+        SET(CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    if (opt->stall_s > 0) {
+        /* under 1 byte a second for stall_s: a server that accepted the
+           connection and went silent ends the attempt (then retried) */
+        SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+        SET(CURLOPT_LOW_SPEED_TIME, opt->stall_s);
+    }
     if (opt->max_bytes > 0)
         SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opt->max_bytes);
     if (j->headers)
@@ -580,6 +591,12 @@ static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
             fetch_job *j = &jobs[i];
             if (j->state != JOB_WAITING || j->ready_at > now)
                 continue;
+            if (opt->deadline_ms > 0 && now >= opt->deadline_ms) {
+                job_fail(j, OS_EFETCH, "%s: %s not fetched: the run's deadline (deadline_s in "
+                         "[occsnap]) passed", j->src, j->req->url);
+                remaining--;
+                continue;
+            }
             if (start_attempt(j, opt, multi, user_agent) == OS_OK)
                 active++;
             else
@@ -657,6 +674,7 @@ static int settle_failure(fetch_job *j, const fetch_options *opt)
 static void job_free(fetch_job *j)
 {
     free(j->fetched_url);
+    tmp_unregister(j->tmp_path);
     free(j->tmp_path);
     free(j->receipt_path);
 }
@@ -705,6 +723,7 @@ static int prepare(const fetch_options *opt, const fetch_request *req, size_t n,
         copy_str(out[i].fetched_url, sizeof out[i].fetched_url, j->fetched_url);
         j->is_file = str_starts_with_ci(j->fetched_url, "file://");
         j->tmp_path = xasprintf("%s.part.%ld", req[i].dest, (long)getpid());
+        tmp_register(j->tmp_path);
         j->receipt_path = fetch_receipt_path(req[i].dest);
         j->state = JOB_WAITING;
         if (!opt->offline && blank(opt->contact) && fetch_url_is_bls(j->fetched_url)) {

@@ -27,6 +27,8 @@ typedef struct {
     size_t max_bytes;       /* per-file size cap */
     long connect_timeout_s;
     long timeout_s;         /* whole transfer */
+    long stall_s;           /* no byte for this long ends an attempt (a stall); 0: none */
+    long long deadline_ms;  /* now_ms() past which no attempt starts or goes on; 0: none */
     int max_parallel;       /* concurrent transfers (curl multi) */
     int retries;            /* extra attempts on timeout, 429, 5xx */
     int offline;            /* use the cache only */

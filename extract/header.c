@@ -86,12 +86,13 @@ size_t header_map_row(const char *const *want, size_t nwant, const rows_row *row
             years[i] = 0;
         for (size_t j = 0; j < row->ncell; j++) {
             int y = 0, taken = 0;
+            int colj = (int)rows_col(row, j);
             /* Each cell serves one header, so two "Employment, {year}"
              * columns map to the first and the second such cell. */
             for (size_t k = 0; k < i && !taken; k++)
-                taken = idx[k] == (int)j;
+                taken = idx[k] == colj;
             if (!taken && header_matches(want[i], row->cell[j], &y)) {
-                idx[i] = (int)j;
+                idx[i] = colj;
                 if (years)
                     years[i] = y;
                 found++;

@@ -11,7 +11,7 @@
  * characters (a footnote mark such as "[1]", a year range). */
 int header_matches(const char *want, const char *cell, int *year);
 
-/* Looks for the header in row: fills idx[i] with the cell index of want[i]
+/* Looks for the header in row: fills idx[i] with the column of want[i]
  * (-1 if absent; each cell serves only the first header that matches it)
  * and returns how many were found. years[i] gets the {year}
  * value of want[i] (or 0); years may be NULL. */

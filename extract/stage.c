@@ -6,10 +6,12 @@
 #include "common/util.h"
 #include "extract/csvread.h"
 #include "extract/header.h"
+#include "extract/aei_discover.h"
 #include "extract/xlsx.h"
 #include "extract/zipfile.h"
 #include "common/schema.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,8 +229,27 @@ static void put_text(staged *s, value *v, const char *p, size_t n)
     s->ntext += n;
 }
 
+/* OS_OK when d is within col's configured range (| min= max=), else
+ * OS_EDATA naming table, file, row, header, the value as written (n bytes at
+ * p) and the range. */
+static int in_range(reader *r, const cfg_column *col, long line, double d, const char *p,
+                    size_t n)
+{
+    if ((!col->has_min || d >= col->min) && (!col->has_max || d <= col->max))
+        return OS_OK;
+    char lo[32] = "", hi[32] = "";
+    if (col->has_min)
+        snprintf(lo, sizeof lo, "min=%g", col->min);
+    if (col->has_max)
+        snprintf(hi, sizeof hi, "max=%g", col->max);
+    return os_error(OS_EDATA, "%s: %s row %ld: %s = '%.*s' is outside its valid range (%s%s%s "
+                    "for col.%s in the config)", r->t->id, r->s->label, line, col->header, (int)n,
+                    p, lo, *lo && *hi ? " " : "", hi, col->name);
+}
+
 /* Types one cell into v (and its flag into flag for marked columns); the
- * message names table, file, row, header and value when it is not valid. */
+ * message names table, file, row, header and value when it is not valid
+ * UTF-8, not of the column's type, or outside its range. */
 static int type_cell(reader *r, const cfg_column *col, const char *raw, long line, value *v,
                      value *flag)
 {
@@ -241,6 +262,11 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
         n--;
     if (n == 0)
         return OS_OK; /* NULL (and a NULL flag) */
+    size_t bad;
+    if (!utf8_valid(p, n, &bad))
+        return os_error(OS_EDATA, "%s: %s row %ld: %s holds a byte that is not UTF-8 (0x%02X at "
+                        "byte %zu of '%.*s')", r->t->id, r->s->label, line, col->header,
+                        (unsigned char)p[bad], bad + 1, (int)(bad < 40 ? bad : 40), p);
     if (col->type == CFG_TEXT) {
         put_text(r->s, v, p, n);
         return OS_OK;
@@ -256,7 +282,7 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
         if (fits && parse_long(buf, &x) == 0) {
             v->kind = V_INT;
             v->u.i = x;
-            return OS_OK;
+            return in_range(r, col, line, (double)x, p, n);
         }
         return os_error(OS_EDATA, "%s: %s row %ld: %s = '%.*s' is not a whole number", r->t->id,
                         r->s->label, line, col->header, (int)n, p);
@@ -265,7 +291,7 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
     if (fits && parse_double(buf, &d) == 0) {
         v->kind = V_REAL;
         v->u.d = d;
-        return OS_OK;
+        return in_range(r, col, line, d, p, n);
     }
     if (is_mark(col->type, p, n)) {
         /* A footnote mark is not a number: NULL plus the mark, never 0. */
@@ -282,13 +308,14 @@ static int type_cell(reader *r, const cfg_column *col, const char *raw, long lin
 }
 
 /* 1 if the row's cell of every filtered column is one of its values
- * (trimmed, case-insensitive). */
+ * (trimmed, case-insensitive; a value ending in '*' matches what starts
+ * with the rest, e.g. onet_task::*). */
 static int passes_filters(reader *r, const rows_row *row)
 {
     for (size_t k = 0; k < r->t->nfilter; k++) {
         const cfg_filter *f = &r->t->filter[k];
         int j = r->idx[config_column(r->t, f->column)];
-        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        const char *cell = rows_cell(row, j);
         while (*cell == ' ' || *cell == '\t')
             cell++;
         size_t n = strlen(cell);
@@ -296,7 +323,12 @@ static int passes_filters(reader *r, const rows_row *row)
             n--;
         int hit = 0;
         for (size_t v = 0; v < f->nvalue && !hit; v++)
-            hit = strlen(f->value[v]) == n && !strncasecmp(f->value[v], cell, n);
+        {
+            size_t len = strlen(f->value[v]);
+            hit = len && f->value[v][len - 1] == '*'
+                      ? n >= len - 1 && !strncasecmp(f->value[v], cell, len - 1)
+                      : len == n && !strncasecmp(f->value[v], cell, n);
+        }
         if (!hit)
             return 0;
     }
@@ -304,6 +336,26 @@ static int passes_filters(reader *r, const rows_row *row)
 }
 
 static int report_no_header(reader *r);
+
+/* OS_OK unless a column the table reads has its header twice in the header
+ * row (which one is meant cannot be told): then OS_EPARSE naming table,
+ * file, row, the header and both columns. */
+static int unique_headers(reader *r, const rows_row *row)
+{
+    for (size_t i = 0; i < r->t->ncol; i++) {
+        long j = r->idx[i];
+        const char *h = rows_cell(row, j);
+        for (size_t k = 0; k < row->ncell; k++) {
+            long col = rows_col(row, k);
+            if (col != j && *h && header_matches(h, row->cell[k], NULL))
+                return os_error(OS_EPARSE, "%s: %s row %ld: the header '%s' is there twice "
+                                "(columns %ld and %ld), so which one col.%s means is not clear",
+                                r->t->id, r->s->label, row->line, h, (j < col ? j : col) + 1,
+                                (j < col ? col : j) + 1, r->t->col[i].name);
+        }
+    }
+    return OS_OK;
+}
 
 /* The rows_fn of staging: finds the header, then types each data row into
  * r->s; returns an os_result naming table, file and row (OS_EPARSE when no
@@ -317,8 +369,8 @@ static int on_row(void *ctx, const rows_row *row)
         size_t found = header_map_row(r->want, n, row, r->idx, r->years);
         if (found == n) {
             r->s->header_line = row->line;
-            r->width = row->ncell;
-            return OS_OK;
+            r->width = rows_width(row);
+            return unique_headers(r, row);
         }
         if (found > r->best_found || !r->best_line) {
             r->best_found = found;
@@ -331,13 +383,10 @@ static int on_row(void *ctx, const rows_row *row)
     }
     int any = 0;
     for (size_t i = 0; i < n && !any; i++) {
-        int j = r->idx[i];
-        if ((size_t)j < row->ncell) {
-            const char *s = row->cell[j];
-            while (*s == ' ' || *s == '\t')
-                s++;
-            any = *s != '\0';
-        }
+        const char *s = rows_cell(row, r->idx[i]);
+        while (*s == ' ' || *s == '\t')
+            s++;
+        any = *s != '\0';
     }
     if (!any)
         return OS_OK; /* a blank row between data rows */
@@ -346,7 +395,7 @@ static int on_row(void *ctx, const rows_row *row)
         return OS_OK;
     }
     /* xlsx rows leave out trailing empty cells; text rows must be whole. */
-    if (r->t->format != CFG_XLSX && row->ncell != r->width)
+    if (r->t->format != CFG_XLSX && rows_width(row) != r->width)
         return os_error(OS_EPARSE, "%s: %s line %ld has %zu fields, the header (line %ld) has %zu",
                         r->t->id, r->s->label, row->line, row->ncell, r->s->header_line,
                         r->width);
@@ -357,8 +406,7 @@ static int on_row(void *ctx, const rows_row *row)
     for (size_t i = 0; i < n; i++) {
         const cfg_column *col = &r->t->col[i];
         int marked = col->type == CFG_OEWS || col->type == CFG_EP;
-        int j = r->idx[i];
-        const char *cell = (size_t)j < row->ncell ? row->cell[j] : "";
+        const char *cell = rows_cell(row, r->idx[i]);
         int rc = type_cell(r, col, cell, row->line, &v[p], marked ? &v[p + 1] : NULL);
         if (rc)
             return rc;
@@ -705,6 +753,37 @@ static size_t year_pairs(const char *years, char **buf, const char **kv, size_t 
     return n;
 }
 
+/* Fills {releases} in the Economic Index source's words with the releases
+ * the stage holds (their labels, in config order: only those staged with
+ * their file); returns an os_result. */
+static int aei_vintage(sqlite3 *db, config *c)
+{
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "SELECT status FROM stage_table WHERE table_id = ?", &st);
+    char *list = xstrdup("");
+    const char *source = NULL;
+    for (size_t i = 0; !rc && i < c->naei; i++) {
+        const cfg_aei *a = &c->aei[i];
+        const char *id = a->layout == AEI_WIDE ? a->tasks : a->raw;
+        const cfg_table *t = config_table(c, id);
+        sqlite3_reset(st);
+        db_bind_text(st, 1, id);
+        if (t && sqlite3_step(st) == SQLITE_ROW && !strcmp(db_text(st, 0), "ok")) {
+            char *next = xasprintf("%s%s%s", list, *list ? ", " : "", a->label);
+            free(list);
+            list = next;
+            source = t->source;
+        }
+    }
+    sqlite3_finalize(st);
+    if (!rc && source) {
+        const char *kv[2] = {"releases", list};
+        config_fill_words(c, source, kv, 1);
+    }
+    free(list);
+    return rc;
+}
+
 int stage_use_releases(const char *path, config *c)
 {
     if (!path_exists(path))
@@ -725,10 +804,20 @@ int stage_use_releases(const char *path, config *c)
             relver r;
             if (s && s->scheme && release_parse(s->scheme, db_text(st, 1), &r) == 0)
                 rc = config_use_release(c, s->id, &r, db_text(st, 2));
+            else if (s && s->listing) {
+                cfg_source *w = (cfg_source *)s;
+                snprintf(w->release, sizeof w->release, "%s", db_text(st, 1));
+                free(w->release_note);
+                w->release_note = *db_text(st, 2) ? xstrdup(db_text(st, 2)) : NULL;
+            }
         }
     }
     sqlite3_finalize(st);
     st = NULL;
+    if (!rc)
+        rc = aei_stage_restore(db, c); /* the releases found in the listing */
+    if (!rc)
+        rc = aei_vintage(db, c);
     if (!rc)
         rc = db_prepare(db, "SELECT source, group_concat(years, ',') FROM stage_table"
                             " WHERE years IS NOT NULL GROUP BY source", &st);

@@ -142,7 +142,9 @@ static char *encode_dir(const char *dir)
 }
 
 /* Reports and returns NULL when url is not http(s) or its path would escape
- * the mirror; otherwise returns a malloc'd mapped URL the caller frees. */
+ * the mirror; otherwise returns a malloc'd mapped URL the caller frees (a
+ * query stays part of the mirrored file's name, its '?' as %3F; a fragment
+ * is dropped). */
 char *fetch_map_url(const char *mirror, const char *url)
 {
     url_parts u;
@@ -164,8 +166,10 @@ char *fetch_map_url(const char *mirror, const char *url)
         size_t blen = strlen(mirror);
         while (blen > 0 && mirror[blen - 1] == '/')
             blen--;
-        return xasprintf("%.*s/%s%.*s%.*s", (int)blen, mirror, u.host, plen,
-                         path, (int)u.query_len, u.query ? u.query : "");
+        /* the query is part of the mirrored file's name: '?' as %3F */
+        return xasprintf("%.*s/%s%.*s%s%.*s", (int)blen, mirror, u.host, plen, path,
+                         u.query ? "%3F" : "", u.query ? (int)u.query_len - 1 : 0,
+                         u.query ? u.query + 1 : "");
     }
     const char *dir = mirror;
     if (str_starts_with_ci(dir, "file://"))
@@ -189,7 +193,11 @@ char *fetch_map_url(const char *mirror, const char *url)
     while (dlen > 0 && absdir[dlen - 1] == '/')
         absdir[--dlen] = '\0';
     char *enc = encode_dir(absdir);
-    char *out = xasprintf("file://%s/%s%.*s", enc, u.host, plen, path);
+    /* a URL with a query is the file named by its path, '?' and the query
+     * (huggingface.co/api/.../tree/main?recursive=true), '?' as %3F */
+    char *out = xasprintf("file://%s/%s%.*s%s%.*s", enc, u.host, plen, path,
+                          u.query ? "%3F" : "", u.query ? (int)u.query_len - 1 : 0,
+                          u.query ? u.query + 1 : "");
     free(enc);
     free(absdir);
     return out;

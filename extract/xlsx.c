@@ -9,6 +9,7 @@
 
 #define XLSX_CHUNK (256 * 1024)  /* bytes handed to expat per parse call */
 #define XLSX_MAX_COLS 16384L     /* XFD, the last column Excel allows */
+#define XLSX_MAX_ROWS 1048576L   /* the last row Excel allows */
 #define WORKBOOK_MEMBER "xl/workbook.xml"
 #define WORKBOOK_RELS "xl/_rels/workbook.xml.rels"
 #define DEFAULT_SST "xl/sharedStrings.xml"
@@ -60,7 +61,8 @@ static const char *attr(const XML_Char **atts, const char *name)
 }
 
 /* Never fails: returns the 0-based column of a reference like "AF12", -1 when
- * it has no letters, -2 when it is past XFD. */
+ * it has no letters, -2 when it is past XFD, -3 when its row digits are
+ * outside 1..XLSX_MAX_ROWS. */
 static long col_from_ref(const char *r)
 {
     long c = 0;
@@ -76,7 +78,31 @@ static long col_from_ref(const char *r)
         if (c > XLSX_MAX_COLS)
             return -2;
     }
-    return s == r ? -1 : c - 1;
+    if (*s >= '0' && *s <= '9') {
+        long row = 0;
+        for (; *s >= '0' && *s <= '9'; s++)
+            if ((row = row * 10 + (*s - '0')) > XLSX_MAX_ROWS)
+                return -3;
+        if (row == 0)
+            return -3;
+    }
+    return c == 0 ? -1 : c - 1;
+}
+
+/* Never fails: the row number in r ("1".."1048576", digits only), or -1 when
+ * r is anything else (sign, space, zero, past the last row). */
+static long row_from_ref(const char *r)
+{
+    long row = 0;
+    if (!*r)
+        return -1;
+    for (; *r; r++) {
+        if (*r < '0' || *r > '9')
+            return -1;
+        if ((row = row * 10 + (*r - '0')) > XLSX_MAX_ROWS)
+            return -1;
+    }
+    return row == 0 ? -1 : row;
 }
 
 /* Never fails; writes the letters of a 0-based column (e.g. 26 -> "AA"). */
@@ -366,7 +392,9 @@ static void XMLCALL sst_chars(void *ud, const XML_Char *s, int len)
 
 /* ---- the worksheet ---------------------------------------------------- */
 
-enum { CELL_EMPTY = 0, CELL_TEXT, CELL_SST };
+/* CELL_NONE: no cell seen in this column of the row; CELL_EMPTY: an empty
+ * or style-only cell (which blanks an earlier duplicate). */
+enum { CELL_NONE = 0, CELL_EMPTY, CELL_TEXT, CELL_SST };
 enum { TYPE_VALUE = 0, TYPE_SST, TYPE_INLINE };
 
 typedef struct {
@@ -380,19 +408,21 @@ typedef struct {
     rows_fn fn;
     void *fn_ctx;
     xbuf text;          /* owned arena for this row's cell texts */
-    cell_ref *cols;     /* owned; all CELL_EMPTY outside a row */
+    cell_ref *cols;     /* owned; by column, all CELL_NONE outside a row */
     size_t cols_cap;
+    long *used;         /* owned; the columns of this row's cells, as seen */
+    size_t nused;       /* (at most XLSX_MAX_COLS: each column once) */
     const char **cells; /* owned; pointer array handed to fn */
-    size_t cells_cap;
-    long maxcol;        /* highest column with text in this row, or -1 */
+    long *cellcol;      /* owned; the column of each cell handed to fn */
     long col;           /* current/last cell column in this row */
     long line, last_line;
     int in_row, in_c, in_v, in_is, in_t, rph, type;
     size_t cell_start;
 } sheet_ctx;
 
-/* Stops the parse with OS_EPARSE when a cell reference is past XFD or rows
- * nest; otherwise only updates the parse state in c. */
+/* Stops the parse with OS_EPARSE when a row or cell reference is outside
+ * Excel's grid (rows 1..1048576, columns A..XFD) or rows nest; otherwise only
+ * updates the parse state in c. */
 static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     sheet_ctx *c = ud;
@@ -414,11 +444,12 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
             if (col == -1)
                 col = c->col + 1;
             if (col < 0 || col >= XLSX_MAX_COLS) {
-                xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: line %lu: cell reference "
-                                            "'%s' is beyond column XFD", c->base.label,
-                                            c->base.what,
+                xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): cell "
+                                            "reference '%s' is beyond %s", c->base.label,
+                                            c->base.what, c->line,
                                             (unsigned long)XML_GetCurrentLineNumber(c->base.p),
-                                            r ? r : "?"));
+                                            r ? r : "(none)",
+                                            col == -3 ? "row 1048576" : "column XFD"));
                 return;
             }
             c->col = col;
@@ -450,14 +481,18 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
                 return;
             }
             const char *r = attr(atts, "r");
-            char *end;
-            long line = r ? strtol(r, &end, 10) : 0;
-            if (!r || *end != '\0' || line <= 0)
-                line = c->last_line + 1;
+            long line = r ? row_from_ref(r) : c->last_line + 1;
+            if (line < 1 || line > XLSX_MAX_ROWS) {
+                xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): row "
+                                            "reference '%s' is outside rows 1..1048576",
+                                            c->base.label, c->base.what, c->last_line + 1,
+                                            (unsigned long)XML_GetCurrentLineNumber(c->base.p),
+                                            r ? r : "(none)"));
+                return;
+            }
             c->line = line;
             c->in_row = 1;
             c->col = -1;
-            c->maxcol = -1;
             c->text.len = 0;
         } else if (strcmp(ln, "rPh") == 0) {
             c->rph++;
@@ -468,7 +503,8 @@ static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char *
     }
 }
 
-/* Never fails (dies on OOM); makes cols cover index col, new slots empty. */
+/* Never fails (dies on OOM); makes cols cover index col (< XLSX_MAX_COLS),
+ * new slots CELL_NONE, and the used/cell arrays as long. */
 static void sheet_cols_reserve(sheet_ctx *c, size_t col)
 {
     if (col < c->cols_cap)
@@ -478,7 +514,17 @@ static void sheet_cols_reserve(sheet_ctx *c, size_t col)
         cap *= 2;
     c->cols = xrealloc(c->cols, cap * sizeof *c->cols);
     memset(c->cols + c->cols_cap, 0, (cap - c->cols_cap) * sizeof *c->cols);
+    c->used = xrealloc(c->used, cap * sizeof *c->used);
+    c->cells = xrealloc(c->cells, cap * sizeof *c->cells);
+    c->cellcol = xrealloc(c->cellcol, cap * sizeof *c->cellcol);
     c->cols_cap = cap;
+}
+
+/* Never fails; orders column numbers for qsort. */
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
 }
 
 /* Stops the parse with OS_EPARSE on a bad shared string index; stores the
@@ -509,39 +555,40 @@ static void sheet_end_cell(sheet_ctx *c)
         xbuf_add(&c->text, "", 1);
         ref = (cell_ref){c->cell_start, CELL_TEXT};
     }
-    if (ref.kind == CELL_EMPTY) {
-        c->text.len = c->cell_start;
-        if ((size_t)c->col < c->cols_cap)
-            c->cols[c->col].kind = CELL_EMPTY; /* a later duplicate blanks it */
-        return;
-    }
+    if (ref.kind == CELL_EMPTY)
+        c->text.len = c->cell_start; /* still recorded: a later duplicate blanks */
     sheet_cols_reserve(c, (size_t)c->col);
+    if (c->cols[c->col].kind == CELL_NONE)
+        c->used[c->nused++] = c->col;
     c->cols[c->col] = ref;
-    if (c->col > c->maxcol)
-        c->maxcol = c->col;
 }
 
 /* Stops the parse with whatever fn returned when it is non-zero; otherwise
- * hands fn the finished row (pointers valid only during the call). */
+ * hands fn the finished row, sparse: only its non-empty cells, by ascending
+ * column (pointers valid only during the call). */
 static void sheet_end_row(sheet_ctx *c)
 {
     c->in_row = 0;
     c->last_line = c->line;
-    if (c->maxcol < 0)
+    int sorted = 1;
+    for (size_t i = 1; i < c->nused && sorted; i++)
+        sorted = c->used[i - 1] < c->used[i];
+    if (!sorted)
+        qsort(c->used, c->nused, sizeof *c->used, cmp_long);
+    size_t n = 0;
+    for (size_t i = 0; i < c->nused; i++) {
+        long col = c->used[i];
+        cell_ref r = c->cols[col];
+        c->cols[col].kind = CELL_NONE;
+        if (r.kind != CELL_TEXT && r.kind != CELL_SST)
+            continue;
+        c->cells[n] = r.kind == CELL_TEXT ? c->text.p + r.v : c->sst->text.p + c->sst->off[r.v];
+        c->cellcol[n++] = col;
+    }
+    c->nused = 0;
+    if (n == 0)
         return;
-    size_t n = (size_t)c->maxcol + 1;
-    if (n > c->cells_cap) {
-        c->cells_cap = n < 32 ? 32 : n * 2;
-        c->cells = xrealloc(c->cells, c->cells_cap * sizeof *c->cells);
-    }
-    for (size_t i = 0; i < n; i++) {
-        cell_ref r = c->cols[i];
-        c->cells[i] = r.kind == CELL_TEXT ? c->text.p + r.v
-                      : r.kind == CELL_SST ? c->sst->text.p + c->sst->off[r.v]
-                      : "";
-        c->cols[i].kind = CELL_EMPTY;
-    }
-    rows_row row = {n, c->cells, c->line};
+    rows_row row = {n, c->cells, c->line, c->cellcol};
     int rc = c->fn(c->fn_ctx, &row);
     if (rc)
         xml_stop(&c->base, rc);
@@ -693,14 +740,15 @@ int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
     sh.sst = &sst;
     sh.fn = fn;
     sh.fn_ctx = ctx;
-    sh.maxcol = -1;
     rc = xml_stream(z, sheet_member, max_bytes, sheet_start, sheet_end, sheet_chars,
                     &sh.base);
 
 done:
     free(sh.text.p);
     free(sh.cols);
+    free(sh.used);
     free(sh.cells);
+    free(sh.cellcol);
     free(sst.text.p);
     free(sst.off);
     free(rels.target);

@@ -3,6 +3,7 @@
 #include "load/publish.h"
 #include "common/db.h"
 #include "common/error.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "load/datatest.h"
 #include "load/export.h"
@@ -206,12 +207,17 @@ static void retain(const char *out_dir, long keep, const char *latest)
     qsort(names, n, sizeof *names, by_name_desc);
     for (size_t i = (size_t)keep; i < n; i++) {
         if (strcmp(names[i], latest)) {
+            /* renamed aside first: a run killed while deleting leaves a
+               .retire-* folder (cleared by the next run), never a
+               half-deleted snapshot under a snapshot's name */
             char *path = xasprintf("%s/%s", out_dir, names[i]);
+            char *aside = xasprintf("%s/.retire-%s-%ld", out_dir, names[i], (long)getpid());
             os_quiet++; /* a warning, not an error: the line below says so */
-            int rc = rm_rf(path);
+            int rc = rename(path, aside) == 0 ? rm_rf(aside) : OS_EIO;
             os_quiet--;
             if (rc)
                 os_warning("retention: cannot remove %s", path);
+            free(aside);
             free(path);
         }
     }
@@ -220,33 +226,23 @@ static void retain(const char *out_dir, long keep, const char *latest)
     free(names);
 }
 
-/* Removes .tmp-<name>-<pid> directories of runs that died (killed by a
- * cron timeout, say): the caller holds the lock, so no live run owns one
- * unless its pid is alive. Never fails. */
-static void clear_dead_temporaries(const char *out_dir)
+/* Re-points out_dir/latest at name atomically (a new symlink renamed over
+ * the old one); returns OS_EIO naming both when it cannot. */
+static int repoint(const char *out_dir, const char *name)
 {
-    DIR *d = opendir(out_dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, ".tmp-", 5))
-            continue;
-        const char *dash = strrchr(e->d_name, '-');
-        long pid = dash ? strtol(dash + 1, NULL, 10) : 0;
-        if (pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
-            char *path = xasprintf("%s/%s", out_dir, e->d_name);
-            if (pid != (long)getpid()) {
-                os_quiet++; /* best effort: one that stays is no error */
-                int rc = rm_rf(path);
-                os_quiet--;
-                if (rc == OS_OK)
-                    os_warning("removed %s, left by a run that did not finish", path);
-            }
-            free(path);
-        }
+    char *link_tmp = xasprintf("%s/.latest.tmp.%ld", out_dir, (long)getpid());
+    char *link_path = xasprintf("%s/latest", out_dir);
+    unlink(link_tmp);
+    tmp_register(link_tmp);
+    int rc = OS_OK;
+    if (symlink(name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
+        rc = os_error(OS_EIO, "cannot re-point %s at %s: %s", link_path, name, strerror(errno));
+        unlink(link_tmp);
     }
-    closedir(d);
+    tmp_unregister(link_tmp);
+    free(link_tmp);
+    free(link_path);
+    return rc;
 }
 
 int publish_unchanged(const config *c, const char *stage_db, const char *out_dir)
@@ -274,7 +270,7 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
         rc = snapshot_name(work_db, name);
     if (rc)
         return rc;
-    clear_dead_temporaries(out_dir);
+    tmp_clear_dead(out_dir, 0, NULL, NULL); /* .tmp-*, .retire-*, .latest.tmp.* of runs that died */
     char *tmp = xasprintf("%s/.tmp-%s-%ld", out_dir, name, (long)getpid());
     rm_rf(tmp);
     if (mkdir(tmp, 0755) != 0) {
@@ -302,14 +298,9 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
         free(final_path);
         return rc;
     }
-    /* Re-point latest atomically: a new symlink renamed over the old one. */
-    char *link_tmp = xasprintf("%s/.latest.tmp.%ld", out_dir, (long)getpid());
-    char *link_path = xasprintf("%s/latest", out_dir);
-    unlink(link_tmp);
-    if (symlink(final_name, link_tmp) != 0 || rename(link_tmp, link_path) != 0) {
-        rc = os_error(OS_EIO, "cannot re-point %s at %s: %s; the new snapshot is removed",
-                      link_path, final_name, strerror(errno));
-        unlink(link_tmp);
+    rc = repoint(out_dir, final_name);
+    if (rc) {
+        os_error(OS_EIO, "the new snapshot %s is removed", final_name);
         rm_rf(final_path); /* nothing is published unless latest points at it */
     }
     os_quiet++; /* best effort: latest is already re-pointed (or the error said why not) */
@@ -318,9 +309,40 @@ int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
     snprintf(published, published_size, "%s", final_name);
     if (!rc)
         retain(out_dir, opt ? opt->keep : 0, final_name);
-    free(link_tmp);
-    free(link_path);
     free(tmp);
     free(final_path);
+    return rc;
+}
+
+int publish_adopt_orphan(const char *out_dir, int (*complete)(const char *dir))
+{
+    DIR *d = opendir(out_dir);
+    if (!d)
+        return OS_OK;
+    char newest[256] = "", target[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (is_snapshot_name(e->d_name) && strcmp(e->d_name, newest) > 0)
+            snprintf(newest, sizeof newest, "%s", e->d_name);
+    closedir(d);
+    char *link_path = xasprintf("%s/latest", out_dir);
+    ssize_t n = readlink(link_path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    free(link_path);
+    int rc = OS_OK;
+    if (*newest && strcmp(newest, target) > 0) {
+        char *dir = xasprintf("%s/%s", out_dir, newest);
+        if (complete(dir) == OS_OK) {
+            rc = repoint(out_dir, newest);
+            if (!rc)
+                os_warning("%s: a complete snapshot newer than latest (%s), left by a run that "
+                           "died before re-pointing latest; verified, and latest now points at it",
+                           dir, *target ? target : "none");
+        } else
+            os_warning("%s: a snapshot newer than latest (%s) that does not verify, left by a run "
+                       "that died; latest is left as it was (remove it, or see occsnap verify)",
+                       dir, *target ? target : "none");
+        free(dir);
+    }
     return rc;
 }

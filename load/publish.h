@@ -24,4 +24,11 @@ int publish_unchanged(const config *c, const char *stage_db, const char *out_dir
 int publish_snapshot(const config *c, const char *work_db, const char *out_dir,
                      const publish_opts *opt, char *published, size_t published_size);
 
+/* After a run that died between publishing a snapshot and re-pointing
+ * latest: when the newest snapshot in out_dir is newer than latest and
+ * complete(dir) says OS_OK (the CLI passes verify), latest is re-pointed at
+ * it, else it is reported (a warning) and left. Returns OS_EIO when latest
+ * cannot be re-pointed, else OS_OK. */
+int publish_adopt_orphan(const char *out_dir, int (*complete)(const char *dir));
+
 #endif

@@ -38,7 +38,8 @@ static const char OUTLOOK_SQL[] =
     "FROM projection WHERE onet_code = ?1";
 static const char PAY_SQL[] =
     "SELECT oews_code, oews_title, o_group, match, shared_by, tot_emp, tot_emp_flag, a_median, "
-    "a_median_flag, h_median, h_median_flag, a_mean, a_mean_flag FROM employment_wage "
+    "a_median_flag, h_median, h_median_flag, a_mean, a_mean_flag, a_pct10, a_pct10_flag, "
+    "a_pct25, a_pct25_flag, a_pct75, a_pct75_flag, a_pct90, a_pct90_flag FROM employment_wage "
     "WHERE onet_code = ?1";
 
 const char *page_str(const json_t *o, const char *key)
@@ -168,46 +169,62 @@ static json_t *collect_exposure(snapshot *s, const char *code, int weighted)
  * data at all; records OS_EIO in s->rc. */
 static json_t *collect_aei(snapshot *s, const char *code)
 {
-    sqlite3_stmt *st = snapshot_prepare(s, "SELECT release, release_label FROM aei_occupation "
-                               "ORDER BY release DESC LIMIT 1");
+    /* the newest release (and its latest period) that has the occupation,
+     * else the newest release */
+    sqlite3_stmt *st = snapshot_prepare(s, "SELECT release, release_label, period FROM "
+                               "aei_occupation ORDER BY onet_code = ?1 DESC, release DESC, "
+                               "period DESC LIMIT 1");
+    if (st)
+        sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     if (!st || !snapshot_next(s, st)) {
         sqlite3_finalize(st);
         return s->rc ? NULL : json_null();
     }
     char *release = xstrdup(db_text(st, 0));
+    char *period = xstrdup(db_text(st, 2));
     json_t *aei = json_object();
     json_object_set_new(aei, "release", json_string(release));
     json_object_set_new(aei, "release_label", db_column_json(st, 1));
+    json_object_set_new(aei, "period", json_string(period));
     sqlite3_finalize(st);
     json_object_set_new(aei, "usage_unit", json_string("percent of all conversations"));
     st = snapshot_prepare(s, "SELECT usage_pct, tasks, automation_share, augmentation_share, "
                                "filtered_share, unknown_share, dominant_mode, autonomy_median, "
-                               "match FROM aei_occupation WHERE onet_code = ?1 AND release = ?2");
+                               "match, autonomy_mean, task_success_share, "
+                               "coalesce(human_only_hours_median, human_only_hours_mean), "
+                               "coalesce(with_ai_minutes_median, with_ai_minutes_mean), speedup, "
+                               "human_education_years, work_share FROM aei_occupation WHERE "
+                               "onet_code = ?1 AND release = ?2 AND period = ?3");
     const char *keys[] = {"usage_pct", "tasks", "automation_share", "augmentation_share",
                           "filtered_share", "unknown_share", "dominant_mode", "autonomy_median",
-                          "match"};
+                          "match", "autonomy_mean", "task_success_share", "human_only_hours",
+                          "with_ai_minutes", "speedup", "human_education_years", "work_share"};
     int found = 0;
     if (st) {
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, release, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, period, -1, SQLITE_TRANSIENT);
         found = snapshot_next(s, st);
     }
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 16; i++)
         json_object_set_new(aei, keys[i], found ? db_column_json(st, i) : json_null());
     sqlite3_finalize(st);
     json_t *tasks = json_array();
     st = snapshot_prepare(s, "SELECT task_id, task, usage_pct, dominant_mode FROM aei_task "
-                 "WHERE onet_code = ?1 AND release = ?2 ORDER BY usage_pct DESC, task_id LIMIT ?3");
+                 "WHERE onet_code = ?1 AND release = ?2 AND period = ?4 ORDER BY usage_pct DESC, "
+                 "task_id LIMIT ?3");
     if (st) {
         sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, release, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 3, TOP_AEI_TASKS);
+        sqlite3_bind_text(st, 4, period, -1, SQLITE_TRANSIENT);
     }
     while (st && snapshot_next(s, st))
         json_array_append_new(tasks, db_row_json(st));
     sqlite3_finalize(st);
     json_object_set_new(aei, "top_tasks", tasks);
     free(release);
+    free(period);
     if (s->rc) {
         json_decref(aei);
         return NULL;

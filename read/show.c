@@ -4,7 +4,7 @@
 #include "common/util.h"
 #include "read/lookup.h"
 #include "read/page.h"
-#include "read/page_md.h"
+#include "read/page_render.h"
 #include "common/snapshot.h"
 
 #include <jansson.h>

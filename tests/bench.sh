@@ -32,3 +32,14 @@ measure "snapshot, unchanged (no publish)" snapshot --mirror "$MIRROR"
 measure "extract, unchanged sources" extract --mirror "$MIRROR"
 measure "transform" transform
 measure "load (checks + publish)" load
+
+# occsnap site: every role page and the index from the snapshot just
+# published (an earlier site replaced each time, as a nightly run would).
+site_times=()
+for _ in $(seq "$RUNS"); do
+    ./build/occsnap site "$TMP/site" --out "$TMP/out" 2>"$TMP/err" >/dev/null
+    site_times+=("$(sed -nE 's/^occsnap: site done in ([0-9.]+) s.*/\1/p' "$TMP/err")")
+done
+median=$(printf '%s\n' "${site_times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+printf '%-34s median %6.3f s   %s   (%d runs)\n' "site (every role page + index)" "$median" \
+    "$(sed -nE 's/^occsnap: site done in [0-9.]+ s: ([0-9]+ role pages, [0-9.]+ MiB).*/\1/p' "$TMP/err")" "$RUNS"

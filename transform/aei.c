@@ -112,6 +112,8 @@ static int load_statements(tf *t, const char *table, int codes2010, statements *
             continue; /* a statement without text joins nothing */
         char *key = task_key(text);
         long task_id = sqlite3_column_int64(q, 2);
+        char idkey[32]; /* "#7720": the Task ID, which layout B joins on */
+        snprintf(idkey, sizeof idkey, "#%ld", task_id);
         if (codes2010) {
             for (long k = codemap_first(&xw, oc.onet); k >= 0; k = xw.next[k]) {
                 long i = universe_find(&t->u, xw.target[k]);
@@ -120,8 +122,10 @@ static int load_statements(tf *t, const char *table, int codes2010, statements *
             }
         } else {
             long i = universe_find(&t->u, oc.onet);
-            if (i >= 0)
+            if (i >= 0) {
                 statements_add(s, key, i, task_id, text);
+                statements_add(s, idkey, i, task_id, text);
+            }
         }
         free(key);
     }
@@ -142,6 +146,8 @@ typedef struct {
     double usage_pct;  /* NaN until a usage row is read */
     int has_patterns;
     double mode[AEI_NMODES], filtered, autonomy;
+    double prim[AEI_NPRIM];          /* NaN: not published */
+    double yes, no, not_classified;  /* task_success percents; NaN until read */
 } task_use;
 
 typedef struct {
@@ -165,6 +171,9 @@ static task_use *task_get(task_list *l, const char *key, const char *table, long
     u->row = row;
     u->usage_pct = NAN;
     u->autonomy = NAN;
+    for (int p = 0; p < AEI_NPRIM; p++)
+        u->prim[p] = NAN;
+    u->yes = u->no = u->not_classified = NAN;
     strmap_put(l->by_key, key, (long)l->n++);
     return u;
 }
@@ -234,6 +243,82 @@ static int read_wide(tf *t, const cfg_aei *a, task_list *l)
     return rc;
 }
 
+/* The numeric facets of layout A, by variable suffix, and where they go. */
+static const struct {
+    const char *facet, *stat;
+    int prim; /* -1: the autonomy median (its own column) */
+} NUMERIC[] = {
+    {"ai_autonomy", "median", -1},
+    {"ai_autonomy", "mean", AEI_P_AUTONOMY_MEAN},
+    {"human_only_time", "mean", AEI_P_HOURS_MEAN},
+    {"human_only_time", "median", AEI_P_HOURS_MEDIAN},
+    {"human_with_ai_time", "mean", AEI_P_MINUTES_MEAN},
+    {"human_with_ai_time", "median", AEI_P_MINUTES_MEDIAN},
+    {"human_education_years", "mean", AEI_P_HUMAN_EDU},
+    {"ai_education_years", "mean", AEI_P_AI_EDU},
+};
+
+/* One row of an onet_task::<facet> intersection (layout A, v4 on): a
+ * categorical facet's cluster is "<task>::<category>" (task_success yes /
+ * no / not_classified, use_case work ...), a numeric one's the task text,
+ * with or without "::value". Other facets and statistics are ignored.
+ * Returns OS_OK (it cannot fail). */
+static int read_primitive(task_list *l, const char *table, long row, const char *facet,
+                          const char *var, const char *cluster, double value)
+{
+    char want[96];
+    snprintf(want, sizeof want, "onet_task_%s_pct", facet);
+    int categorical = !strcmp(var, want) &&
+                      (!strcmp(facet, "task_success") || !strcmp(facet, "use_case"));
+    const char *sep = NULL;
+    for (const char *p = strstr(cluster, "::"); p; p = strstr(p + 2, "::"))
+        sep = p;
+    if (categorical) {
+        if (!sep)
+            return OS_OK;
+        char *task = xstrndup(cluster, (size_t)(sep - cluster)), *key = task_key(task);
+        task_use *u = task_get(l, key, table, row);
+        const char *cat = sep + 2;
+        if (!strcmp(facet, "use_case")) {
+            if (!strcmp(cat, "work"))
+                u->prim[AEI_P_WORK] = value / 100;
+        } else {
+            double *slot = !strcmp(cat, "yes") ? &u->yes : !strcmp(cat, "no") ? &u->no
+                         : !strcmp(cat, "not_classified") ? &u->not_classified : NULL;
+            if (slot)
+                *slot = value;
+        }
+        free(task), free(key);
+        return OS_OK;
+    }
+    for (size_t k = 0; k < sizeof NUMERIC / sizeof *NUMERIC; k++) {
+        snprintf(want, sizeof want, "onet_task_%s_%s", NUMERIC[k].facet, NUMERIC[k].stat);
+        if (strcmp(facet, NUMERIC[k].facet) || strcmp(var, want))
+            continue;
+        size_t len = sep && !strcmp(sep, "::value") ? (size_t)(sep - cluster) : strlen(cluster);
+        char *task = xstrndup(cluster, len), *key = task_key(task);
+        task_use *u = task_get(l, key, table, row);
+        if (NUMERIC[k].prim < 0)
+            u->autonomy = value;
+        else
+            u->prim[NUMERIC[k].prim] = value;
+        free(task), free(key);
+        break;
+    }
+    return OS_OK;
+}
+
+/* Task success from its percents: yes / (yes + no), not_classified left
+ * out and its share kept; NaN where the release publishes none. */
+static void task_success(task_use *u)
+{
+    double yes = isnan(u->yes) ? 0 : u->yes, no = isnan(u->no) ? 0 : u->no;
+    if (!isnan(u->yes) || !isnan(u->no))
+        u->prim[AEI_P_SUCCESS] = yes + no > 0 ? yes / (yes + no) : NAN;
+    if (!isnan(u->yes) || !isnan(u->no) || !isnan(u->not_classified))
+        u->prim[AEI_P_SUCCESS_NC] = isnan(u->not_classified) ? 0 : u->not_classified / 100;
+}
+
 /* v3/v4 long rows (already only the global rows of the three task facets):
  * onet_task_pct is a percent of all conversations; the collaboration pcts
  * are percents of the task's conversations (made fractions here); the
@@ -296,11 +381,8 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
             }
             free(task);
             free(key);
-        } else if (!strcmp(facet, "onet_task::ai_autonomy") &&
-                   !strcmp(var, "onet_task_ai_autonomy_median")) {
-            char *key = task_key(cluster);
-            task_get(l, key, a->raw, row)->autonomy = value;
-            free(key);
+        } else if (!strncmp(facet, "onet_task::", 11)) {
+            rc = read_primitive(l, a->raw, row, facet + 11, var, cluster, value);
         }
     }
     if (q)
@@ -308,6 +390,169 @@ static int read_long(tf *t, const cfg_aei *a, task_list *l)
     free(file);
     return rc;
 }
+
+/* One period of a release: its tasks (and, in the monthly layout, the
+ * release's own SOC occupation rows). */
+typedef struct {
+    char start[16], end[16]; /* the window; "" when the release has none */
+    task_list l;
+    strmap *soc;             /* SOC code -> index into socv */
+    struct soc_row {
+        char code[16];
+        double v[9]; /* usage, automation, augmentation, autonomy, hours, minutes, edu, work */
+    } *socv;
+    size_t nsoc;
+} period;
+
+/* The period of start in *ps (n of them), added when new; dies on OOM. */
+static period *period_get(period **ps, size_t *n, const char *start, const char *end)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*ps)[i].start, start))
+            return &(*ps)[i];
+    *ps = xrealloc(*ps, (*n + 1) * sizeof **ps);
+    period *p = memset(&(*ps)[(*n)++], 0, sizeof *p);
+    snprintf(p->start, sizeof p->start, "%s", start);
+    snprintf(p->end, sizeof p->end, "%s", end);
+    p->l.by_key = strmap_new();
+    p->soc = strmap_new();
+    return p;
+}
+
+static void periods_free(period *ps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        task_list_free(&ps[i].l);
+        strmap_free(ps[i].soc);
+        free(ps[i].socv);
+    }
+    free(ps);
+}
+
+/* The metrics of the monthly layout a task or SOC row takes: where each
+ * goes (a mode, filtered, a primitive, usage) and its divisor. */
+enum { M_USAGE = -10, M_FILTERED = -11, M_AUTOMATION = -12, M_AUGMENTATION = -13 };
+static const struct {
+    const char *metric;
+    int slot;   /* 0..AEI_NMODES-1 a mode; M_*; 100 + a primitive */
+    double div; /* percents become fractions */
+} METRICS[] = {
+    {"pct", M_USAGE, 1},
+    {"collaboration_directive_pct", AEI_DIRECTIVE, 100},
+    {"collaboration_feedback_loop_pct", AEI_FEEDBACK_LOOP, 100},
+    {"collaboration_task_iteration_pct", AEI_TASK_ITERATION, 100},
+    {"collaboration_validation_pct", AEI_VALIDATION, 100},
+    {"collaboration_learning_pct", AEI_LEARNING, 100},
+    {"collaboration_none_pct", M_FILTERED, 100},
+    {"collaboration_bucket_automation_pct", M_AUTOMATION, 100},
+    {"collaboration_bucket_augmentation_pct", M_AUGMENTATION, 100},
+    {"ai_autonomy_mean", 100 + AEI_P_AUTONOMY_MEAN, 1},
+    {"human_only_time_mean", 100 + AEI_P_HOURS_MEAN, 1},
+    {"human_with_ai_time_mean", 100 + AEI_P_MINUTES_MEAN, 1},
+    {"human_education_years_mean", 100 + AEI_P_HUMAN_EDU, 1},
+    {"ai_education_years_mean", 100 + AEI_P_AI_EDU, 1},
+    {"use_case_work_pct", 100 + AEI_P_WORK, 100},
+};
+
+/* Layout B (v6): one row per (period, place, node, metric), already only
+ * the global level-0 rows of onet (tasks, keyed "#<Task ID>") and
+ * soc_occupation (the release's own occupation rows), kept per period.
+ * A bad row stops the run naming table, file and row. */
+static int read_monthly(tf *t, const cfg_aei *a, period **ps, size_t *np)
+{
+    sqlite3_stmt *q = NULL;
+    char *file = NULL;
+    int rc = tf_open_staged(t, a->raw, "date_start, date_end, category_name, hierarchy_level, "
+                            "metric_id, value, node_external_id", &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0);
+        const char *cat = db_text(q, 3), *metric = db_text(q, 5), *node = db_text(q, 7);
+        double value = db_real(q, 6);
+        if (sqlite3_column_int64(q, 4) != 0 || isnan(value))
+            continue;
+        size_t m;
+        for (m = 0; m < sizeof METRICS / sizeof *METRICS && strcmp(METRICS[m].metric, metric); m++)
+            ;
+        if (m == sizeof METRICS / sizeof *METRICS)
+            continue; /* artifacts, per-capita index ...: not read */
+        period *p = period_get(ps, np, db_text(q, 1), db_text(q, 2));
+        double v = value / METRICS[m].div;
+        int slot = METRICS[m].slot;
+        if (!strcmp(cat, "onet")) {
+            char key[48];
+            snprintf(key, sizeof key, "#%.40s", node);
+            task_use *u = task_get(&p->l, key, a->raw, row);
+            if (slot == M_USAGE) {
+                if (!isnan(u->usage_pct))
+                    rc = os_error(OS_EDATA, "%s: %s row %ld: pct of task %s in %s appears twice",
+                                  a->raw, file, row, node, p->start);
+                u->usage_pct = v;
+                u->row = row;
+            } else if (slot >= 0 && slot < AEI_NMODES) {
+                u->mode[slot] = v, u->has_patterns = 1;
+            } else if (slot == M_FILTERED) {
+                u->filtered = v, u->has_patterns = 1;
+            } else if (slot >= 100)
+                u->prim[slot - 100] = v;
+        } else if (!strcmp(cat, "soc_occupation")) {
+            long k;
+            char code[16];
+            snprintf(code, sizeof code, "%.7s", node);
+            if (!strmap_get(p->soc, code, &k)) {
+                p->socv = xrealloc(p->socv, (p->nsoc + 1) * sizeof *p->socv);
+                k = (long)p->nsoc++;
+                snprintf(p->socv[k].code, sizeof p->socv[k].code, "%s", code);
+                for (int j = 0; j < 9; j++)
+                    p->socv[k].v[j] = NAN;
+                strmap_put(p->soc, code, k);
+            }
+            int j = slot == M_USAGE ? 0 : slot == M_AUTOMATION ? 1 : slot == M_AUGMENTATION ? 2
+                  : slot == 100 + AEI_P_AUTONOMY_MEAN ? 3 : slot == 100 + AEI_P_HOURS_MEAN ? 4
+                  : slot == 100 + AEI_P_MINUTES_MEAN ? 5 : slot == 100 + AEI_P_HUMAN_EDU ? 6
+                  : slot == 100 + AEI_P_WORK ? 7 : -1;
+            if (j >= 0)
+                p->socv[k].v[j] = v;
+        }
+    }
+    if (q)
+        sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
+
+/* The window and platform of a long release from its staged rows (when the
+ * table has those columns) into p and platform (64 bytes). */
+static int long_window(tf *t, const cfg_aei *a, period *p, char *platform)
+{
+    const cfg_table *tb = config_table(t->cfg, a->raw);
+    if (!tb || config_column(tb, "date_start") < 0 || config_column(tb, "date_end") < 0 ||
+        config_column(tb, "platform_and_product") < 0)
+        return OS_OK;
+    sqlite3_stmt *q = NULL;
+    char *file = NULL;
+    int rc = tf_open_staged(t, a->raw, "date_start, date_end, platform_and_product", &q, &file);
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        const char *s0 = db_text(q, 1), *e0 = db_text(q, 2), *pl = db_text(q, 3);
+        if (*s0 && (!*p->start || strcmp(s0, p->start) < 0))
+            snprintf(p->start, sizeof p->start, "%s", s0);
+        if (*e0 && strcmp(e0, p->end) > 0)
+            snprintf(p->end, sizeof p->end, "%s", e0);
+        if (*pl && !*platform)
+            snprintf(platform, 64, "%s", pl);
+    }
+    if (q)
+        sqlite3_finalize(q);
+    free(file);
+    return rc;
+}
+
+/* What a release gave, for aei_release. */
+typedef struct {
+    const cfg_aei *a;
+    char start[16], end[16], platform[64];
+    size_t periods;
+    double by_id, by_text, not_joined; /* usage, percent of all conversations */
+} release_info;
 
 /* ------------------------------------------------------------ roll-up */
 
@@ -317,43 +562,78 @@ typedef struct {
     size_t n, cap;
 } occ_tasks;
 
-static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *match_out)
+/* The release's own SOC rows of period p into aei_release_occupation, each
+ * occupation taking the row of its SOC code (DESIGN section 3); returns an
+ * os_result. */
+static int soc_rows(tf *t, const cfg_aei *a, const period *p)
+{
+    if (!p->nsoc)
+        return OS_OK;
+    long *take = xmalloc(t->u.n * sizeof *take);
+    unsigned char *how = xmalloc(t->u.n);
+    tf_take_rows(t, p->soc, take, how);
+    sqlite3_stmt *ins = NULL;
+    int rc = db_prepare(t->out, "INSERT INTO aei_release_occupation(onet_code, release, period, "
+                        "soc_code, match, usage_pct, automation_share, augmentation_share, "
+                        "autonomy_mean, human_only_hours_mean, with_ai_minutes_mean, "
+                        "human_education_years, work_share) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        &ins);
+    for (size_t o = 0; !rc && o < t->u.n; o++) {
+        if (take[o] < 0)
+            continue;
+        const struct soc_row *r = &p->socv[take[o]];
+        int k = 1;
+        sqlite3_bind_text(ins, k++, t->u.onet[o], -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, k++, a->release, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, k++, p->start, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, k++, r->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, k++, how[o] == MATCH_SOC ? "soc" : "aggregate", -1, SQLITE_STATIC);
+        for (int j = 0; j < 8; j++)
+            db_bind_real(ins, k++, r->v[j]);
+        rc = db_step(t->out, ins);
+    }
+    sqlite3_finalize(ins);
+    free(take);
+    free(how);
+    return rc;
+}
+
+/* Rolls one period's tasks up: aei_task and aei_occupation rows, usage per
+ * occupation into usage_out (the latest period's wins), join shares into
+ * ri. Returns an os_result. */
+static int roll_period(tf *t, const cfg_aei *a, const statements *st, period *pe,
+                       tf_coverage *c, tf_coverage *cp, release_info *ri, double *usage_out,
+                       unsigned char *match_out)
 {
     const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
-    int staged;
-    int rc = tf_staged(t, table, &staged);
-    if (rc || !staged) {
-        /* !staged: an optional release that could not be fetched: the
-         * manifest's warnings say so; the newest release that was fetched is used */
-        return rc;
-    }
-    statements st;
-    task_list l = {.by_key = strmap_new()};
-    rc = load_statements(t, a->statements, a->codes2010, &st);
-    if (!rc)
-        rc = a->layout == AEI_WIDE ? read_wide(t, a, &l) : read_long(t, a, &l);
+    task_list *l = &pe->l;
     occ_tasks *per = xcalloc(t->u.n, sizeof *per);
-    tf_coverage *c = rc ? NULL : tf_cov_start(t, table, "aei");
-    /* rows of the patterns file get their own coverage record */
-    tf_coverage *cp = rc || !a->patterns ? NULL : tf_cov_start(t, a->patterns, "aei");
     sqlite3_stmt *ins = NULL, *occ_ins = NULL;
+    char *cols = xstrdup(""), *marks = xstrdup("");
+    for (int p = 0; p < AEI_NPRIM; p++) {
+        char *c2 = xasprintf("%s, %s", cols, aei_prim_columns[p]);
+        char *m2 = xasprintf("%s,?", marks);
+        free(cols), free(marks);
+        cols = c2, marks = m2;
+    }
+    char *sql = xasprintf("INSERT INTO aei_task(onet_code, task_id, release, task, usage_pct, "
+                          "shared_by, directive, feedback_loop, task_iteration, validation, "
+                          "learning, filtered, unknown, dominant_mode, autonomy_median, match, "
+                          "period, joined_by%s, speedup) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                          "?,?%s,?)", cols, marks);
+    int rc = db_prepare(t->out, sql, &ins);
+    free(sql);
+    sql = xasprintf("INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct,"
+                    " tasks, automation_share, augmentation_share, filtered_share, "
+                    "unknown_share, dominant_mode, autonomy_median, match, period%s, speedup, "
+                    "primitives_usage_share) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?%s,?,?)", cols, marks);
     if (!rc)
-        rc = db_prepare(t->out,
-
-    "INSERT INTO aei_task(onet_code, task_id, release, task, usage_pct, shared_by, directive, "
-    "feedback_loop, task_iteration, validation, learning, filtered, unknown, dominant_mode, "
-    "autonomy_median, match) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    &ins);
-    if (!rc)
-        rc = db_prepare(t->out,
-                        "INSERT INTO aei_occupation(onet_code, release, release_label, usage_pct,"
-                        " tasks, automation_share, augmentation_share, filtered_share, "
-                        "unknown_share, dominant_mode, autonomy_median, match) VALUES(?,?,?,?,?,"
-                        "?,?,?,?,?,?,?)",
-                        &occ_ins);
-    const char *match = st.crosswalk ? "crosswalk" : "exact";
-    for (size_t j = 0; !rc && j < l.n; j++) {
-        task_use *u = &l.v[j];
+        rc = db_prepare(t->out, sql, &occ_ins);
+    free(sql), free(cols), free(marks);
+    const char *match = st->crosswalk ? "crosswalk" : "exact";
+    for (size_t j = 0; !rc && j < l->n; j++) {
+        task_use *u = &l->v[j];
+        task_success(u);
         if (cp && u->has_patterns && a->layout == AEI_WIDE)
             cp->rows_in++;
         if (isnan(u->usage_pct)) {
@@ -371,22 +651,29 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
                                   "not a task (conversations with no task, or not classified)");
             continue;
         }
+        int by_id = u->key[0] == '#';
         long head;
-        if (!strmap_get(st.head, u->key, &head)) {
-            rc = tf_cov_unmatched(t, c, u->row, u->key,
-                                  "no task statement of an occupation of the O*NET release has this text");
+        if (!strmap_get(st->head, u->key, &head)) {
+            ri->not_joined += u->usage_pct;
+            rc = tf_cov_unmatched(t, c, u->row, by_id ? u->key + 1 : u->key,
+                                  by_id ? "no task statement of an occupation of the O*NET "
+                                          "release has this Task ID"
+                                        : "no task statement of an occupation of the O*NET "
+                                          "release has this text");
             continue;
         }
+        *(by_id ? &ri->by_id : &ri->by_text) += u->usage_pct;
         long k = 0;
-        for (long i = head; i >= 0; i = st.next[i])
+        for (long i = head; i >= 0; i = st->next[i])
             k++;
         c->rows_mapped++;
         /* a text held by k occupations gives each 1/k of its usage */
-        for (long i = head; !rc && i >= 0; i = st.next[i]) {
-            long o = st.occ[i];
+        for (long i = head; !rc && i >= 0; i = st->next[i]) {
+            long o = st->occ[i];
             aei_task_in in = {u->usage_pct / (double)k, u->has_patterns, {0}, u->filtered,
-                              u->autonomy};
+                              u->autonomy, {0}};
             memcpy(in.mode, u->mode, sizeof in.mode);
+            memcpy(in.prim, u->prim, sizeof in.prim);
             occ_tasks *ot = &per[o];
             if (ot->n == ot->cap) {
                 ot->cap = ot->cap ? 2 * ot->cap : 8;
@@ -400,9 +687,9 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
             aei_rollup(&in, 1, &one);
             int p = 1;
             sqlite3_bind_text(ins, p++, t->u.onet[o], -1, SQLITE_STATIC);
-            sqlite3_bind_int64(ins, p++, st.task_id[i]);
+            sqlite3_bind_int64(ins, p++, st->task_id[i]);
             sqlite3_bind_text(ins, p++, a->release, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, p++, st.text[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, p++, st->text[i], -1, SQLITE_STATIC);
             sqlite3_bind_double(ins, p++, in.usage_pct);
             sqlite3_bind_int64(ins, p++, k);
             for (int m = 0; m < AEI_NMODES; m++)
@@ -412,10 +699,15 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
             db_bind_text(ins, p++, one.dominant);
             db_bind_real(ins, p++, u->autonomy);
             sqlite3_bind_text(ins, p++, match, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, p++, pe->start, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, p++, by_id ? "id" : "text", -1, SQLITE_STATIC);
+            for (int m = 0; m < AEI_NPRIM; m++)
+                db_bind_real(ins, p++, u->prim[m]);
+            db_bind_real(ins, p++, aei_speedup(u->prim));
             rc = db_step(t->out, ins);
             if (rc && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
                 rc = os_error(OS_EDATA, "%s: task %ld of %s is reached by two task texts", table,
-                              st.task_id[i], t->u.onet[o]);
+                              st->task_id[i], t->u.onet[o]);
         }
     }
     for (size_t o = 0; !rc && o < t->u.n; o++) {
@@ -423,6 +715,8 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
             continue;
         aei_occ_out r;
         aei_rollup(per[o].v, per[o].n, &r);
+        double prim[AEI_NPRIM], covered;
+        aei_rollup_primitives(per[o].v, per[o].n, prim, &covered);
         int p = 1;
         sqlite3_bind_text(occ_ins, p++, t->u.onet[o], -1, SQLITE_STATIC);
         sqlite3_bind_text(occ_ins, p++, a->release, -1, SQLITE_STATIC);
@@ -436,17 +730,127 @@ static int release(tf *t, const cfg_aei *a, double *usage_out, unsigned char *ma
         db_bind_text(occ_ins, p++, r.dominant);
         db_bind_real(occ_ins, p++, r.autonomy_median);
         sqlite3_bind_text(occ_ins, p++, match, -1, SQLITE_STATIC);
+        sqlite3_bind_text(occ_ins, p++, pe->start, -1, SQLITE_STATIC);
+        for (int m = 0; m < AEI_NPRIM; m++)
+            db_bind_real(occ_ins, p++, prim[m]);
+        db_bind_real(occ_ins, p++, aei_speedup(prim));
+        db_bind_real(occ_ins, p++, covered);
         rc = db_step(t->out, occ_ins);
         usage_out[o] = r.usage_pct;
-        match_out[o] = st.crosswalk ? MATCH_CROSSWALK : MATCH_EXACT;
+        match_out[o] = st->crosswalk ? MATCH_CROSSWALK : MATCH_EXACT;
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(occ_ins);
     for (size_t o = 0; o < t->u.n; o++)
         free(per[o].v);
     free(per);
-    task_list_free(&l);
+    return rc;
+}
+
+/* One release: its tasks read by layout, joined, rolled up per period (in
+ * date order, so the latest period's usage ends in usage_out); what it gave
+ * into ri. Returns an os_result naming table, file and row. */
+static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
+                   unsigned char *match_out)
+{
+    const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
+    statements st;
+    period *ps = NULL;
+    size_t np = 0;
+    int rc = load_statements(t, a->statements, a->codes2010, &st);
+    if (!rc && a->layout == AEI_MONTHLY)
+        rc = read_monthly(t, a, &ps, &np);
+    else if (!rc) {
+        period *p = period_get(&ps, &np, "", "");
+        rc = a->layout == AEI_WIDE ? read_wide(t, a, &p->l) : read_long(t, a, &p->l);
+        if (!rc && a->layout == AEI_LONG)
+            rc = long_window(t, a, p, ri->platform);
+    }
+    tf_coverage *c = rc ? NULL : tf_cov_start(t, table, "aei");
+    /* rows of the patterns file get their own coverage record */
+    tf_coverage *cp = rc || !a->patterns ? NULL : tf_cov_start(t, a->patterns, "aei");
+    for (size_t i = 0; i + 1 < np; i++) /* periods in date order */
+        for (size_t j = i + 1; j < np; j++)
+            if (strcmp(ps[j].start, ps[i].start) < 0) {
+                period tmp = ps[i];
+                ps[i] = ps[j], ps[j] = tmp;
+            }
+    for (size_t i = 0; !rc && i < np; i++) {
+        for (size_t o = 0; o < t->u.n; o++)
+            usage_out[o] = NAN; /* the latest period's usage is the release's */
+        rc = roll_period(t, a, &st, &ps[i], c, cp, ri, usage_out, match_out);
+        if (!rc)
+            rc = soc_rows(t, a, &ps[i]);
+    }
+    ri->periods = np;
+    if (np) {
+        snprintf(ri->start, sizeof ri->start, "%s", ps[0].start);
+        snprintf(ri->end, sizeof ri->end, "%s", ps[np - 1].end);
+    }
+    periods_free(ps, np);
     statements_free(&st);
+    return rc;
+}
+
+/* aei_release: every release the snapshot holds, in date order, each
+ * marked comparable with the one before when it has the same layout (the
+ * monthly layout changed the population and classifiers). Returns an
+ * os_result. */
+static int write_releases(tf *t, release_info *ri, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(ri[j].a->release, ri[i].a->release) < 0) {
+                release_info tmp = ri[i];
+                ri[i] = ri[j], ri[j] = tmp;
+            }
+    sqlite3_stmt *ins = NULL;
+    int rc = db_prepare(t->out, "INSERT INTO aei_release(release, label, layout, file, found, "
+                        "date_start, date_end, periods, platform, comparable_with_previous, "
+                        "comparability_note, usage_by_id_share, usage_by_text_share, "
+                        "usage_not_joined_share) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &ins);
+    for (size_t i = 0; !rc && i < n; i++) {
+        const cfg_aei *a = ri[i].a;
+        const cfg_table *tb = config_table(t->cfg, a->layout == AEI_WIDE ? a->tasks : a->raw);
+        const release_info *prev = i ? &ri[i - 1] : NULL;
+        int same = prev && prev->a->layout == a->layout;
+        char note[256];
+        if (!prev)
+            snprintf(note, sizeof note, "the first release");
+        else if (!same)
+            snprintf(note, sizeof note, "a break: %s layout after %s (%s)",
+                     config_aei_layout_name(a->layout), config_aei_layout_name(prev->a->layout),
+                     a->layout == AEI_MONTHLY ? "population (Cowork added) and classifiers "
+                                                "changed; not a continuation without a bridge"
+                                              : "different files and measures");
+        else if (*prev->platform && *ri[i].platform && strcmp(prev->platform, ri[i].platform))
+            snprintf(note, sizeof note, "same layout; platform now %s (was %s)", ri[i].platform,
+                     prev->platform);
+        else
+            snprintf(note, sizeof note, "same layout as %s", prev->a->release);
+        double total = ri[i].by_id + ri[i].by_text + ri[i].not_joined;
+        int k = 1;
+        db_bind_text(ins, k++, a->release);
+        db_bind_text(ins, k++, a->label);
+        db_bind_text(ins, k++, config_aei_layout_name(a->layout));
+        db_bind_text(ins, k++, a->file ? a->file : tb ? tb->url : "");
+        db_bind_text(ins, k++, a->found);
+        db_bind_text(ins, k++, *ri[i].start ? ri[i].start : NULL);
+        db_bind_text(ins, k++, *ri[i].end ? ri[i].end : NULL);
+        sqlite3_bind_int64(ins, k++, (long long)ri[i].periods);
+        const cfg_aei_layout *L = NULL;
+        for (size_t j = 0; j < t->cfg->nalay && !L; j++)
+            if (t->cfg->alay[j].layout == a->layout)
+                L = &t->cfg->alay[j];
+        db_bind_text(ins, k++, *ri[i].platform ? ri[i].platform : L ? L->platform : NULL);
+        sqlite3_bind_int(ins, k++, same);
+        db_bind_text(ins, k++, note);
+        db_bind_real(ins, k++, total > 0 ? ri[i].by_id / total : NAN);
+        db_bind_real(ins, k++, total > 0 ? ri[i].by_text / total : NAN);
+        db_bind_real(ins, k++, total > 0 ? ri[i].not_joined / total : NAN);
+        rc = db_step(t->out, ins);
+    }
+    sqlite3_finalize(ins);
     return rc;
 }
 
@@ -455,34 +859,36 @@ int tf_aei(tf *t)
     const config *c = t->cfg;
     double *usage = xmalloc(t->u.n * sizeof *usage);
     unsigned char *match = xcalloc(t->u.n, 1);
-    const cfg_aei *newest = NULL;
+    release_info *ri = xcalloc(c->naei ? c->naei : 1, sizeof *ri);
+    size_t nri = 0;
+    const char *newest = NULL;
     int rc = OS_OK;
     /* Every release is kept (aei_task, aei_occupation name it); the measure
-     * aei_usage_pct comes from the newest release that was fetched. */
+     * aei_usage_pct comes from the newest release that was fetched, its
+     * latest period. */
     for (size_t k = 0; !rc && k < c->naei; k++) {
         const cfg_aei *a = &c->aei[k];
         int staged;
         rc = tf_staged(t, a->layout == AEI_WIDE ? a->tasks : a->raw, &staged);
         if (rc || !staged)
-            continue;
+            continue; /* an optional release that could not be fetched: the
+                         manifest's warnings say so */
         for (size_t i = 0; i < t->u.n; i++)
             usage[i] = NAN;
-        if (!newest || strcmp(a->release, newest->release) > 0) {
-            rc = release(t, a, usage, match);
-            if (!rc) {
-                newest = a;
-                tf_measure *m = tf_measure_find(t, "aei_usage_pct");
-                if (!m)
-                    m = tf_measure_new(t, "aei_usage_pct", "aei");
-                memcpy(m->value, usage, t->u.n * sizeof *usage);
-                memcpy(m->match, match, t->u.n);
-            }
-        } else {
-            double *ignore = xmalloc(t->u.n * sizeof *ignore);
-            rc = release(t, a, ignore, match);
-            free(ignore);
+        ri[nri].a = a;
+        rc = release(t, a, &ri[nri++], usage, match);
+        if (!rc && (!newest || strcmp(a->release, newest) > 0)) {
+            newest = a->release;
+            tf_measure *m = tf_measure_find(t, "aei_usage_pct");
+            if (!m)
+                m = tf_measure_new(t, "aei_usage_pct", "aei");
+            memcpy(m->value, usage, t->u.n * sizeof *usage);
+            memcpy(m->match, match, t->u.n);
         }
     }
+    if (!rc)
+        rc = write_releases(t, ri, nri);
+    free(ri);
     free(usage);
     free(match);
     return rc;

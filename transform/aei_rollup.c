@@ -25,6 +25,53 @@ void aei_dominant(const double mode[AEI_NMODES], char out[96])
                                     aei_mode_names[k]);
 }
 
+const char *const aei_prim_columns[AEI_NPRIM] = {
+    "task_success_share",    "success_not_classified_share", "human_only_hours_mean",
+    "human_only_hours_median", "with_ai_minutes_mean",       "with_ai_minutes_median",
+    "human_education_years", "ai_education_years",           "autonomy_mean",
+    "work_share"};
+const unsigned char aei_prim_is_median[AEI_NPRIM] = {0, 0, 0, 1, 0, 1, 0, 0, 0, 0};
+
+void aei_rollup_primitives(const aei_task_in *task, size_t n, double out[AEI_NPRIM],
+                           double *covered)
+{
+    double *v = xmalloc((n ? n : 1) * sizeof *v), *w = xmalloc((n ? n : 1) * sizeof *w);
+    double total = 0, with = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(task[i].usage_pct > 0))
+            continue;
+        total += task[i].usage_pct;
+        int any = 0;
+        for (int p = 0; p < AEI_NPRIM; p++)
+            any |= !isnan(task[i].prim[p]);
+        if (any)
+            with += task[i].usage_pct;
+    }
+    for (int p = 0; p < AEI_NPRIM; p++) {
+        double sw = 0, sv = 0;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = task[i].prim[p];
+            w[i] = task[i].usage_pct;
+            if (!isnan(v[i]) && w[i] > 0)
+                sw += w[i], sv += w[i] * v[i];
+        }
+        out[p] = aei_prim_is_median[p] ? aei_weighted_median(v, w, n) : sw > 0 ? sv / sw : NAN;
+    }
+    *covered = total > 0 ? with / total : NAN;
+    free(v);
+    free(w);
+}
+
+double aei_speedup(const double prim[AEI_NPRIM])
+{
+    int med = !isnan(prim[AEI_P_HOURS_MEDIAN]) && !isnan(prim[AEI_P_MINUTES_MEDIAN]);
+    double h = med ? prim[AEI_P_HOURS_MEDIAN] : prim[AEI_P_HOURS_MEAN];
+    double m = med ? prim[AEI_P_MINUTES_MEDIAN] : prim[AEI_P_MINUTES_MEAN];
+    if (isnan(h) || isnan(m) || !(m > 0))
+        return NAN;
+    return h * 60 / m;
+}
+
 /* Share sums that miss 1 by less than this are float noise, not unknown use. */
 #define SUM_SLACK 1e-9
 

@@ -9,6 +9,18 @@ enum { AEI_DIRECTIVE, AEI_FEEDBACK_LOOP, AEI_TASK_ITERATION, AEI_VALIDATION, AEI
        AEI_NMODES };
 extern const char *const aei_mode_names[AEI_NMODES];
 
+/* The economic primitives of a task (v4 on), in these units: success a
+ * fraction yes / (yes + no), its not_classified share a fraction of the
+ * task's conversations, human-only time in hours, with-AI time in minutes,
+ * education in years, autonomy on the 1-5 scale, work a fraction of use. */
+enum { AEI_P_SUCCESS, AEI_P_SUCCESS_NC, AEI_P_HOURS_MEAN, AEI_P_HOURS_MEDIAN, AEI_P_MINUTES_MEAN,
+       AEI_P_MINUTES_MEDIAN, AEI_P_HUMAN_EDU, AEI_P_AI_EDU, AEI_P_AUTONOMY_MEAN, AEI_P_WORK,
+       AEI_NPRIM };
+/* Their column names in aei_task and aei_occupation, and which are medians
+ * (rolled up as usage-weighted medians; the others as usage-weighted means). */
+extern const char *const aei_prim_columns[AEI_NPRIM];
+extern const unsigned char aei_prim_is_median[AEI_NPRIM];
+
 /* One task as it reaches one occupation. Units: usage_pct is a percent of
  * all conversations (0.0025 means 0.0025 %); mode[] and filtered are
  * fractions of the task's conversations (NaN: not published, counted as
@@ -19,6 +31,7 @@ typedef struct {
     double mode[AEI_NMODES];
     double filtered;         /* filtered, not classified, or no collaboration ("none") */
     double autonomy;         /* the task's AI-autonomy median; NaN when absent */
+    double prim[AEI_NPRIM];  /* NaN: not published for the task (never zero) */
 } aei_task_in;
 
 /* An occupation's roll-up. Shares are fractions of its usage and
@@ -43,6 +56,18 @@ void aei_dominant(const double mode[AEI_NMODES], char out[96]);
  * less than 1 counts the rest as unknown. With no usage at all the shares
  * are NaN. Cannot fail. */
 void aei_rollup(const aei_task_in *task, size_t n, aei_occ_out *out);
+
+/* The occupation's primitives from its n tasks, each over the tasks that
+ * publish it, weighted by usage (medians: aei_weighted_median), into out
+ * (NaN where no task has it); *covered gets the share of the usage whose
+ * tasks publish at least one primitive (NaN with no usage). Cannot fail. */
+void aei_rollup_primitives(const aei_task_in *task, size_t n, double out[AEI_NPRIM],
+                           double *covered);
+
+/* How many times faster a task is done with AI: hours * 60 / minutes, from
+ * the medians when both are there, else the means; NaN when either is
+ * missing or the with-AI time is not positive. Cannot fail. */
+double aei_speedup(const double prim[AEI_NPRIM]);
 
 /* The weighted median of v (entries with NaN value or non-positive weight
  * are skipped): the smallest value whose cumulative weight reaches half the

@@ -3,6 +3,7 @@
 #include "common/schema.h"
 #include "transform/percentile.h"
 #include "common/error.h"
+#include "common/tmpfiles.h"
 #include "common/util.h"
 #include "transform/context.h"
 #include "transform/crosswalks.h"
@@ -305,6 +306,7 @@ int transform_run(const config *c, const char *stage_path, const char *out_path,
     t.nem_of = strmap_new();
     char *tmp = xasprintf("%s.tmp.%ld", out_path, (long)getpid());
     unlink(tmp);
+    tmp_register(tmp);
     int rc = OS_OK;
     if (sqlite3_open_v2(stage_path, &t.stage, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         rc = os_error(OS_EIO, "cannot open the stage database %s: %s (run `occsnap extract`)",
@@ -331,6 +333,7 @@ int transform_run(const config *c, const char *stage_path, const char *out_path,
     free(t.nem_code);
     strmap_free(t.nem_of);
     universe_free(&t.u);
+    tmp_unregister(tmp);
     free(tmp);
     return rc;
 }

@@ -2,7 +2,9 @@
 # Each test names its steps; `step NAME` then `ok`/`fail MESSAGE`.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN="$ROOT/build/occsnap"
+# The binary under test: OCCSNAP_BIN (make test SANITIZE=1 passes
+# build-san/occsnap), else the normal build.
+BIN=${OCCSNAP_BIN:-$ROOT/build/occsnap}
 MIRROR=${OCCSNAP_TEST_MIRROR:-$ROOT/../shared/mirror}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/occsnap-test.XXXXXX")
 # The shipped config finds each source's newest release by itself (the mirror

@@ -87,4 +87,70 @@ check "only filtered use: 11-2022.00" "$(v4 "printf('%.4f', usage_pct)||' '||aut
 check "not tasks and unknown texts listed" "$(q "$DB" "select group_concat(code, ' | ') from (select code from coverage_unmatched where table_id='aei_v4_raw' order by row)")" \
     "none | not_classified | tune the harpsichord of the fixture (a task no occupation has)."
 check "v2 is kept beside v4" "$(occ "printf('%.4f', usage_pct)" 27-4014.00 2025-03-27)" 0.0075
+step "releases found in the listing: hand-made v5 (layout A + primitives) and v6 (layout B) under their real folders"
+# tests/fixtures/aei_releases: HAND-MADE, not real data (see its README).
+FX="$ROOT/tests/fixtures/aei_releases"
+ov() { # ov DIR: an overlay of the mirror with the hand-made listing and releases
+    doctored_mirror "$1"
+    local hf="$1/huggingface.co"
+    mkdir -p "$hf/api/datasets/Anthropic/EconomicIndex/tree" "$hf/$(dirname "${HF#huggingface.co/}")/main/release_2026_03_24/data" "$hf/${HF#huggingface.co/}/release_2026_06_26/data"
+    cp "$FX/listing.json" "$hf/api/datasets/Anthropic/EconomicIndex/tree/main?recursive=true"
+    cp "$FX/aei_raw_claude_ai_2026-02-05_to_2026-02-12.csv" "$1/$HF/release_2026_03_24/data/"
+    cp "$FX/aei_claude_ai_2026-06-26.csv" "$1/$HF/release_2026_06_26/data/"
+}
+ov "$TMP/ov"
+OUT2="$TMP/out2"
+OCCSNAP_TRACE=1 run_occsnap "$OUT2" "$TMP/cache2" "$TMP/ov"
+DB2="$OUT2/latest/occsnap.sqlite"
+check "exit" "$RC" 0
+check "both found, no config change" "$(q "$DB2" "select group_concat(release||' '||layout||' '||found, ' | ') from (select * from aei_release where found is not null order by release)")" \
+    "2026-03-24 long listed | 2026-06-26 monthly listed"
+check "v6 not comparable with v5" "$(q "$DB2" "select comparable_with_previous from aei_release where release='2026-06-26'")" 0
+check "v6 window and periods" "$(q "$DB2" "select date_start||' '||date_end||' '||periods from aei_release where release='2026-06-26'")" "2026-04-01 2026-06-01 2"
+# 27-4014.00 in the v5 fixture: the four real v4 counts 95, 32, 36, 26 of
+# 999,875 (onet_task_pct = count / 999875 * 100); each text is held by
+# 27-4014.00 alone in O*NET 30.1 (no 1/k split), so the usage is
+# 189 / 999875 = 0.0189024 % (the issue's 0.018901 does not arise from splits).
+v5() { q "$DB2" "select $1 from aei_occupation where onet_code='27-4014.00' and release='2026-03-24'"; }
+check "27-4014.00 v5 usage" "$(v5 "printf('%.6f', usage_pct)||' '||tasks")" "0.018902 4"
+# only 'confer' (0.0095012) has collaboration (directive 100): 0.0095012/0.0189024
+check "27-4014.00 v5 shares" "$(v5 "printf('%.6f %.6f', automation_share, unknown_share)")" "0.502646 0.497354"
+# confer: success yes 60 no 20 not_classified 20 -> 0.75 and 0.2; medians 1.5 h, 11 min -> 90/11
+check "27-4014.00 v5 primitives" "$(v5 "task_success_share||' '||success_not_classified_share||' '||human_only_hours_median||' '||with_ai_minutes_median||' '||printf('%.4f', speedup)")" "0.75 0.2 1.5 11.0 8.1818"
+# work: confer 0.8 (0.0095012), set up 0.4 (0.0026003): 0.0086411/0.0121015
+check "27-4014.00 v5 work share" "$(v5 "printf('%.5f %.5f', work_share, primitives_usage_share)")" "0.71405 0.64021"
+v6() { q "$DB2" "select $1 from aei_occupation where onet_code='27-4014.00' and release='2026-06-26' and period='$2'"; }
+# April: confer 0.01 (directive 50, learning 50), set up 0.03 (task iteration 100)
+check "v6 April" "$(v6 "printf('%.2f %.3f %.3f %.1f %.1f %.1f', usage_pct, automation_share, augmentation_share, human_only_hours_mean, with_ai_minutes_mean, speedup)" 2026-04-01)" "0.04 0.125 0.875 3.5 52.5 4.0"
+check "v6 May (kept apart)" "$(v6 "printf('%.2f %.1f', usage_pct, human_only_hours_mean)" 2026-05-01)" "0.05 3.2"
+check "v6 joined by Task ID" "$(q "$DB2" "select group_concat(distinct joined_by) from aei_task where release='2026-06-26'")" "id"
+check "v6 usage joined by ID / not" "$(q "$DB2" "select printf('%.4f %.4f', usage_by_id_share, usage_not_joined_share) from aei_release where release='2026-06-26'")" "0.9574 0.0426"
+check "v6 SOC rows beside the roll-up" "$(q "$DB2" "select group_concat(period||' '||soc_code||' '||match||' '||usage_pct, ' | ') from aei_release_occupation where onet_code='27-4014.00'")" \
+    "2026-04-01 27-4014 soc 0.05 | 2026-05-01 27-4014 soc 0.1"
+check "profile takes v6" "$(q "$DB2" "select aei_release from occupation_profile where onet_code='27-4014.00'")" 2026-06-26
+"$BIN" show 27-4014.00 --out "$OUT2" >"$TMP/page.md" 2>&1
+check "page shows v6 with its period" "$(grep -c 'release 2026-06-26 (period from 2026-05-01)' "$TMP/page.md")" 1
+check "page says the time in words" "$(grep -c 'a typical task takes 3.2 hours without AI, 48 minutes with it' "$TMP/page.md")" 1
+check "vintage names only the releases held" "$(q "$DB2" "select distinct vintage from source where source='aei'")" \
+    "releases v1 (2025-02-10), v2 (2025-03-27), 2026-03-24, 2026-06-26"
+
+step "an unreachable listing warns and keeps the releases the latest snapshot used"
+rm "$TMP/ov/huggingface.co/api/datasets/Anthropic/EconomicIndex/tree/main?recursive=true"
+OCCSNAP_TRACE=1 run_occsnap "$OUT2" "$TMP/cache2" "$TMP/ov" --force
+check "exit" "$RC" 0
+check "warned" "$(grep -c 'aei: cannot read the release listing' "$TMP/log")" 1
+check "kept" "$(q "$OUT2/latest/occsnap.sqlite" "select group_concat(release, ' ') from (select release from aei_release where found is not null order by release)")" "2026-03-24 2026-06-26"
+
+step "--pin aei=2026-03-24 holds the newest release"
+ov "$TMP/ov2"
+run_occsnap "$TMP/out3" "$TMP/cache3" "$TMP/ov2" --pin aei=2026-03-24
+check "exit" "$RC" 0
+check "v6 held" "$(q "$TMP/out3/latest/occsnap.sqlite" "select max(release) from aei_release")" 2026-03-24
+
+step "a release in neither layout stops, naming release, file and columns"
+printf 'when,where,what\n2026-09-01,GLOBAL,1\n' >"$TMP/ov2/$HF/release_2026_06_26/data/aei_claude_ai_2026-06-26.csv.new"
+mv "$TMP/ov2/$HF/release_2026_06_26/data/aei_claude_ai_2026-06-26.csv.new" "$TMP/ov2/$HF/release_2026_06_26/data/aei_claude_ai_2026-06-26.csv"
+run_occsnap "$TMP/out4" "$TMP/cache4" "$TMP/ov2"
+check "exit" "$RC" 5
+check "message" "$(grep -c 'aei: release 2026-06-26: release_2026_06_26/data/aei_claude_ai_2026-06-26.csv is in neither Economic Index layout.*its columns are: when, where, what' "$TMP/log")" 1
 finish

@@ -129,7 +129,7 @@ for f in res['occupations']['schema']['fields']:
         problems.append('occupations.%s: no description' % f['name'])
 print(len(tables), 'tables;', len([t for t in tables if t in res]), 'resources;', problems)
 PY
-check "all tables, rows, keys, descriptions" "$(cat "$TMP/tables.txt")" "16 tables; 16 resources; []"
+check "all tables, rows, keys, descriptions" "$(cat "$TMP/tables.txt")" "18 tables; 18 resources; []"
 check "the long measures.csv columns" "$(head -1 "$S/measure.csv" | tr -d '\r')" "onet_code,measure,value,pct,pct_emp,n,label,match,source"
 check "measure columns worded from measure_info" "$(python3 -c "
 import json, sqlite3
@@ -146,10 +146,10 @@ print(a['type'], 'Never filled in this snapshot' in a['description'], 'Never fil
     "number True False"
 V=$(node "$ROOT/tests/datapackage/validate.js" "$S" 2>&1)
 check "the validator reads every resource through its schema and keys" "$V" \
-    "valid: 19 resources, 1016 rows cast, 1016 distinct onet_code
-tabular: 17 resources, $(python3 -c "
+    "valid: 21 resources, 1016 rows cast, 1016 distinct onet_code
+tabular: 19 resources, $(python3 -c "
 import csv, glob
-print(sum(sum(1 for _ in csv.reader(open(p, newline=''))) - 1 for p in glob.glob('$S/*.csv')))") rows cast, 11 foreign keys resolved"
+print(sum(sum(1 for _ in csv.reader(open(p, newline=''))) - 1 for p in glob.glob('$S/*.csv')))") rows cast, 12 foreign keys resolved"
 mkdir "$TMP/orphan" && cp "$S"/* "$TMP/orphan/" && chmod u+w "$TMP/orphan"/*
 sed -i '2s/^[0-9][0-9]-[0-9]\{4\}\.[0-9][0-9]/19-9999.99/' "$TMP/orphan/task.csv"
 node "$ROOT/tests/datapackage/validate.js" "$TMP/orphan" > "$TMP/v.txt" 2>&1
@@ -222,7 +222,7 @@ for r in pkg['resources']:
     ints = [f['name'] for f in r['schema']['fields'] if f['type'] == 'integer']
     for row in csv.DictReader(open('$S/' + r['path'], newline='', encoding='utf-8')):
         bad += [(r['name'], c, row[c]) for c in ints if row[c] and not row[c].lstrip('-').isdigit()]
-print(bad[:3], sum(1 for r in pkg['resources'] if r.get('format') == 'csv'))")" "[] 17"
+print(bad[:3], sum(1 for r in pkg['resources'] if r.get('format') == 'csv'))")" "[] 19"
 check "csv booleans are true/false, declared boolean" "$(python3 -c "
 import csv, json
 f = {x['name']: x for r in json.load(open('$S/datapackage.json'))['resources'] if r['name'] == 'technology' for x in r['schema']['fields']}

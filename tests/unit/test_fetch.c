@@ -419,13 +419,6 @@ static int fetch_one(const fetch_options *o, const char *src, const char *url,
     return fetch_all(o, &q, 1, r);
 }
 
-/* Monotonic milliseconds, for timing assertions. */
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The shared mirror dir (env OCCSNAP_TEST_MIRROR or ../shared/mirror), or
  * NULL after skipping (fails instead when CI=true). */

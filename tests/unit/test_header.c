@@ -209,7 +209,7 @@ static void test_header_map_row_table(void **state)
     for (size_t i = 0; i < sizeof MAPS / sizeof MAPS[0]; i++) {
         const map_case *k = &MAPS[i];
         size_t nwant = count(k->want);
-        rows_row row = {count(k->cells), k->cells, 5};
+        rows_row row = {count(k->cells), k->cells, 5, NULL};
         int idx[MAXW], years[MAXW];
         /* Garbage in: every slot must be written. */
         for (size_t j = 0; j < MAXW; j++)
@@ -235,11 +235,31 @@ static void test_header_map_row_table(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* A sparse row (xlsx: only non-empty cells, with their columns) maps each
+ * header to its column, not to its position among the cells. */
+static void test_header_map_sparse_row(void **state)
+{
+    const char *cells[] = {"OCC_CODE", "TOT_EMP", "A_MEDIAN"};
+    const long cols[] = {8, 11, 16383};
+    rows_row row = {3, cells, 1, cols};
+    const char *want[] = {"A_MEDIAN", "OCC_CODE", "TOT_EMP", "NOPE"};
+    int idx[4];
+    assert_int_equal(header_map_row(want, 4, &row, idx, NULL), 3);
+    assert_int_equal(idx[0], 16383);
+    assert_int_equal(idx[1], 8);
+    assert_int_equal(idx[2], 11);
+    assert_int_equal(idx[3], -1);
+    assert_string_equal(rows_cell(&row, 11), "TOT_EMP");
+    assert_string_equal(rows_cell(&row, 12), "");
+    assert_int_equal(rows_width(&row), 16384);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_matches_table),
         cmocka_unit_test(test_header_map_row_table),
+        cmocka_unit_test(test_header_map_sparse_row),
     };
     os_quiet = 1;
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,31 +26,31 @@
 /* Built in memory, not read from an ini, so these tests depend on stage.c
  * alone. Column order here differs from the order in every fixture file. */
 static cfg_column SCORE_COLS[] = {
-    {"onet_code", "O*NET-SOC Code", CFG_TEXT},
-    {"title", "Title", CFG_TEXT},
-    {"score", "score_real", CFG_REAL},
-    {"n", "n_int", CFG_INT},
-    {"emp", "emp", CFG_OEWS},
-    {"note", "note", CFG_TEXT},
+    {"onet_code", "O*NET-SOC Code", CFG_TEXT, 0, 0, 0, 0},
+    {"title", "Title", CFG_TEXT, 0, 0, 0, 0},
+    {"score", "score_real", CFG_REAL, 0, 0, 0, 0},
+    {"n", "n_int", CFG_INT, 0, 0, 0, 0},
+    {"emp", "emp", CFG_OEWS, 0, 0, 0, 0},
+    {"note", "note", CFG_TEXT, 0, 0, 0, 0},
 };
 
 static cfg_column TASK_COLS[] = {
-    {"onet_code", "O*NET-SOC Code", CFG_TEXT},
-    {"task_id", "Task ID", CFG_INT},
-    {"task", "Task", CFG_TEXT},
-    {"incumbents", "Incumbents Responding", CFG_REAL},
+    {"onet_code", "O*NET-SOC Code", CFG_TEXT, 0, 0, 0, 0},
+    {"task_id", "Task ID", CFG_INT, 0, 0, 0, 0},
+    {"task", "Task", CFG_TEXT, 0, 0, 0, 0},
+    {"incumbents", "Incumbents Responding", CFG_REAL, 0, 0, 0, 0},
 };
 
 static cfg_column OEWS_COLS[] = {
-    {"occ_code", "OCC_CODE", CFG_TEXT},
-    {"tot_emp", "TOT_EMP", CFG_OEWS},
-    {"a_mean", "A_MEAN", CFG_OEWS},
-    {"emp_base", "Employment, {year}", CFG_REAL},
+    {"occ_code", "OCC_CODE", CFG_TEXT, 0, 0, 0, 0},
+    {"tot_emp", "TOT_EMP", CFG_OEWS, 0, 0, 0, 0},
+    {"a_mean", "A_MEAN", CFG_OEWS, 0, 0, 0, 0},
+    {"emp_base", "Employment, {year}", CFG_REAL, 0, 0, 0, 0},
 };
 
 static cfg_column EP_COLS[] = {
-    {"occ_code", "Matrix code", CFG_TEXT},
-    {"median_wage", "Median annual wage, {year}*", CFG_EP},
+    {"occ_code", "Matrix code", CFG_TEXT, 0, 0, 0, 0},
+    {"median_wage", "Median annual wage, {year}*", CFG_EP, 0, 0, 0, 0},
 };
 
 #define COLS(a) .col = a, .ncol = sizeof a / sizeof a[0]
@@ -597,7 +597,7 @@ static void test_long_identifiers(void **state)
     id[150] = '\0';
     memset(name, 'b', 120);
     name[120] = '\0';
-    cfg_column col[] = {{name, "H", CFG_OEWS}};
+    cfg_column col[] = {{name, "H", CFG_OEWS, 0, 0, 0, 0}};
     cfg_table t = {.id = id, .source = "fx", .url = "https://example.org/d/long.csv",
                    .format = CFG_CSV, .cache_name = "long.csv", .col = col, .ncol = 1};
     char *raw = tu_text_file("long.csv", "H\n1\n");

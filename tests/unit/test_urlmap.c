@@ -19,7 +19,8 @@ static int group_setup(void **state)
     return tu_tmpdir_setup("urlmap");
 }
 
-/* Directory mirrors: absolute file:// URL, encoding kept, query dropped, unsafe URLs refused. */
+/* Directory mirrors: absolute file:// URL, encoding kept, the query part of the
+ * file's name ('?' as %3F), the fragment dropped, unsafe URLs refused. */
 static void test_map_url_dir(void **state)
 {
     (void)state;
@@ -28,7 +29,7 @@ static void test_map_url_dir(void **state)
     const char *url = "https://raw.githubusercontent.com/AIOE-Data/AIOE/main/"
                       "Language%20Modeling%20AIOE%20and%20AIIE.xlsx?raw=1#frag";
     char *want = xasprintf("file://%s/raw.githubusercontent.com/AIOE-Data/AIOE/main/"
-                           "Language%%20Modeling%%20AIOE%%20and%%20AIIE.xlsx", cwd);
+                           "Language%%20Modeling%%20AIOE%%20and%%20AIIE.xlsx%%3Fraw=1", cwd);
     char *got = fetch_map_url(".", url);
     assert_string_equal(got, want);
     free(got);
@@ -57,6 +58,16 @@ static void test_map_url_dir(void **state)
     free(sub);
     free(sp);
 
+    /* the Hub's recursive tree listing: the file "main?recursive=true" */
+    got = fetch_map_url("/m", "https://huggingface.co/api/datasets/Anthropic/EconomicIndex/"
+                              "tree/main?recursive=true");
+    assert_string_equal(got, "file:///m/huggingface.co/api/datasets/Anthropic/EconomicIndex/"
+                             "tree/main%3Frecursive=true");
+    free(got);
+    got = fetch_map_url("/m", "https://h.example/p?#f"); /* an empty query: the name ends in '?' */
+    assert_string_equal(got, "file:///m/h.example/p%3F");
+    free(got);
+
     /* not http(s), or escaping the mirror: NULL */
     assert_null(fetch_map_url("/m", "ftp://example.org/x.zip"));
     assert_null(fetch_map_url("/m", "file:///etc/passwd"));
@@ -65,13 +76,14 @@ static void test_map_url_dir(void **state)
     assert_null(fetch_map_url("/m", "https:///nohost"));
 }
 
-/* http(s) mirrors: "<base>/<host><path>?query", trailing slash of the base stripped. */
+/* http(s) mirrors: "<base>/<host><path>%3Fquery" (the server's file is named
+ * by path and query), trailing slash of the base stripped. */
 static void test_map_url_http(void **state)
 {
     (void)state;
     char *got = fetch_map_url("http://127.0.0.1:8000/",
                               "https://www.bls.gov/oes/a%20b.zip?x=1#f");
-    assert_string_equal(got, "http://127.0.0.1:8000/www.bls.gov/oes/a%20b.zip?x=1");
+    assert_string_equal(got, "http://127.0.0.1:8000/www.bls.gov/oes/a%20b.zip%3Fx=1");
     free(got);
     got = fetch_map_url("https://mirror.example//base//", "http://h.example:8080/p");
     assert_string_equal(got, "https://mirror.example//base/h.example/p");

@@ -93,9 +93,10 @@ static int collect_row(void *ctx, const rows_row *r)
     collect *c = ctx;
     assert_true(c->n < 64);
     char *s = xasprintf("%ld:", r->line);
-    for (size_t i = 0; i < r->ncell; i++) {
+    for (size_t i = 0; i < r->ncell; i++)
         assert_non_null(r->cell[i]);
-        char *t = xasprintf("%s%s%s", s, i ? "|" : "", r->cell[i]);
+    for (size_t i = 0; i < rows_width(r); i++) {
+        char *t = xasprintf("%s%s%s", s, i ? "|" : "", rows_cell(r, (long)i));
         free(s);
         s = t;
     }
@@ -209,11 +210,18 @@ static int check_aa(void *ctx, const rows_row *r)
     aa_ctx *a = ctx;
     a->seen++;
     assert_int_equal(r->line, 7);
-    assert_int_equal(r->ncell, 27);
-    assert_string_equal(r->cell[0], "left");
-    for (size_t i = 1; i < 26; i++)
-        assert_string_equal(r->cell[i], "");
-    assert_string_equal(r->cell[26], "AA");
+    /* Sparse: the two cells only, with their columns; rows_cell fills gaps. */
+    assert_int_equal(r->ncell, 2);
+    assert_non_null(r->col);
+    assert_int_equal(r->col[0], 0);
+    assert_int_equal(r->col[1], 26);
+    assert_int_equal(rows_width(r), 27);
+    assert_string_equal(rows_cell(r, 0), "left");
+    for (long i = 1; i < 26; i++)
+        assert_string_equal(rows_cell(r, i), "");
+    assert_string_equal(rows_cell(r, 26), "AA");
+    assert_string_equal(rows_cell(r, 27), "");
+    assert_string_equal(rows_cell(r, -1), "");
     return 0;
 }
 
@@ -486,6 +494,127 @@ static void test_banner_row_and_line_numbers(void **state)
     collect_free(&c);
 }
 
+/* ---- Excel's grid: rows 1..1048576, columns A..XFD (issue 13) ---------- */
+
+/* One sheet of a grid case and what reading it must give. */
+typedef struct {
+    const char *rows;  /* sheetData content */
+    int rc;            /* expected result */
+    const char *msg;   /* a substring of the message (rc != 0), or NULL */
+} grid_case;
+
+static void test_grid_limits(void **state)
+{
+    /* Hand-made fixtures: each row or cell reference at or past the edge. */
+    static const grid_case cases[] = {
+        /* a row number beyond long: strtol clamped it, the next row overflowed */
+        {"<row r=\"9999999999999999999\"><c><v>1</v></c></row><row><c><v>2</v></c></row>",
+         OS_EPARSE, "row 1 (line 4): row reference '9999999999999999999' is outside rows 1..1048576"},
+        {"<row r=\"1048577\"><c><v>1</v></c></row>", OS_EPARSE,
+         "row reference '1048577' is outside rows 1..1048576"},
+        {"<row r=\"0\"><c><v>1</v></c></row>", OS_EPARSE, "row reference '0' is outside"},
+        {"<row r=\"-2\"><c><v>1</v></c></row>", OS_EPARSE, "row reference '-2' is outside"},
+        {"<row r=\"3x\"><c><v>1</v></c></row>", OS_EPARSE, "row reference '3x' is outside"},
+        /* the last row, then one without r past it */
+        {"<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row>", OS_OK, NULL},
+        {"<row r=\"1048576\"><c><v>1</v></c></row><row><c><v>2</v></c></row>", OS_EPARSE,
+         "row 1048577 (line 4): row reference '(none)' is outside rows 1..1048576"},
+        /* columns */
+        {"<row r=\"2\"><c r=\"XFE2\"><v>1</v></c></row>", OS_EPARSE,
+         "row 2 (line 4): cell reference 'XFE2' is beyond column XFD"},
+        {"<row r=\"2\"><c r=\"AAAAAAAAAAAAAAAAAAAAA2\"><v>1</v></c></row>", OS_EPARSE,
+         "cell reference 'AAAAAAAAAAAAAAAAAAAAA2' is beyond column XFD"},
+        {"<row r=\"2\"><c r=\"XFD2\"><v>1</v></c><c><v>2</v></c></row>", OS_EPARSE,
+         "row 2 (line 4): cell reference '(none)' is beyond column XFD"},
+        {"<row r=\"2\"><c r=\"A1048577\"><v>1</v></c></row>", OS_EPARSE,
+         "cell reference 'A1048577' is beyond row 1048576"},
+        {"<row r=\"2\"><c r=\"B99999999999999999999\"><v>1</v></c></row>", OS_EPARSE,
+         "cell reference 'B99999999999999999999' is beyond row 1048576"},
+        {"<row r=\"2\"><c r=\"A0\"><v>1</v></c></row>", OS_EPARSE,
+         "cell reference 'A0' is beyond row 1048576"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const grid_case *k = &cases[i];
+        char *sheet = xasprintf("<?xml version=\"1.0\"?>\n<worksheet xmlns=\"" NS_MAIN
+                                "\">\n<sheetData>\n%s\n</sheetData></worksheet>\n", k->rows);
+        char *fname = xasprintf("grid%zu.xlsx", i);
+        collect c = {0};
+        int rc = read_one(fname, sheet, NULL, &c);
+        if (rc != k->rc)
+            fail_msg("case %zu (%s): rc %d, expected %d", i, k->rows, rc, k->rc);
+        if (k->msg) {
+            char *path = tu_path(fname);
+            char *want = xasprintf("%s: sheet 'Data' (xl/worksheets/sheet1.xml): ", path);
+            if (strncmp(os_last_error(), want, strlen(want)) != 0 ||
+                !strstr(os_last_error(), k->msg))
+                fail_msg("case %zu: message '%s', expected '%s...%s'", i, os_last_error(), want,
+                         k->msg);
+            free(want);
+            free(path);
+        }
+        for (size_t j = 0; j < c.n; j++)
+            assert_true(strtol(c.row[j], NULL, 10) >= 1 && strtol(c.row[j], NULL, 10) <= 1048576);
+        collect_free(&c);
+        free(fname);
+        free(sheet);
+    }
+}
+
+/* Counts rows and delivered cells; checks each one-cell row is in XFD. */
+typedef struct {
+    long rows;
+    size_t cells, width;
+} sparse_ctx;
+
+static int count_sparse(void *ctx, const rows_row *r)
+{
+    sparse_ctx *s = ctx;
+    s->rows++;
+    s->cells += r->ncell;
+    if (rows_width(r) > s->width)
+        s->width = rows_width(r);
+    assert_string_equal(rows_cell(r, 16383), "x");
+    return 0;
+}
+
+static void test_sparse_rows(void **state)
+{
+    /* Hand-made fixture: 20,000 one-cell rows in column XFD. Padded to the
+     * last column they were 327,680,000 cells; sparse, 20,000. */
+    enum { NROWS = 20000 };
+    size_t cap = (size_t)NROWS * 128 + 512, len = 0;
+    char *sheet = xmalloc(cap);
+    len += (size_t)snprintf(sheet + len, cap - len, "<?xml version=\"1.0\"?>\n<worksheet xmlns=\""
+                            NS_MAIN "\"><sheetData>");
+    for (long r = 1; r <= NROWS; r++)
+        len += (size_t)snprintf(sheet + len, cap - len,
+                                "<row r=\"%ld\"><c r=\"XFD%ld\" t=\"inlineStr\"><is><t>x</t></is>"
+                                "</c></row>", r, r);
+    snprintf(sheet + len, cap - len, "</sheetData></worksheet>");
+    sparse_ctx s = {0};
+    const char *names[] = {"Data"};
+    const char *xml = sheet;
+    char *path = make_book("sparse.xlsx", 1, names, &xml, NULL);
+    assert_int_equal(xlsx_read_sheet_file(path, "Data", MAXB, count_sparse, &s), OS_OK);
+    assert_int_equal(s.rows, NROWS);
+    assert_int_equal(s.cells, NROWS);
+    assert_int_equal(s.width, 16384);
+    free(path);
+    free(sheet);
+
+    /* Cells out of order, duplicates (the later wins; an empty one blanks),
+     * empty cells between: delivered once each, by ascending column. */
+    const char *mixed = SHEET(
+        "<row r=\"1\"><c r=\"D1\"><v>d</v></c><c r=\"B1\"><v>b1</v></c><c r=\"A1\"><v>a</v></c>"
+        "<c r=\"B1\"><v>b2</v></c><c r=\"D1\"/><c r=\"F1\" s=\"1\"/><c r=\"C1\"><v></v></c>"
+        "<c r=\"E1\"><v>e</v></c></row>");
+    collect c = {0};
+    assert_int_equal(read_one("mixed.xlsx", mixed, NULL, &c), OS_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.row[0], "1:a|b2|||e");
+    collect_free(&c);
+}
+
 /* ---- the real BLS national file from the shared mirror ----------------- */
 
 typedef struct {
@@ -501,13 +630,13 @@ static int bls_row(void *ctx, const rows_row *r)
     b->rows++;
     b->last_line = r->line;
     if (r->line == 1) {
-        b->header_ok = r->ncell > 27 && strcmp(r->cell[8], "OCC_CODE") == 0 &&
-                       strcmp(r->cell[11], "TOT_EMP") == 0 &&
-                       strcmp(r->cell[27], "A_MEDIAN") == 0;
-    } else if (r->ncell > 27 && strcmp(r->cell[8], "27-4014") == 0) {
+        b->header_ok = strcmp(rows_cell(r, 8), "OCC_CODE") == 0 &&
+                       strcmp(rows_cell(r, 11), "TOT_EMP") == 0 &&
+                       strcmp(rows_cell(r, 27), "A_MEDIAN") == 0;
+    } else if (strcmp(rows_cell(r, 8), "27-4014") == 0) {
         b->found++;
-        snprintf(b->tot_emp, sizeof b->tot_emp, "%s", r->cell[11]);
-        snprintf(b->a_median, sizeof b->a_median, "%s", r->cell[27]);
+        snprintf(b->tot_emp, sizeof b->tot_emp, "%s", rows_cell(r, 11));
+        snprintf(b->a_median, sizeof b->a_median, "%s", rows_cell(r, 27));
     }
     return 0;
 }
@@ -569,6 +698,8 @@ int main(void)
         cmocka_unit_test(test_size_cap),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_banner_row_and_line_numbers),
+        cmocka_unit_test(test_grid_limits),
+        cmocka_unit_test(test_sparse_rows),
         cmocka_unit_test(test_real_bls_national),
     };
     return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
