@@ -252,6 +252,44 @@ static void vintages_changed(json_t *ma, json_t *mb, json_t *arr)
     }
 }
 
+/* When A's and B's newest Economic Index releases lie across a break in the
+ * series (a release after A's, up to B's, marked not comparable with the
+ * one before it in B's aei_release): {"a_release", "b_release", "break_at"}
+ * as a new object; else NULL (also for snapshots without aei_release).
+ * Never fails. */
+static json_t *aei_break(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    const char *sql =
+        "WITH a(r) AS (SELECT max(release) FROM main.aei_occupation), "
+        "     b(r) AS (SELECT max(release) FROM b.aei_occupation) "
+        "SELECT a.r, b.r, (SELECT min(x.release) FROM b.aei_release x "
+        "  WHERE x.release > a.r AND x.release <= b.r AND x.comparable_with_previous = 0) "
+        "FROM a, b";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return NULL; /* a snapshot from before releases were compared */
+    json_t *o = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+        o = json_object();
+        json_object_set_new(o, "a_release", db_column_json(st, 0));
+        json_object_set_new(o, "b_release", db_column_json(st, 1));
+        json_object_set_new(o, "break_at", db_column_json(st, 2));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+/* Removes the Economic Index measures from changes: across a break their
+ * figures are not one series and are never compared. Cannot fail. */
+static void drop_aei(json_t *changes)
+{
+    for (size_t i = json_array_size(changes); i-- > 0;) {
+        const char *f = json_string_value(json_object_get(json_array_get(changes, i), "field"));
+        if (f && !strncmp(f, "aei_usage_pct", 13))
+            json_array_remove(changes, i);
+    }
+}
+
 static int build_report(const diff_opts *opt, snapshot *sa, const snapshot *sb, json_t **out)
 {
     *out = NULL;
@@ -282,6 +320,10 @@ static int build_report(const diff_opts *opt, snapshot *sa, const snapshot *sb, 
         rc = rows_into(db, REMOVED_SQL, opt, OCC, removed);
     if (!rc)
         rc = rows_into(db, CHANGES_SQL, opt, CHG, changes);
+    json_t *brk = rc ? NULL : aei_break(db);
+    json_object_set_new(r, "aei_break", brk ? brk : json_null());
+    if (brk)
+        drop_aei(changes);
     json_t *src = json_array();
     json_object_set_new(r, "sources_changed", src);
     sources_changed(ma, mb, src);
@@ -363,6 +405,15 @@ static void print_text(json_t *r, FILE *out)
             fprintf(out, " (release %s -> %s)", orl ? orl : "none", nrl ? nrl : "none");
         fputc('\n', out);
     }
+
+    json_t *brk = json_object_get(r, "aei_break");
+    if (json_is_object(brk))
+        fprintf(out, "\nEconomic Index: A's release %s and B's release %s are across a break in the "
+                     "series (%s is not comparable with the release before it): its figures are "
+                     "not compared\n",
+                json_string_value(json_object_get(brk, "a_release")),
+                json_string_value(json_object_get(brk, "b_release")),
+                json_string_value(json_object_get(brk, "break_at")));
 
     const char *occ_keys[2] = {"added", "removed"};
     for (int s = 0; s < 2; s++) {

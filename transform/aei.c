@@ -747,6 +747,23 @@ static int roll_period(tf *t, const cfg_aei *a, const statements *st, period *pe
     return rc;
 }
 
+/* OS_OK when the usage of the period's tasks adds up to at most 100 % of all
+ * conversations (a little more for rounding), else OS_EDATA naming the
+ * table, the period and the total: shares of all conversations cannot add up
+ * to more, so the file is wrong. */
+static int usage_total(const char *table, const period *p)
+{
+    double total = 0;
+    for (size_t j = 0; j < p->l.n; j++)
+        if (!isnan(p->l.v[j].usage_pct))
+            total += p->l.v[j].usage_pct;
+    if (total <= 100.5)
+        return OS_OK;
+    return os_error(OS_EDATA, "%s: the task shares%s%s add up to %.1f %% of all conversations "
+                    "(at most 100 %%): the file is not a release's task shares", table,
+                    *p->start ? " of the period from " : "", p->start, total);
+}
+
 /* One release: its tasks read by layout, joined, rolled up per period (in
  * date order, so the latest period's usage ends in usage_out); what it gave
  * into ri. Returns an os_result naming table, file and row. */
@@ -775,6 +792,8 @@ static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
                 period tmp = ps[i];
                 ps[i] = ps[j], ps[j] = tmp;
             }
+    for (size_t i = 0; !rc && i < np; i++)
+        rc = usage_total(table, &ps[i]);
     for (size_t i = 0; !rc && i < np; i++) {
         for (size_t o = 0; o < t->u.n; o++)
             usage_out[o] = NAN; /* the latest period's usage is the release's */

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Make a doctored copy of a mirror: every file symlinked, one file rewritten.
+r"""Make a doctored copy of a mirror: every file symlinked, one file rewritten.
 
 usage: doctor.py MIRROR OUT EDIT ARG...
 
-EDIT is one of (paths are mirror paths, <host>/<url path>):
+EDIT is one of (paths are mirror paths, <host>/<url path>; any argument may
+write a byte as \xHH, a blank as \x20):
   csv-cell PATH KEYCOL KEYVAL COL VALUE   set COL of the data row whose KEYCOL is
                                           KEYVAL (the first such row)
   csv-header PATH OLD NEW                 rename the header cell OLD to NEW
   csv-dup-row PATH KEYCOL KEYVAL          repeat that row right after itself
+  csv-add-col PATH HEADER VALUE           append a column HEADER holding VALUE
   zip-bytes PATH MEMBER OLD NEW           replace bytes in a zip member (OLD and
                                           NEW take \\xHH escapes)
   xlsx-cell PATH MEMBER SHEET KEYCOL KEYVAL COL VALUE
@@ -116,7 +118,10 @@ def xlsx_set(data, sheet, keycol, keyval, col, value):
 
 
 def main():
-    mirror, out, edit, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    mirror, out, edit = sys.argv[1], sys.argv[2], sys.argv[3]
+    # every argument may carry \xHH escapes (a case file's fields have no blanks)
+    raw = [unescape(a) for a in sys.argv[4:]]
+    args = [b.decode("utf-8", "surrogateescape") for b in raw]
     path = args[0]
     overlay(mirror, out, path)
     with open(os.path.join(mirror, path), "rb") as f:
@@ -133,6 +138,14 @@ def main():
         def fn(rows):
             rows[0][rows[0].index(old)] = new
         data = csv_rewrite(data, fn)
+    elif edit == "csv-add-col":
+        header, value = args[1:3]
+
+        def fn(rows):
+            rows[0].append(header)
+            for r in rows[1:]:
+                r.append(value)
+        data = csv_rewrite(data, fn)
     elif edit == "csv-dup-row":
         keycol, keyval = args[1:3]
 
@@ -141,7 +154,7 @@ def main():
             rows.insert(i + 1, list(rows[i]))
         data = csv_rewrite(data, fn)
     elif edit == "zip-bytes":
-        member, old, new = args[1], unescape(args[2]), unescape(args[3])
+        member, old, new = args[1], raw[2], raw[3]
 
         def fn(body):
             if old not in body:

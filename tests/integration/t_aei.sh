@@ -147,6 +147,13 @@ run_occsnap "$TMP/out3" "$TMP/cache3" "$TMP/ov2" --pin aei=2026-03-24
 check "exit" "$RC" 0
 check "v6 held" "$(q "$TMP/out3/latest/occsnap.sqlite" "select max(release) from aei_release")" 2026-03-24
 
+step "diff never compares the Economic Index across a break (v5 -> v6)"
+"$BIN" diff "$TMP/out3/latest" "$OUT2/latest" > "$TMP/diff.txt" 2>&1
+check "the break is said" "$(grep -c "^Economic Index: A's release 2026-03-24 and B's release 2026-06-26 are across a break in the series (2026-06-26 is not comparable" "$TMP/diff.txt")" 1
+check "and aei_usage_pct is not compared" "$(grep -c 'aei_usage_pct' "$TMP/diff.txt")" 0
+"$BIN" diff "$TMP/out3/latest" "$TMP/out3/latest" > "$TMP/diff0.txt" 2>&1
+check "no break within one release" "$(grep -c '^Economic Index:' "$TMP/diff0.txt")" 0
+
 step "a release in neither layout stops, naming release, file and columns"
 printf 'when,where,what\n2026-09-01,GLOBAL,1\n' >"$TMP/ov2/$HF/release_2026_06_26/data/aei_claude_ai_2026-06-26.csv.new"
 mv "$TMP/ov2/$HF/release_2026_06_26/data/aei_claude_ai_2026-06-26.csv.new" "$TMP/ov2/$HF/release_2026_06_26/data/aei_claude_ai_2026-06-26.csv"

@@ -77,7 +77,7 @@ check "before the occupations" "$(grep -n '^Vintages changed\|^Occupations added
 step "diff A B --json: the same figures as data"
 diffr "$A" "$B" --json
 check "exit code" "$RC" 0
-check "keys" "$(py "' '.join(d)")" "a b thresholds vintages_changed added removed changes sources_changed"
+check "keys" "$(py "' '.join(d)")" "a b thresholds vintages_changed added removed changes aei_break sources_changed"
 check "a" "$(py "d['a']['dir']")" "$A"
 check "b" "$(py "d['b']['snapshot']")" "$(basename "$B")"
 check "the 27-4014.00 tot_emp change" \
