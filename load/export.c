@@ -312,7 +312,8 @@ void export_hashes_free(export_hashes *h)
 }
 
 /* The Table Schema of fields with primary key pk (an array of names, or
- * NULL) and foreign keys fks (or NULL); takes pk and fks. */
+ * NULL) and foreign keys fks (or NULL); takes pk and fks, shares fields;
+ * cannot fail. */
 static json_t *schema_of(json_t *fields, json_t *pk, json_t *fks)
 {
     json_t *schema = json_object();
@@ -331,7 +332,8 @@ static json_t *schema_of(json_t *fields, json_t *pk, json_t *fks)
     return schema;
 }
 
-/* A CSV resource of a tabular-data-resource profile named name. */
+/* A CSV resource of a tabular-data-resource profile named name; takes
+ * schema; cannot fail. */
 static json_t *csv_resource(const char *name, const char *description, json_t *schema)
 {
     json_t *res = json_object();

@@ -20,7 +20,7 @@ static const field_words WORDS[] = {
     {"", "title", "title as the source publishes it", 0},
     {"", "release", "release of the source (Economic Index release date, O*NET version, OEWS year)", 0},
     /* snapshot */
-    {"snapshot", "schema_version", "version of the snapshot's schema (2); counts, no unit", 0},
+    {"snapshot", "schema_version", "version of the snapshot's schema: 2 for this layout (common/schema.h)", 0},
     {"snapshot", "created_at", "UTC time the run started, ISO 8601; set by occsnap", 0},
     {"snapshot", "tool_version", "occsnap version that built the snapshot", 0},
     {"snapshot", "config_sha256", "sha256 (hex) of the configuration file the run read", 0},
