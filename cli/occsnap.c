@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,9 +274,18 @@ static int take_lock(const char *out)
         ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
         pid[n > 0 ? n : 0] = '\0';
         pid[strcspn(pid, "\n")] = '\0';
-        rc = os_error(OS_ELOCKED,
-                      "another occsnap run (pid %s) holds %s; not starting a second one",
-                      *pid ? pid : "?", path);
+        long holder = strtol(pid, NULL, 10);
+        /* the pid in the file is the holder's once it has written it; until
+           then (or if the file is stale) say only that a run holds it */
+        if (holder > 0 && kill((pid_t)holder, 0) == 0)
+            rc = os_error(OS_ELOCKED,
+                          "another occsnap run (pid %ld) holds %s; not starting a second one",
+                          holder, path);
+        else
+            rc = os_error(OS_ELOCKED,
+                          "another occsnap run holds %s (it has not recorded its pid yet); not "
+                          "starting a second one",
+                          path);
         close(fd);
     } else {
         char pid[32];

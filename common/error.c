@@ -22,12 +22,33 @@ static _Thread_local os_result last_code;
 static char first_error[2048];
 static pthread_mutex_t first_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* What this thread is working on ("oews: oews_national"): os_error puts it
+ * before a message that does not already start with it. */
+static _Thread_local const char *context;
+
+void os_error_context(const char *what)
+{
+    context = what;
+}
+
 os_result os_error(os_result code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
+    if (context && *context && !strstr(last_error, context)) {
+        char with[sizeof last_error];
+        size_t n = strlen(context);
+        if (n + 2 < sizeof with) {
+            memcpy(with, context, n);
+            memcpy(with + n, ": ", 2);
+            size_t m = strnlen(last_error, sizeof with - n - 3);
+            memcpy(with + n + 2, last_error, m);
+            with[n + 2 + m] = '\0';
+            memcpy(last_error, with, sizeof last_error);
+        }
+    }
     last_code = code;
     pthread_mutex_lock(&first_mu);
     if (!*first_error)

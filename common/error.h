@@ -23,6 +23,12 @@ typedef enum {
 os_result os_error(os_result code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Names what this thread works on (a string that outlives the work, or NULL
+ * to clear): every os_error message on the thread that does not already
+ * hold it gets it in front ("oews: oews_national: <message>"), so a reader's
+ * error names the source and table, not only a cache path. Never fails. */
+void os_error_context(const char *what);
+
 /* Prints "warning: <message>" to stderr; never fails. */
 void os_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

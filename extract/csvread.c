@@ -153,7 +153,7 @@ int csvread_stream(const char *label, rows_read_fn read, void *src,
         if (first && len >= 3 && memcmp(b, "\xEF\xBB\xBF", 3) == 0)
             b += 3, len -= 3;
         first = 0;
-        if (!opt->quoting && memchr(b, '\0', len)) {
+        if (memchr(b, '\0', len)) { /* a text file never holds one, quoted or not */
             result = os_error(OS_EPARSE, "%s: NUL byte near line %ld: not a text file",
                               label, r.line);
             break;

@@ -45,6 +45,9 @@ typedef struct {
     long long nbytes;
     int too_big;
     int write_failed;
+    long long last_data_ms;   /* when the attempt last received a byte (or began) */
+    long long stall_ms;       /* 0 = no stall limit */
+    int stalled;              /* the attempt was ended by the stall limit */
     size_t max_bytes;         /* 0 = no cap */
     unsigned char head[HEAD_MAX];
     size_t head_len;
@@ -159,7 +162,22 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
         return 0;
     }
     j->nbytes += (long long)n;
+    j->last_data_ms = now_ms();
     return n;
+}
+
+/* libcurl progress callback (at least once a second): ends the attempt
+ * when no byte came for stall_ms, a server that went silent. */
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    fetch_job *j = userp;
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    if (j->stall_ms > 0 && now_ms() - j->last_data_ms > j->stall_ms) {
+        j->stalled = 1;
+        return 1;
+    }
+    return 0;
 }
 
 /* Copies a header value (trimmed, printable ASCII only) into dst, or
@@ -311,11 +329,15 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     }
     if (timeout_ms > 0)
         SET(CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    if (opt->stall_s > 0) {
-        /* under 1 byte a second for stall_s: a server that accepted the
-           connection and went silent ends the attempt (then retried) */
-        SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
-        SET(CURLOPT_LOW_SPEED_TIME, opt->stall_s);
+    /* no byte for stall_s: a server that accepted the connection and went
+       silent ends the attempt (then retried like a timeout) */
+    j->stall_ms = opt->stall_s > 0 ? opt->stall_s * 1000LL : 0;
+    j->last_data_ms = now_ms();
+    j->stalled = 0;
+    if (j->stall_ms) {
+        SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+        SET(CURLOPT_XFERINFODATA, j);
+        SET(CURLOPT_NOPROGRESS, 0L);
     }
     if (opt->max_bytes > 0)
         SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opt->max_bytes);
@@ -521,6 +543,10 @@ static void finish_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
         code = OS_EIO;
         snprintf(reason, sizeof reason, "cannot write %s: %s", j->tmp_path,
                  strerror(j->write_failed));
+    } else if (j->stalled) {
+        snprintf(reason, sizeof reason, "stalled: no data for %lld s (stall_s)",
+                 j->stall_ms / 1000);
+        retry = 1;
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
         snprintf(reason, sizeof reason, "timeout (%s)",
                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc));

@@ -531,6 +531,8 @@ int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, sta
     for (size_t i = 0; i < n; i++)
         s->nparam += t->col[i].type == CFG_OEWS || t->col[i].type == CFG_EP ? 2 : 1;
     reader r = {.s = s, .t = t, .max_member = max_member ? max_member : STAGE_MEMBER_MAX};
+    /* a reader's message (a truncated zip, a NUL byte) names the table too */
+    os_error_context(t->id);
     r.want = xcalloc(n, sizeof *r.want);
     r.idx = xcalloc(n, sizeof *r.idx);
     r.years = xcalloc(n, sizeof *r.years);
@@ -553,6 +555,7 @@ int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, sta
                                         len ? "," : "", t->col[i].name, r.years[i]);
     }
     free(r.want), free(r.idx), free(r.years), free(r.best_idx);
+    os_error_context(NULL);
     if (rc) {
         staged_free(s);
         return rc;

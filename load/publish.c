@@ -51,14 +51,25 @@ static int copy_file(const char *src, const char *dst)
     ssize_t n;
     while ((n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0)) > 0)
         ;
-    if (n < 0) {
+    int err = n < 0 ? errno : 0;
+    if (n < 0 && err != EXDEV && err != ENOSYS && err != EOPNOTSUPP && err != EINVAL)
+        rc = os_error(OS_EIO, "cannot write %s: %s", dst, strerror(err)); /* a full disk, say */
+    else if (n < 0) {
         /* not supported here (another file system): read and write */
         char buf[1 << 16];
         if (lseek(in, 0, SEEK_SET) != 0 || ftruncate(out, 0) != 0 || lseek(out, 0, SEEK_SET) != 0)
             rc = os_error(OS_EIO, "cannot copy %s: %s", src, strerror(errno));
         while (!rc && (n = read(in, buf, sizeof buf)) > 0)
-            if (write(out, buf, (size_t)n) != n)
-                rc = os_error(OS_EIO, "cannot write %s: %s", dst, strerror(errno));
+            for (ssize_t at = 0; !rc && at < n;) {
+                ssize_t w = write(out, buf + at, (size_t)(n - at));
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0)
+                    rc = os_error(OS_EIO, "cannot write %s: %s", dst,
+                                  w < 0 ? strerror(errno) : "no space left on the device");
+                else
+                    at += w;
+            }
         if (!rc && n < 0)
             rc = os_error(OS_EIO, "cannot read %s: %s", src, strerror(errno));
     }

@@ -8,6 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+char *tf_staged_note(tf *t, const char *table_id)
+{
+    sqlite3_stmt *q;
+    int row = 0;
+    char *note = NULL;
+    os_quiet++;
+    if (db_prepare(t->stage, "SELECT status, note FROM stage_table WHERE table_id = ?", &q) ==
+        OS_OK) {
+        sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
+        if (db_next(t->stage, q, &row) == OS_OK && row)
+            note = xasprintf("%s%s%s", db_text(q, 0), *db_text(q, 1) ? ": " : "", db_text(q, 1));
+        sqlite3_finalize(q);
+    }
+    os_quiet--;
+    return note ? note : xstrdup("not in the stage database");
+}
+
 int tf_staged(tf *t, const char *table_id, int *staged)
 {
     sqlite3_stmt *q;

@@ -47,6 +47,11 @@ typedef struct {
  * table may be missing), else 0; returns an os_result (OS_EIO, reported, when
  * the stage database cannot be read). */
 int tf_staged(tf *t, const char *table_id, int *staged);
+/* Why table_id was not staged, as the stage recorded it ("missing: aei:
+ * cannot download ...", "not_in_release: ..."), malloc'd (the caller
+ * frees); for a message that must not hide the cause. Cannot fail. */
+char *tf_staged_note(tf *t, const char *table_id);
+
 /* Opens "SELECT _row, <cols> FROM src_<table_id>" in file order (rowid) after
  * checking the table was staged; *file gets the file label for messages
  * (caller frees). Returns an os_result (OS_EDATA if it was not staged). */

@@ -560,10 +560,15 @@ static int read_elements(tf *t, element_kind *ek, const char *kind, const char *
     if (rc)
         return rc;
     const char *id = text_staged ? text_id : xlsx_staged ? xlsx_id : NULL;
+    if (!id && required) {
+        char *a = tf_staged_note(t, text_id), *b = tf_staged_note(t, xlsx_id);
+        rc = os_error(OS_EDATA, "%s: neither %s (%s) nor %s (%s) was staged", kind, text_id, a,
+                      xlsx_id, b);
+        free(a), free(b);
+        return rc;
+    }
     if (!id)
-        return required ? os_error(OS_EDATA, "%s: neither %s nor %s was staged", kind, text_id,
-                                   xlsx_id)
-                        : OS_OK;
+        return OS_OK;
     ek->id = id;
     rc = pivot_read(t, &ek->p, id);
     long half = 0;

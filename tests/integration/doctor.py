@@ -10,6 +10,9 @@ write a byte as \xHH, a blank as \x20):
   csv-header PATH OLD NEW                 rename the header cell OLD to NEW
   csv-dup-row PATH KEYCOL KEYVAL          repeat that row right after itself
   csv-add-col PATH HEADER VALUE           append a column HEADER holding VALUE
+  truncate PATH BYTES                     keep only the first BYTES bytes
+  append PATH TEXT                        add TEXT (escapes allowed) at the end
+  replace PATH TEXT                       the file becomes TEXT
   zip-bytes PATH MEMBER OLD NEW           replace bytes in a zip member (OLD and
                                           NEW take \\xHH escapes)
   xlsx-cell PATH MEMBER SHEET KEYCOL KEYVAL COL VALUE
@@ -146,6 +149,12 @@ def main():
             for r in rows[1:]:
                 r.append(value)
         data = csv_rewrite(data, fn)
+    elif edit == "truncate":
+        data = data[:int(args[1])]
+    elif edit == "append":
+        data = data + raw[1]
+    elif edit == "replace":
+        data = raw[1]
     elif edit == "csv-dup-row":
         keycol, keyval = args[1:3]
 

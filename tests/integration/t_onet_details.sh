@@ -152,7 +152,7 @@ expect_failure() { # NAME PATTERN...: the last run failed with exit 6 naming eac
 repack db_30_1_excel.zip db_30_1_excel/Knowledge.xlsx delete
 run_occsnap "$TMP/out-d" "$TMP/cache-d1" "$TMP/dm"
 expect_failure "no knowledge table at all" \
-    "neither onet_knowledge nor onet_knowledge_xlsx was staged"
+    "neither onet_knowledge (missing: member not in archive) nor onet_knowledge_xlsx (missing: member not in archive) was staged"
 
 # line 2 of Technology Skills.txt: "11-1011.00  Adobe Acrobat  43232202  ...  Y  N"
 repack db_30_1_text.zip "db_30_1_text/Technology Skills.txt" '2s/\tY\tN\r$/\tyes\tN\r/'

@@ -258,6 +258,36 @@ static void *serve_conn(void *arg)
         struct timespec ts = {0, 200 * 1000000L};
         nanosleep(&ts, NULL);
         respond(fd, 200, NULL, ZIP_BODY, ZIP_LEN, 1);
+    } else if (!strcmp(route, "reset.zip")) {
+        struct linger lg = {1, 0}; /* close with a TCP reset, no response */
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    } else if (!strcmp(route, "stall.zip")) {
+        /* the headers and 4 bytes, then silence: a stall, not a slow server */
+        send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nPK\x03\x04", 44);
+        linger_ms(fd, 6000);
+    } else if (!strcmp(route, "trickle.zip")) {
+        /* slow but moving: a byte every 100 ms is no stall */
+        char head[128];
+        int hn = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                          (size_t)ZIP_LEN);
+        send_all(fd, head, (size_t)hn);
+        for (size_t k = 0; k < ZIP_LEN; k++) {
+            struct timespec ts = {0, 100 * 1000000L};
+            if (k % 4 == 0)
+                nanosleep(&ts, NULL);
+            if (send_all(fd, ZIP_BODY + k, 1))
+                break;
+        }
+    } else if (!strcmp(route, "loop.zip")) {
+        respond(fd, 302, "Location: /loop.zip\r\n", NULL, 0, 1);
+    } else if (!strcmp(route, "short.zip")) {
+        /* promises 100 bytes, sends 20, closes */
+        send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nPK\x03\x04 sixteen more b", 60);
+    } else if (!strcmp(route, "gzip.zip")) {
+        respond(fd, 200, "Content-Encoding: gzip\r\n", "\x1f\x8b not really gzip", 22, 1);
+    } else if (!strcmp(route, "nodoctype.csv")) {
+        respond(fd, 200, NULL, "<html><head><title>Error</title></head><body>busy</body></html>\n",
+                64, 1);
     } else if (!strcmp(route, "data.csv")) {
         respond(fd, 200, NULL, CSV_BODY, strlen(CSV_BODY), 1);
     } else if (!strcmp(route, "nul.csv")) {
@@ -927,6 +957,57 @@ static void test_timeout(void **state)
     free(url);
 }
 
+/* The faults a server can show (tests/unit/test_fetch.c's server routes),
+ * each with the result it must give and a fixed part of the message; a new
+ * fault is a route above and a line here. */
+static const struct {
+    const char *route;
+    enum fetch_expect expect;
+    int rc;            /* OS_OK: it downloads */
+    const char *msg;   /* held by the message (NULL: none checked) */
+    long stall_s;
+} FAULTS[] = {
+    {"reset.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "reset.zip", 0},
+    {"stall.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "stall.zip", 1},
+    {"trickle.zip", FETCH_EXPECT_ZIP, OS_OK, NULL, 1},
+    {"loop.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "redirect", 0},
+    {"short.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "short.zip", 0},
+    {"gzip.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "gzip.zip", 0},
+    {"nodoctype.csv", FETCH_EXPECT_TEXT, OS_EFETCH, "served an HTML page", 0},
+    {"always500.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "503", 0},
+    {"missing.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "404", 0},
+    {"big.zip", FETCH_EXPECT_ZIP, OS_EFETCH, "larger than the 100000-byte limit", 0},
+};
+
+/* Every fault: the result and message it must give, no temporary file left,
+ * and a stall ended by stall_s, well before the server gives up (6 s). */
+static void test_faults(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof FAULTS / sizeof *FAULTS; k++) {
+        fetch_options o = opts();
+        o.stall_s = FAULTS[k].stall_s;
+        o.retries = 0;
+        o.max_bytes = CAP;
+        char *url = surl(FAULTS[k].route);
+        char *dest = tpath(FAULTS[k].route);
+        fetch_receipt r;
+        os_error(OS_OK, "(none)");
+        long long t0 = mono_ms();
+        int rc = fetch_one(&o, "fault", url, dest, FAULTS[k].expect, &r);
+        long long took = mono_ms() - t0;
+        if (rc != FAULTS[k].rc || (FAULTS[k].msg && !strstr(os_last_error(), FAULTS[k].msg)))
+            fail_msg("%s: rc %d (want %d), message: %s", FAULTS[k].route, rc, FAULTS[k].rc,
+                     os_last_error());
+        if (FAULTS[k].stall_s && took > 4000)
+            fail_msg("%s: took %lld ms with stall_s %ld", FAULTS[k].route, took,
+                     FAULTS[k].stall_s);
+        assert_int_equal(count_temps(tdir), 0);
+        free(dest);
+        free(url);
+    }
+}
+
 /* Text files: NUL bytes and HTML pages (BOM, blanks, any case) are refused. */
 static void test_text_checks(void **state)
 {
@@ -1116,6 +1197,7 @@ int main(void)
                                         test_teardown),
         cmocka_unit_test_setup_teardown(test_parallel_limit, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_mirror_file_bls_zip, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_faults, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_mirror_file_with_space, test_setup,
                                         test_teardown),
     };
