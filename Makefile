@@ -32,7 +32,9 @@ FUZZ_CFLAGS  := -O1 -g -std=c11 -pthread -Wall -Wextra -Werror -Wshadow -Wno-unu
 # Snapshot runs read ../shared/mirror when it is there (offline development);
 # set MIRROR= (empty) to fetch from the real upstream URLs.
 MIRROR  ?= $(wildcard ../shared/mirror)
+# options of the run: make snapshot ARGS="--force" (SNAPSHOT_ARGS is the older name)
 SNAPSHOT_ARGS ?=
+ARGS ?=
 
 LIB_SRC  := $(wildcard common/*.c extract/*.c transform/*.c load/*.c read/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -113,7 +115,7 @@ test: $(B)/occsnap $(UNIT_BIN) $(REPLAY_BIN) tests/datapackage/node_modules/.ins
 	OCCSNAP_BUILD=$(B) OCCSNAP_BIN=$(abspath $(B))/occsnap bash tests/run.sh
 
 snapshot: $(B)/occsnap
-	./$(B)/occsnap snapshot $(if $(MIRROR),--mirror $(MIRROR)) $(SNAPSHOT_ARGS)
+	./$(B)/occsnap snapshot $(if $(MIRROR),--mirror $(MIRROR)) $(SNAPSHOT_ARGS) $(ARGS)
 
 bench: $(B)/occsnap
 	bash tests/bench.sh

@@ -42,7 +42,9 @@ static const char USAGE[] =
     "  site OUT          a static website of every role page (--base-url URL)\n"
     "\n"
     "options of the pipeline:\n"
-    "  --config FILE   configuration (default config/occsnap.ini)\n"
+    "  --config FILE   configuration (default config/occsnap.ini of the project folder:\n"
+    "                  OCCSNAP_HOME, else the current directory when it has one, else the\n"
+    "                  folder build/occsnap was built in; cache and out default there too)\n"
     "  --mirror DIR|URL  read upstream files from a mirror laid out as <host>/<path>\n"
     "                  (a directory, or an http://127.0.0.1:PORT base; also OCCSNAP_MIRROR)\n"
     "  --cache DIR     raw files and stage database (default cache)\n"
@@ -56,6 +58,8 @@ static const char USAGE[] =
     "  --snapshot DIR  the snapshot to show (default <out>/latest); A, B and DIR may\n"
     "                  also be names under --out, like latest or 2026-11-24T050557Z\n"
     "  --format md|json, --json, --weighted (show pct_emp instead of pct)\n"
+    "  --all, --limit N  show: list every match of a title search, or the first N\n"
+    "                  (default 10)\n"
     "  --base-url URL  site: the canonical URL of the site's root\n"
     "  --threshold X   diff: relative value change to report (default 0.05)\n"
     "  --pct-threshold P  diff: percentile points to report (default 5)\n"
@@ -67,12 +71,15 @@ static const char USAGE[] =
 
 typedef struct {
     const char *command, *config, *mirror, *cache, *out, *snapshot, *format, *base_url;
+    const char *home;     /* the project folder the defaults are under, NULL: "." */
+    const char *home_why; /* how it was found (OCCSNAP_HOME, the executable's folder) */
+    int config_given, cache_given, out_given;
     const char *pos[16]; /* positional arguments after the command */
     int npos;
     const char *pin[16]; /* --pin ID=RELEASE */
     size_t npin;
     int offline, allow_stale, force, json, weighted;
-    long keep;
+    long keep, limit; /* limit: show's list, 0 default, -1 --all */
     double threshold, pct_threshold;
 } options;
 
@@ -105,7 +112,7 @@ static int parse_args(int argc, char **argv, options *o)
                             : !strcmp(a, "--base-url") ? &o->base_url
                                                        : NULL;
         int numeric = !strcmp(a, "--keep") || !strcmp(a, "--threshold") ||
-                      !strcmp(a, "--pct-threshold");
+                      !strcmp(a, "--pct-threshold") || !strcmp(a, "--limit");
         int pin = !strcmp(a, "--pin");
         if ((slot || numeric || pin) && i + 1 >= argc)
             return os_error(OS_EUSAGE, "%s needs a value\n%s", a, USAGE);
@@ -115,15 +122,18 @@ static int parse_args(int argc, char **argv, options *o)
             o->pin[o->npin++] = argv[++i];
         } else if (slot) {
             *slot = argv[++i];
+            o->config_given |= slot == &o->config;
+            o->cache_given |= slot == &o->cache;
+            o->out_given |= slot == &o->out;
         } else if (numeric) {
             double v;
             int rc = parse_number(a, argv[++i], &v);
             if (rc)
                 return rc;
-            if (!strcmp(a, "--keep")) {
+            if (!strcmp(a, "--keep") || !strcmp(a, "--limit")) {
                 if (v < 1 || v != (long)v)
-                    return os_error(OS_EUSAGE, "--keep needs a whole number from 1");
-                o->keep = (long)v;
+                    return os_error(OS_EUSAGE, "%s needs a whole number from 1", a);
+                *(!strcmp(a, "--keep") ? &o->keep : &o->limit) = (long)v;
             } else if (!strcmp(a, "--threshold"))
                 o->threshold = v;
             else
@@ -138,6 +148,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->json = 1;
         else if (!strcmp(a, "--weighted"))
             o->weighted = 1;
+        else if (!strcmp(a, "--all"))
+            o->limit = -1;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(USAGE, stdout);
             exit(0);
@@ -164,6 +176,85 @@ static int parse_args(int argc, char **argv, options *o)
     if (o->mirror && !*o->mirror)
         o->mirror = NULL;
     return OS_OK;
+}
+
+/* The project folder: OCCSNAP_HOME when set, else the current directory
+ * when it holds config/occsnap.ini, else the folder above the executable
+ * (build/occsnap) when that one does; sets o->home (malloc'd, kept for the
+ * life of the process) or leaves it NULL for the current directory, and
+ * puts the config, cache and out defaults there. Cannot fail: a folder
+ * without a config is reported by config_load. */
+static void find_home(options *o, const char *argv0)
+{
+    const char *env = getenv("OCCSNAP_HOME");
+    char *home = NULL;
+    if (env && *env) {
+        home = xstrdup(env);
+        o->home_why = "OCCSNAP_HOME";
+    } else if (path_exists("config/occsnap.ini")) {
+        return;
+    } else {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) {
+            if (!argv0 || !strchr(argv0, '/') || !realpath(argv0, exe))
+                return;
+        } else {
+            exe[n] = '\0';
+        }
+        for (int up = 0; up < 2; up++) { /* build/occsnap -> the project */
+            char *slash = strrchr(exe, '/');
+            if (!slash)
+                return;
+            *slash = '\0';
+        }
+        char *cfg = xasprintf("%s/config/occsnap.ini", *exe ? exe : "/");
+        int found = path_exists(cfg);
+        free(cfg);
+        if (!found)
+            return;
+        home = xstrdup(*exe ? exe : "/");
+        o->home_why = "the folder of the executable";
+    }
+    o->home = home;
+    if (!o->config_given)
+        o->config = xasprintf("%s/config/occsnap.ini", home);
+    if (!o->cache_given)
+        o->cache = xasprintf("%s/cache", home);
+    if (!o->out_given)
+        o->out = xasprintf("%s/data-snapshots", home);
+}
+
+/* The machine's paths the published files must not hold: the mirror's
+ * base (file:// and plain, or an http:// base) and the project folder;
+ * registered with os_add_redaction; cannot fail. */
+static void redact_paths(const options *o)
+{
+    if (o->mirror) {
+        if (str_starts_with_ci(o->mirror, "http://") || str_starts_with_ci(o->mirror, "https://")) {
+            char *base = xasprintf("%s%s", o->mirror,
+                                   str_ends_with(o->mirror, "/") ? "" : "/");
+            os_add_redaction(base, "mirror:https://");
+            free(base);
+        } else {
+            char abs[4096];
+            if (realpath(o->mirror, abs)) {
+                char *url = xasprintf("file://%s/", abs), *dir = xasprintf("%s/", abs);
+                os_add_redaction(url, "mirror:https://");
+                os_add_redaction(dir, "mirror:https://");
+                free(url);
+                free(dir);
+            }
+        }
+    }
+    char cwd[4096];
+    const char *root = o->home ? o->home : getcwd(cwd, sizeof cwd);
+    char abs[4096];
+    if (root && realpath(root, abs) && strcmp(abs, "/")) {
+        char *dir = xasprintf("%s/", abs);
+        os_add_redaction(dir, "");
+        free(dir);
+    }
 }
 
 /* Takes an exclusive lock on <out>/.occsnap.lock for the life of the
@@ -254,7 +345,7 @@ static int run_reader(const options *o)
             query = longer;
         }
         char *dir = snapshot_path(o, o->snapshot ? o->snapshot : "latest");
-        show_opts so = {dir, query, o->json, o->weighted};
+        show_opts so = {dir, query, o->json, o->weighted, o->limit};
         rc = show_run(&so, stdout);
         free(dir);
         free(query);
@@ -283,6 +374,26 @@ static int run_reader(const options *o)
     return rc;
 }
 
+/* The closing line of a failed run, worded by what happened: whether the
+ * config was read, and whether <out>/latest exists (and names what it
+ * points at) or no snapshot was ever published there; cannot fail. */
+static void report_failure(const options *o, int rc, int config_read)
+{
+    char *latest = xasprintf("%s/latest", o->out);
+    char target[256];
+    ssize_t n = readlink(latest, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    const char *what = !config_read ? "no configuration, so nothing was read or published"
+                                    : "nothing was published";
+    if (*target)
+        fprintf(stderr, "occsnap: %s failed (exit %d); %s; %s still points at %s\n", o->command,
+                rc, what, latest, target);
+    else
+        fprintf(stderr, "occsnap: %s failed (exit %d); %s; %s holds no snapshot yet\n",
+                o->command, rc, what, o->out);
+    free(latest);
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -292,6 +403,10 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
+    find_home(&o, argv[0]);
+    if (o.home)
+        fprintf(stderr, "occsnap: project folder %s (from %s): config %s, cache %s, out %s\n",
+                o.home, o.home_why, o.config, o.cache, o.out);
     if (!strcmp(o.command, "show") || !strcmp(o.command, "verify") || !strcmp(o.command, "diff") ||
         !strcmp(o.command, "site"))
         return run_reader(&o);
@@ -308,6 +423,7 @@ int main(int argc, char **argv)
      * warnings are in the manifest). */
     const char *trace = getenv("OCCSNAP_TRACE");
     os_warnings_quiet = !isatty(STDERR_FILENO) && !(trace && *trace == '1');
+    redact_paths(&o);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     config *cfg = NULL;
@@ -384,7 +500,8 @@ int main(int argc, char **argv)
     if (!rc && unchanged)
         fprintf(stderr,
                 "occsnap: %s done in %.3f s, peak memory %.1f MiB: inputs and config unchanged "
-                "since %s/latest; nothing published (--force publishes anyway)\n",
+                "since %s/latest; nothing published (--force publishes anyway; make snapshot "
+                "ARGS=--force)\n",
                 o.command, seconds_since(&t0), (double)ru.ru_maxrss / 1024.0, o.out);
     else if (!rc)
         fprintf(stderr, "occsnap: %s done in %.3f s, peak memory %.1f MiB%s%s%s%s", o.command,
@@ -395,9 +512,7 @@ int main(int argc, char **argv)
         fprintf(stderr, nwarn ? ", %zu warning%s%s\n" : "\n", nwarn, nwarn == 1 ? "" : "s",
                 *published ? " (in manifest.json)" : "");
     if (rc)
-        fprintf(stderr, "occsnap: %s failed (exit %d); the previous snapshot and latest are "
-                        "unchanged\n",
-                o.command, rc);
+        report_failure(&o, rc, cfg != NULL);
     free(work);
     free(stage);
     config_free(cfg);

@@ -59,6 +59,50 @@ os_result os_error(os_result code, const char *fmt, ...)
     return code;
 }
 
+/* Machine paths the published files must not hold, and their public words. */
+#define MAX_REDACTIONS 8
+static char *redact_from[MAX_REDACTIONS], *redact_to[MAX_REDACTIONS];
+static size_t nredact;
+
+void os_add_redaction(const char *from, const char *to)
+{
+    if (!from || !*from || nredact == MAX_REDACTIONS)
+        return;
+    redact_from[nredact] = strdup(from);
+    redact_to[nredact] = strdup(to);
+    if (redact_from[nredact] && redact_to[nredact])
+        nredact++;
+}
+
+char *os_redact(const char *text)
+{
+    size_t cap = strlen(text) + 1, len = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    while (*text) {
+        size_t k = 0, flen = 0;
+        for (; k < nredact; k++)
+            if (!strncmp(text, redact_from[k], flen = strlen(redact_from[k])))
+                break;
+        const char *piece = k < nredact ? redact_to[k] : text;
+        size_t plen = k < nredact ? strlen(redact_to[k]) : 1;
+        if (len + plen + 1 > cap) {
+            char *bigger = realloc(out, cap = 2 * (len + plen + 1));
+            if (!bigger) {
+                free(out);
+                return NULL;
+            }
+            out = bigger;
+        }
+        memcpy(out + len, piece, plen);
+        len += plen;
+        text += k < nredact ? flen : 1;
+    }
+    out[len] = '\0';
+    return out;
+}
+
 const char *os_first_error(void)
 {
     return first_error;
@@ -74,14 +118,14 @@ void os_clear_first_error(void)
 void os_warning(const char *fmt, ...)
 {
     va_list ap;
-    char text[1024];
+    char text[4096];
     __atomic_add_fetch(&warnings, 1, __ATOMIC_RELAXED);
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     pthread_mutex_lock(&kept_mu);
     if (nkept < KEPT_WARNINGS) {
-        char *copy = strdup(text);
+        char *copy = os_redact(text);
         if (copy)
             kept[nkept++] = copy;
     }

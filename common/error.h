@@ -58,6 +58,15 @@ const char *os_last_error(void);
  * os_clear_first_error), on any thread: what made a stage fail when the
  * error came from a worker. Owned by error.c. */
 const char *os_first_error(void);
+
+/* Registers a machine path (a mirror's file:// or http:// base) that the
+ * published files must not hold, and the words that replace it ("mirror:https://");
+ * at most 8, later ones are ignored; cannot fail (a copy that cannot be made is dropped). */
+void os_add_redaction(const char *from, const char *to);
+
+/* text with every registered path replaced; a malloc'd string the caller
+ * frees, NULL only when memory runs out. Kept warnings are stored redacted. */
+char *os_redact(const char *text);
 void os_clear_first_error(void);
 /* The code of the last os_error on this thread (OS_OK if none yet): lets a
  * caller pass on the code of an error a callback already reported. */

@@ -15,7 +15,7 @@ typedef struct {
     char from[16];         /* "network" | "mirror" | "cache" */
     int stale;             /* 1 if this is an older cached copy kept after a failure */
     int ok;                /* 1 if dest holds a checked file */
-    char error[512];       /* why it failed, when !ok (optional requests) */
+    char error[4096];       /* why it failed, when !ok (optional requests) */
 } fetch_receipt;
 
 /* The receipt path of the cached file dest: dest + ".receipt.json",

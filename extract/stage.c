@@ -91,6 +91,17 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
+/* A message for the snapshot: bound with the machine's paths replaced
+ * (os_redact); NULL when empty or when memory runs out. */
+static void bind_redacted(sqlite3_stmt *st, int i, const char *s)
+{
+    char *r = s && *s ? os_redact(s) : NULL;
+    if (r)
+        sqlite3_bind_text(st, i, r, -1, free);
+    else
+        sqlite3_bind_null(st, i);
+}
+
 int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
                       const fetch_receipt *r)
 {
@@ -104,8 +115,8 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
     bind_text_or_null(st, 1, source);
     bind_text_or_null(st, 2, r->url);
     bind_text_or_null(st, 3, cache_path);
-    bind_text_or_null(st, 4, r->fetched_url);
-    bind_text_or_null(st, 5, r->final_url);
+    bind_redacted(st, 4, r->fetched_url);
+    bind_redacted(st, 5, r->final_url);
     sqlite3_bind_int64(st, 6, r->status);
     bind_text_or_null(st, 7, r->etag);
     bind_text_or_null(st, 8, r->last_modified);
@@ -115,7 +126,7 @@ int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
     bind_text_or_null(st, 12, r->from);
     sqlite3_bind_int(st, 13, r->stale);
     sqlite3_bind_int(st, 14, r->ok);
-    bind_text_or_null(st, 15, r->error);
+    bind_redacted(st, 15, r->error);
     int rc = sqlite3_step(st) == SQLITE_DONE ? OS_OK
                                              : os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     sqlite3_finalize(st);
@@ -140,7 +151,7 @@ static int record_table(sqlite3 *db, const cfg_table *t, const char *file, const
         sqlite3_bind_int64(st, 6, header_row);
     sqlite3_bind_int64(st, 7, rows);
     bind_text_or_null(st, 8, years);
-    bind_text_or_null(st, 9, note);
+    bind_redacted(st, 9, note);
     char spec[65];
     stage_fingerprint(t, spec);
     bind_text_or_null(st, 10, spec);

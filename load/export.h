@@ -1,4 +1,4 @@
-/* export.h - occupations.csv, occupations.jsonl and datapackage.json from a snapshot. */
+/* export.h - occupations.csv/.jsonl, a CSV of every table and datapackage.json from a snapshot. */
 #ifndef OCCSNAP_EXPORT_H
 #define OCCSNAP_EXPORT_H
 
@@ -13,14 +13,23 @@
  * bytes, sha256, table schema with types, primary key, missing values,
  * sources and licences). Numbers are written in the shortest form that
  * reads back as the same double. Returns an os_result. */
-/* What export_profile hashed, so the manifest need not hash it again. */
+/* What export_profile hashed, so the manifest need not hash it again:
+ * occsnap.sqlite, occupations.csv, occupations.jsonl, then <table>.csv. */
+#define EXPORT_MAX_FILES 32
 typedef struct {
-    const char *path[3];  /* occupations.csv, occupations.jsonl, occsnap.sqlite */
-    char sha256[3][65];
-    long long bytes[3];
+    char *path[EXPORT_MAX_FILES]; /* file names in the snapshot (malloc'd) */
+    char sha256[EXPORT_MAX_FILES][65];
+    long long bytes[EXPORT_MAX_FILES];
+    int n;
 } export_hashes;
 
+/* Also writes every table of schema_tables as <table>.csv, each its own
+ * resource with primaryKey and foreignKeys; fills *hashes (the caller
+ * frees it with export_hashes_free, also after a failure). */
 int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes);
+
+/* Frees the names export_profile kept; cannot fail. */
+void export_hashes_free(export_hashes *h);
 
 /* Formats v in the shortest %g form that strtod reads back exactly. */
 void export_number(double v, char out[32]);

@@ -35,7 +35,9 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
     json_object_set_new(m, "snapshot", json_string(snapshot_name));
     json_object_set(m, "created_at", json_object_get(row0, "created_at"));
     json_t *cfg = json_object();
-    json_object_set_new(cfg, "path", json_string(c->path));
+    char *cfg_path = os_redact(c->path); /* relative to the project folder */
+    json_object_set_new(cfg, "path", json_string(cfg_path ? cfg_path : c->path));
+    free(cfg_path);
     json_object_set_new(cfg, "sha256", json_string(c->sha256));
     char inputs[65];
     if (manifest_inputs_sha256(db, "source", c, inputs) == OS_OK)
@@ -74,6 +76,13 @@ json_t *manifest_build(sqlite3 *db, const config *c, const char *snapshot_name, 
                                   "release", "release_note"};
             for (int d = 0; d < 8; d++)
                 json_object_del(r, drop[d]);
+            /* 0/1 columns are JSON booleans, so jq 'select(.ok|not)' works */
+            const char *flags[] = {"ok", "stale"};
+            for (int b = 0; b < 2; b++) {
+                json_t *v = json_object_get(r, flags[b]);
+                if (json_is_integer(v))
+                    json_object_set_new(r, flags[b], json_boolean(json_integer_value(v)));
+            }
             json_array_append_new(list, r);
         }
         json_object_set_new(o, "files", list);

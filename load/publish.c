@@ -121,15 +121,13 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         rc = OS_EIO;
     /* Exports for tools that do not read SQLite, described by a Frictionless
      * Data Package; the manifest lists every file with its sha256. */
-    export_hashes hashes;
+    export_hashes hashes = {.n = 0};
     if (!rc)
         rc = export_profile(snap, c, tmp, &hashes);
     sqlite3_close(snap);
     /* the exported files were hashed for the Data Package: hash each once */
-    static const int order[] = {2, 0, 1}; /* occsnap.sqlite, then the exports */
-    for (int k = 0; !rc && k < 3; k++)
-        manifest_add_known_output(manifest, hashes.path[order[k]], hashes.bytes[order[k]],
-                                  hashes.sha256[order[k]]);
+    for (int k = 0; !rc && k < hashes.n; k++)
+        manifest_add_known_output(manifest, hashes.path[k], hashes.bytes[k], hashes.sha256[k]);
     if (!rc)
         rc = manifest_add_output(manifest, tmp, "datapackage.json");
     if (!rc) {
@@ -140,14 +138,15 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         free(text);
     }
     /* A published snapshot is read-only: readers share it, verify re-hashes it. */
-    const char *all[] = {"occsnap.sqlite", "occupations.csv", "occupations.jsonl",
-                         "datapackage.json", "manifest.json"};
-    for (size_t k = 0; !rc && k < sizeof all / sizeof *all; k++) {
-        char *fpath = xasprintf("%s/%s", tmp, all[k]);
+    for (int k = 0; !rc && k < hashes.n + 2; k++) {
+        const char *file = k < hashes.n ? hashes.path[k]
+                           : k == hashes.n ? "datapackage.json" : "manifest.json";
+        char *fpath = xasprintf("%s/%s", tmp, file);
         if (chmod(fpath, 0444) != 0)
             rc = os_error(OS_EIO, "cannot make %s read-only: %s", fpath, strerror(errno));
         free(fpath);
     }
+    export_hashes_free(&hashes);
     json_decref(manifest);
     json_decref(tests);
     free(db_path);

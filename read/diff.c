@@ -58,7 +58,7 @@ static const char CHANGES_SQL[] =
     "       CASE WHEN old IS NULL THEN 'appeared' WHEN new IS NULL THEN 'disappeared' "
     "            ELSE kind END, old, new, "
     "       CASE WHEN old IS NULL OR new IS NULL THEN NULL WHEN kind = 'pct' THEN new - old "
-    "            WHEN old = 0 THEN NULL ELSE (new - old) / abs(old) END, old_flag, new_flag "
+    "            WHEN old = 0 THEN NULL ELSE (new - old) * 1.0 / abs(old) END, old_flag, new_flag "
     "FROM pairs WHERE (old IS NULL) <> (new IS NULL) "
     "   OR (kind = 'pct' AND abs(new - old) > ?2) "
     "   OR (kind = 'value' AND ((old = 0 AND new <> 0) "

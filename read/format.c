@@ -35,6 +35,10 @@ char *fmt_percentile(char *buf, size_t size, double pct)
         snprintf(buf, size, "?");
         return buf;
     }
+    if (pct < 1) { /* "0th" reads as a rank that does not exist */
+        snprintf(buf, size, "below the 1st");
+        return buf;
+    }
     return fmt_ordinal(buf, size, (long)floor(pct));
 }
 
@@ -173,4 +177,33 @@ char *fmt_decimal2(char *buf, size_t size, double v)
         strcpy(tmp, "0");
     snprintf(buf, size, "%s", tmp);
     return buf;
+}
+
+/* Never fails; n == 0 writes nothing. */
+void fmt_largest_remainder(const double *fraction, size_t n, long *percent)
+{
+    double total = 0;
+    long sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double f = isfinite(fraction[i]) && fraction[i] > 0 ? fraction[i] : 0;
+        total += f;
+        percent[i] = (long)floor(f * 100);
+        sum += percent[i];
+    }
+    long target = n ? llround(total * 100) : 0;
+    /* hand the missing points to the largest remainders, the first on ties */
+    while (sum < target) {
+        size_t best = 0;
+        double best_rem = -1;
+        for (size_t i = 0; i < n; i++) {
+            double f = isfinite(fraction[i]) && fraction[i] > 0 ? fraction[i] : 0;
+            double rem = f * 100 - (double)percent[i];
+            if (rem > best_rem) {
+                best_rem = rem;
+                best = i;
+            }
+        }
+        percent[best]++;
+        sum++;
+    }
 }

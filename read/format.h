@@ -17,7 +17,7 @@ const char *fmt_ordinal_suffix(long n);
 char *fmt_ordinal(char *buf, size_t size, long n);
 
 /* A percentile as the integer part of pct with its ordinal: 62.62 -> "62nd",
- * 0.4 -> "0th" (a negative or non-finite pct prints as "?"). */
+ * 0.4 -> "below the 1st" (a negative or non-finite pct prints as "?"). */
 char *fmt_percentile(char *buf, size_t size, double pct);
 
 /* An integer with thousands separators: 13050 -> "13,050", -1234 -> "-1,234". */
@@ -55,5 +55,12 @@ char *fmt_sig(char *buf, size_t size, double v, int sig);
 /* A number with at most two decimals and no trailing zeros: 0.5 -> "0.5",
  * 0.3333 -> "0.33", 1 -> "1". */
 char *fmt_decimal2(char *buf, size_t size, double v);
+
+/* Whole percents of n fractions that add to the rounded percent of their
+ * sum (100 when they add to 1), by the largest remainder method: each gets
+ * the floor of its percent, and the points still missing go to the largest
+ * remainders (the first on a tie): {0.333, 0.333, 0.334} -> {33, 33, 34}.
+ * A negative or non-finite fraction counts as 0. Writes percent[0..n). */
+void fmt_largest_remainder(const double *fraction, size_t n, long *percent);
 
 #endif

@@ -34,15 +34,27 @@ static const char *percentile_words(const json_t *m, int weighted, char *buf, si
                                      : "no percentile");
         return buf;
     }
-    snprintf(buf, size, "%s percentile", fmt_ordinal(o, sizeof o, (long)p));
+    snprintf(buf, size, "%s percentile", fmt_percentile(o, sizeof o, p));
     return buf;
+}
+
+/* What a percentile ranks among: " across 948 occupations" (those with a
+ * value), or " by employment" when weighted; never fails. */
+static void md_population(const json_t *x, int weighted, markup *m)
+{
+    char num[FMT_BUF];
+    double n;
+    if (weighted)
+        mk_text(m, " by employment");
+    else if (page_num(x, "n", &n))
+        mk_textf(m, " across %s occupations", fmt_count(num, sizeof num, n));
 }
 
 /* The composite's line: its percentile and label across its N occupations
  * (or "by employment"), or why there is none. Never fails. */
 static void md_composite(const char *name, const json_t *x, int weighted, markup *m)
 {
-    char pw[128], num[FMT_BUF];
+    char pw[128];
     double n;
     item_label(m, page_str(x, "title"));
     if (!page_num(x, "value", &n)) {
@@ -55,10 +67,7 @@ static void md_composite(const char *name, const json_t *x, int weighted, markup
     const char *label = page_str(x, "label");
     mk_textf(m, "%s%s%s%s", percentile_words(x, weighted, pw, sizeof pw), label ? " (" : "",
              label ? label : "", label ? ")" : "");
-    if (weighted)
-        mk_text(m, " by employment");
-    else if (page_num(x, "n", &n))
-        mk_textf(m, " across %s occupations", fmt_count(num, sizeof num, n));
+    md_population(x, weighted, m);
     mk_textf(m, " — composite of current-era exposure studies (%s).", name);
     mk_item_end(m);
 }
@@ -76,8 +85,8 @@ static void md_binary(const json_t *x, markup *m)
     else if (v >= 1 || v <= 0)
         mk_textf(m, "%s%s%s.", v >= 1 ? "yes" : "no", note ? " — " : "", note ? note : "");
     else
-        mk_textf(m, "partly (%s)%s%s.", fmt_decimal2(num, sizeof num, v), note ? " — " : "",
-                 note ? note : "");
+        mk_textf(m, "partly (%s: the mean of its merged source codes' 0/1)%s%s.",
+                 fmt_decimal2(num, sizeof num, v), note ? " — " : "", note ? note : "");
     mk_item_end(m);
 }
 
@@ -102,8 +111,10 @@ static void md_continuous(const char *name, const json_t *x, int weighted, marku
         return;
     }
     const char *label = historical ? NULL : page_str(x, "label");
-    mk_textf(m, "%s%s%s%s — %s.", percentile_words(x, weighted, pw, sizeof pw),
-             label ? " (" : "", label ? label : "", label ? ")" : "", tail);
+    mk_textf(m, "%s%s%s%s", percentile_words(x, weighted, pw, sizeof pw), label ? " (" : "",
+             label ? label : "", label ? ")" : "");
+    md_population(x, weighted, m);
+    mk_textf(m, " — %s.", tail);
     mk_item_end(m);
 }
 
@@ -192,7 +203,12 @@ static void md_outlook(const json_t *page, markup *m)
     mk_strongf(m, "%s:", label);
     const char *sep = " ";
     if (page_num(p, "change_pct", &v)) {
-        mk_textf(m, "%s%s growth (%s)", sep, fmt_change_pct(a, sizeof a, v), fmt_change_label(v));
+        if (page_num(p, "base_year", &base_y))
+            mk_textf(m, "%s%s of %ld jobs (%s)", sep, fmt_change_pct(a, sizeof a, v),
+                     (long)base_y, fmt_change_label(v));
+        else
+            mk_textf(m, "%s%s of base-year jobs (%s)", sep, fmt_change_pct(a, sizeof a, v),
+                     fmt_change_label(v));
         sep = "; ";
     }
     if (page_num(p, "openings", &v)) {
@@ -284,20 +300,23 @@ static void md_aei_figures(const json_t *page, const json_t *a, markup *m, const
     mk_item_end(m);
     item_label(m, "Automation vs augmentation");
     if (page_num(a, "automation_share", &v) && page_num(a, "augmentation_share", &w)) {
-        mk_textf(m, "%s automation, %s augmentation (usage-weighted)", fmt_share(s1, sizeof s1, v),
-                 fmt_share(s2, sizeof s2, w));
-        double f = 0, u = 0;
-        int hf = page_num(a, "filtered_share", &f) && llround(f * 100) > 0;
-        int hu = page_num(a, "unknown_share", &u) && llround(u * 100) > 0;
-        if (hf || hu) {
+        /* the four shares on one line add to 100 % (largest remainder) */
+        double f[4] = {v, w, 0, 0};
+        long pc[4];
+        page_num(a, "filtered_share", &f[2]);
+        page_num(a, "unknown_share", &f[3]);
+        fmt_largest_remainder(f, 4, pc);
+        mk_textf(m, "%ld%% automation, %ld%% augmentation", pc[0], pc[1]);
+        if (pc[2] || pc[3]) {
             mk_text(m, "; the rest is ");
-            if (hf)
-                mk_textf(m, "%s filtered", fmt_share(s1, sizeof s1, f));
-            if (hf && hu)
+            if (pc[2])
+                mk_textf(m, "%ld%% filtered", pc[2]);
+            if (pc[2] && pc[3])
                 mk_text(m, " and ");
-            if (hu)
-                mk_textf(m, "%s unclassified", fmt_share(s2, sizeof s2, u));
+            if (pc[3])
+                mk_textf(m, "%ld%% unclassified", pc[3]);
         }
+        mk_text(m, " (of this occupation's AI conversations, usage-weighted)");
         mk_text(m, ".");
     } else
         mk_text(m, "not classified in this release.");

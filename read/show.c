@@ -17,9 +17,9 @@
  *   6 (OS_EDATA) no occupation matches the query (code or title words);
  *   7 (OS_EIO)   the snapshot is missing or cannot be read. */
 
-#define LIST_MAX 10 /* entries of a ranked list */
+#define LIST_MAX 10 /* entries of a ranked list unless --limit N or --all */
 
-/* Prints the ranked list (at most LIST_MAX) as one JSON object; never fails. */
+/* Prints the ranked list (shown entries) as one JSON object; never fails. */
 static void list_json(const lookup_list *l, size_t shown, const char *query, FILE *out)
 {
     json_t *o = json_object(), *a = json_array();
@@ -35,17 +35,19 @@ static void list_json(const lookup_list *l, size_t shown, const char *query, FIL
         json_array_append_new(a, m);
     }
     json_object_set_new(o, "matches", a);
+    json_object_set_new(o, "total", json_integer((json_int_t)l->n));
     json_object_set_new(o, "more", json_integer((json_int_t)(l->n - shown)));
     json_dumpf(o, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputs("\n", out);
     json_decref(o);
 }
 
-/* Prints the ranked list of matches (at most LIST_MAX) for a query that
- * several occupations match equally well; never fails. */
-static void render_list(const lookup_list *l, const char *query, int json, FILE *out)
+/* Prints the ranked list of matches (limit entries: 0 LIST_MAX, -1 all)
+ * for a query that several occupations match equally well; never fails. */
+static void render_list(const lookup_list *l, const char *query, int json, long limit, FILE *out)
 {
-    size_t shown = l->n < LIST_MAX ? l->n : LIST_MAX;
+    size_t max = limit < 0 ? l->n : limit == 0 ? LIST_MAX : (size_t)limit;
+    size_t shown = l->n < max ? l->n : max;
     if (json) {
         list_json(l, shown, query, out);
         return;
@@ -64,8 +66,9 @@ static void render_list(const lookup_list *l, const char *query, int json, FILE 
             fprintf(out, "%s %.7s\n", c->how, c->code);
     }
     if (l->n > shown)
-        fprintf(out, "\n_… and %zu more matching occupation%s._\n", l->n - shown,
-                l->n - shown == 1 ? "" : "s");
+        fprintf(out, "\n_… and %zu more matching occupation%s (`--all` lists all %zu, "
+                     "`--limit N` the first N)._\n",
+                l->n - shown, l->n - shown == 1 ? "" : "s", l->n);
 }
 
 /* Prints the page of the best match (noting on stderr how many others
@@ -108,7 +111,7 @@ int show_run(const show_opts *opt, FILE *out)
     if (!rc)
         rc = lookup_find(&s, query, &l);
     if (!rc && l.ties > 1)
-        render_list(&l, query, opt->json, out);
+        render_list(&l, query, opt->json, opt->limit, out);
     else if (!rc)
         rc = render_page(&s, &l, query, opt, out);
     if (!rc && (fflush(out) != 0 || ferror(out)))

@@ -9,6 +9,7 @@ typedef struct {
     const char *query;    /* "27-4014.00", "27-4014", "274014" or title words */
     int json;             /* 1: JSON instead of Markdown */
     int weighted;         /* 1: show pct_emp instead of pct */
+    long limit;           /* entries of a ranked list: 0 the default (10), -1 all (--all) */
 } show_opts;
 
 /* Prints the page of the occupation that query names, or, when a title

@@ -100,7 +100,11 @@ static int write_sources(tf *t)
 {
     sqlite3_stmt *q, *ins;
     int rc = db_prepare(t->stage,
-                     "SELECT source, url, fetched_url, final_url, status, etag, last_modified,"
+                     /* no path of the building machine: a mirror's copy is mirror:<url> */
+                     "SELECT source, url,"
+                     " CASE WHEN from_ = 'mirror' THEN 'mirror:' || url ELSE fetched_url END,"
+                     " CASE WHEN from_ = 'mirror' THEN 'mirror:' || url ELSE final_url END,"
+                     " nullif(status, 0), etag, last_modified,"
                      " retrieved_at, bytes, sha256, from_, stale, ok, error FROM stage_file"
                      " ORDER BY source, url",
                      &q);

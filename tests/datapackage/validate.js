@@ -1,6 +1,7 @@
 // validate.js - check a snapshot's datapackage.json against the Frictionless
-// Data Package profile, and read the CSV resource through its table schema
-// (every value must cast to its declared type). Usage: node validate.js DIR
+// Data Package profile, and read every tabular resource through its table
+// schema: every value must cast to its declared type, primary keys must be
+// unique and foreign keys must resolve. Usage: node validate.js DIR
 const path = require('path');
 const { Package } = require('datapackage');
 
@@ -19,8 +20,22 @@ const { Package } = require('datapackage');
   }
   const rows = await res.read({ keyed: true, cast: true });
   const codes = new Set(rows.map((r) => r.onet_code));
+  let tabular = 0, cast = 0, fks = 0;
+  for (const r of dp.resources) {
+    if (!r.tabular) continue;
+    try {
+      const got = await r.read({ cast: true, relations: true });
+      tabular++;
+      cast += got.length;
+      fks += (r.schema.foreignKeys || []).length;
+    } catch (e) {
+      const why = e.errors ? e.errors.map((x) => x.message).join('; ') : e.message;
+      throw new Error(`${r.name}: ${why}`);
+    }
+  }
   console.log(`valid: ${dp.resources.length} resources, ${rows.length} rows cast, ` +
               `${codes.size} distinct onet_code`);
+  console.log(`tabular: ${tabular} resources, ${cast} rows cast, ${fks} foreign keys resolved`);
 })().catch((e) => {
   console.error('validation failed: ' + (e.errors ? e.errors.map((x) => x.message).join('; ') : e.message));
   process.exit(1);

@@ -66,7 +66,7 @@ print(f["felten_ig_aioe"]["description"].startswith("Image generation AI exposur
 step "the page"
 "$BIN" show 27-4014.00 --snapshot "$S" > "$TMP/page.md" 2>"$TMP/err"
 check "its line, after Microsoft's" "$(grep -A1 'AI assistant applicability' "$TMP/page.md" | tail -n 1)" \
-    "- **Image generation AI exposure (Felten et al.):** 58th percentile (Moderate) — source: felten_ig_aioe."
+    "- **Image generation AI exposure (Felten et al.):** 58th percentile (Moderate) across 945 occupations — source: felten_ig_aioe."
 "$BIN" show 55-3016.00 --snapshot "$S" > "$TMP/page.md" 2>"$TMP/err"
 check "an occupation without a value says so" \
     "$(grep -c '^- \*\*Image generation AI exposure (Felten et al.):\*\* no value for this occupation — source: felten_ig_aioe.$' "$TMP/page.md")" 1
@@ -86,6 +86,6 @@ check "same values as felten_lm_aioe" \
     "$(q "$D2" "select count(*) from measure where measure='felten_lm_aioe'")"
 check "in the CSV" "$(head -n 1 "$OUT2/latest/occupations.csv" | tr ',' '\n' | grep -c '^lm_again')" 4
 "$BIN" show 27-4014.00 --snapshot "$OUT2/latest" > "$TMP/page2.md" 2>&1
-check "on the page" "$(grep -c '^- \*\*LM exposure again:\*\* 54th percentile (Moderate) — a test line (source: lm_again).$' "$TMP/page2.md")" 1
+check "on the page" "$(grep -c '^- \*\*LM exposure again:\*\* 54th percentile (Moderate) across 945 occupations — a test line (source: lm_again).$' "$TMP/page2.md")" 1
 
 finish

@@ -8,7 +8,7 @@
 #     TOT_EMP 13050, A_MEDIAN 66430 -> "median $66,430; 13,050 employed"
 #     (the reference page: the same).
 #   - EP occupation.xlsx "Table 1.2" row 407 (27-4014): employment 2024 16.9,
-#     2034 16.6 (thousands), change -0.3, -1.7 %, openings 1.2 -> "-1.7% growth
+#     2034 16.6 (thousands), change -0.3, -1.7 %, openings 1.2 -> "-1.7% of 2024 jobs
 #     (Declining); 1.2k annual openings; 16.9k → 16.6k jobs" (the reference
 #     page: the same).
 #   - O*NET db_30_1_text.zip "Task Statements.txt": 14 tasks, 13 Core (7731 is
@@ -90,7 +90,7 @@ step "27-4014.00 figures equal the reference page's (employment, wages, projecti
 check "pay" "$(line '**Pay & employment')" \
     "- **Pay & employment (BLS OEWS, May 2024):** median \$66,430; 13,050 employed."
 check "projections" "$(line '**Projected employment')" \
-    "- **Projected employment (BLS 2024–34):** -1.7% growth (Declining); 1.2k annual openings; 16.9k → 16.6k jobs."
+    "- **Projected employment (BLS 2024–34):** -1.7% of 2024 jobs (Declining); 1.2k annual openings; 16.9k → 16.6k jobs."
 check "remote" "$(line '**Remote-capable')" \
     "- **Remote-capable (Dingel–Neiman):** yes — task structure, not who actually works remote."
 check "core tasks" "$(sed -n '/^\*\*Core tasks/,/^$/p' "$TMP/page.md" | grep -c '^- ')" 13
@@ -106,13 +106,13 @@ done
 check "composite" "$(line '**AI task-overlap index')" \
     "- **AI task-overlap index:** 45th percentile (Moderate) across 948 occupations — composite of current-era exposure studies (ai_exposure_index_v1)."
 check "gamma" "$(line '**LLM task exposure')" \
-    "- **LLM task exposure, γ (OpenAI / Eloundou):** 62nd percentile (Moderate) — source: eloundou_gamma."
+    "- **LLM task exposure, γ (OpenAI / Eloundou):** 62nd percentile (Moderate) across 923 occupations — source: eloundou_gamma."
 
 step "27-4014.00 Economic Index figures in the data's unit (percent of all conversations)"
 check "usage" "$(line '**Share of all conversations')" \
     "- **Share of all conversations:** 0.0075% (over 3 of its tasks)."
 check "automation" "$(line '**Automation vs augmentation')" \
-    "- **Automation vs augmentation:** 30% automation, 0% augmentation (usage-weighted); the rest is 70% filtered."
+    "- **Automation vs augmentation:** 30% automation, 0% augmentation; the rest is 70% filtered (of this occupation's AI conversations, usage-weighted)."
 check "top task" "$(line 'Create musical instrument')" \
     "- Create musical instrument digital interface programs for music projects, commercials, or film postproduction. _(0.0034% of all conversations; directive)_"
 check "no '% of measured AI use'" "$(grep -c 'measured AI use' "$TMP/page.md")" 0
@@ -151,7 +151,7 @@ check "the gap in one line" "$(line 'No Anthropic Economic Index data')" \
 check "pay" "$(line '**Pay & employment')" \
     "- **Pay & employment (BLS OEWS, May 2024):** median \$152,800; 9,520 employed."
 check "projections" "$(line '**Projected employment')" \
-    "- **Projected employment (BLS 2024–34):** +1.8% growth (Growing); 0.3k annual openings; 9.7k → 9.9k jobs."
+    "- **Projected employment (BLS 2024–34):** +1.8% of 2024 jobs (Growing); 0.3k annual openings; 9.7k → 9.9k jobs."
 
 step "55-3016.00 (military, no OEWS row) equals its golden file"
 check "no employment_wage row" "$(q "$DB" "select count(*) from employment_wage where onet_code='55-3016.00'")" 0
@@ -237,15 +237,54 @@ check "said once" "$(grep -c 'employment-weighted' "$TMP/show.out")" 1
 check "composite" "$(line '**AI task-overlap index')" \
     "- **AI task-overlap index:** 45th percentile (Moderate) by employment — composite of current-era exposure studies (ai_exposure_index_v1)."
 check "felten" "$(line '**Overall AI exposure')" \
-    "- **Overall AI exposure (Felten et al.):** 59th percentile (Moderate) — source: felten_aioe."
+    "- **Overall AI exposure (Felten et al.):** 59th percentile (Moderate) by employment — source: felten_aioe."
 check "microsoft" "$(line '**AI assistant applicability')" \
-    "- **AI assistant applicability (Microsoft):** 19th percentile (Low) — source: microsoft_applicability."
+    "- **AI assistant applicability (Microsoft):** 19th percentile (Low) by employment — source: microsoft_applicability."
 check "frey-osborne" "$(grep -c 'Frey–Osborne.*22nd percentile' "$TMP/show.out")" 1
 P=$(q "$DB" "select cast(pct_emp as int) from measure where onet_code='27-4014.00' and measure='microsoft_applicability'")
 check "microsoft = pct_emp" "$P" 19
 check "only percentiles differ" "$(diff "$TMP/page.md" "$TMP/show.out" | grep '^>' | grep -vc 'percentile\|employment-weighted\|^> $')" 0
 show 55-3016.00 --weighted --format json
 check "json weighted, no employment: null" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["exposure"]["weighted"], d["exposure"]["felten_aioe"]["value"], d["pay"])' "$TMP/show.out")" "True None None"
+
+step "a percentile below 1 reads \"below the 1st percentile\", never \"0th\""
+LOW=$(q "$DB" "select onet_code from measure where measure = 'felten_aioe' and pct < 1 order by pct limit 1")
+show "$LOW"
+check "the page of $LOW says so" \
+    "$(grep -c '^- \*\*Overall AI exposure (Felten et al.):\*\* below the 1st percentile (Low) across 945 occupations' "$TMP/show.out")" 1
+check "no 0th anywhere" "$(grep -c '[^0-9]0th percentile' "$TMP/show.out")" 0
+
+step "shares on one line add to 100 % (largest remainder) and say what they are shares of"
+# 11-1021.00: 37.77 % / 48.67 % / 13.56 % round one by one to 38 + 49 + 14 = 101;
+# floors 37 + 48 + 13 = 98, the two largest remainders (.77, .67) take the 2 points
+check "rounded one by one they would not" "$(q "$DB" "select round(automation_share*100)+round(augmentation_share*100)+round(filtered_share*100)+round(unknown_share*100) from aei_occupation where onet_code = '11-1021.00' and release = (select max(release) from aei_occupation)")" 101.0
+show 11-1021.00
+LINE=$(grep '^- \*\*Automation vs augmentation' "$TMP/show.out")
+check "the line" "$LINE" \
+    "- **Automation vs augmentation:** 38% automation, 49% augmentation; the rest is 13% filtered (of this occupation's AI conversations, usage-weighted)."
+check "adds to 100" "$(echo "$LINE" | grep -o '[0-9]*%' | tr -d % | paste -sd+ | bc)" 100
+bad=0
+for code in $(q "$DB" "select onet_code from aei_occupation where release = (select max(release) from aei_occupation) order by random() limit 25"); do
+    show "$code"
+    sum=$(grep '^- \*\*Automation vs augmentation' "$TMP/show.out" | grep -o '[0-9]*%' | tr -d % | paste -sd+ | bc)
+    [ "$sum" = 100 ] || bad=$((bad + 1))
+done
+check "25 random pages: every line adds to 100" "$bad" 0
+
+step "show --all and --limit N page through a long list, in text and JSON"
+show teacher
+check "10 by default, and how to see the rest" \
+    "$(grep -c '^[0-9]*\. ' "$TMP/show.out") $(grep -c '^_… and 61 more matching occupations (`--all` lists all 71, `--limit N` the first N)._$' "$TMP/show.out")" "10 1"
+show teacher --all
+check "--all lists all 71, no 'more' line" "$(grep -c '^[0-9]*\. ' "$TMP/show.out") $(grep -c 'more matching' "$TMP/show.out")" "71 0"
+show teacher --limit 25
+check "--limit 25" "$(grep -c '^[0-9]*\. ' "$TMP/show.out") $(grep -c '46 more' "$TMP/show.out")" "25 1"
+show teacher --all --format json
+check "json --all" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["matches"]), d["more"], d["total"])' "$TMP/show.out")" "71 0 71"
+show teacher --limit 3 --format json
+check "json --limit 3" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["matches"]), d["more"], d["total"])' "$TMP/show.out")" "3 68 71"
+show teacher --limit 0
+check "--limit 0 is a usage error" "$SRC" 2
 
 step "--snapshot DIR picks a snapshot"
 NAME=$(readlink "$OUT/latest")

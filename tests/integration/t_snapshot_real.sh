@@ -72,8 +72,9 @@ for s in m["sources"]:
         key = u.netloc + urllib.parse.unquote(u.path)
         if sums.get(key) != f["sha256"]:
             print("MISMATCH", key, f["sha256"], sums.get(key)); sys.exit(1)
-        if not f["fetched_url"].startswith("http://127.0.0.1:"):
-            print("NOT FROM THE LOOPBACK SERVER", f["fetched_url"]); sys.exit(1)
+        # from the mirror (the loopback server), recorded without its address
+        if f["fetched_url"] != "mirror:" + f["url"] or (f["ok"] and f["fetched_from"] != "mirror"):
+            print("NOT FROM THE MIRROR", f["fetched_from"], f["fetched_url"]); sys.exit(1)
         n += 1
 out = [o for o in m["outputs"] if o["path"] == "occsnap.sqlite"]
 assert out and len(out[0]["sha256"]) == 64, "outputs lack occsnap.sqlite"

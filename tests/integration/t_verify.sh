@@ -36,22 +36,25 @@ step "snapshot over HTTP from the mirror"
 run_occsnap "$OUT" "$CACHE" "$URL"
 if [ "$RC" -eq 0 ]; then ok; else fail "exit $RC: $(cat "$TMP/log")"; fi
 SNAP="$OUT/$(readlink "$OUT/latest")"
-FILES="occsnap.sqlite occupations.csv occupations.jsonl datapackage.json"
+# the files every test below doctors in turn, and all the manifest lists:
+# the database, the profile exports, a CSV per table, the Data Package
+FILES="occsnap.sqlite occupations.csv occupations.jsonl measure.csv datapackage.json"
+ALL_FILES="occsnap.sqlite occupations.csv occupations.jsonl snapshot.csv source.csv occupation.csv occupation_title.csv task.csv element.csv technology.csv employment_wage.csv projection.csv measure.csv aei_task.csv aei_occupation.csv aei_release.csv aei_release_occupation.csv coverage.csv coverage_unmatched.csv source_table.csv measure_info.csv datapackage.json"
 
 step "the manifest lists every published file but itself"
-check "outputs" "$(python3 -c 'import json,sys; print(" ".join(o["path"] for o in json.load(open(sys.argv[1]))["outputs"]))' "$SNAP/manifest.json")" "$FILES"
-check "files in the snapshot" "$(ls "$SNAP" | sort | tr '\n' ' ')" "datapackage.json manifest.json occsnap.sqlite occupations.csv occupations.jsonl "
+check "outputs" "$(python3 -c 'import json,sys; print(" ".join(o["path"] for o in json.load(open(sys.argv[1]))["outputs"]))' "$SNAP/manifest.json")" "$ALL_FILES"
+check "files in the snapshot" "$(ls "$SNAP" | sort | tr '\n' ' ')" "$(printf '%s\n' $ALL_FILES manifest.json | sort | tr '\n' ' ')"
 
 step "a clean snapshot verifies"
 BEFORE=$(ls -lA --time-style=full-iso "$SNAP")
 verify "$SNAP"
 check "exit code" "$RC" 0
-check "one ok line per file" "$(lines '^ok        [a-z.]*: [0-9]* bytes, sha256 [0-9a-f]\{64\}$')" 4
+check "one ok line per file" "$(lines '^ok        [a-z_.]*: [0-9]* bytes, sha256 [0-9a-f]\{64\}$')" 22
 # 18 tables: aei_release and aei_release_occupation (issue 11) joined the 16
 check "row counts" "$(lines '^ok        row counts of 18 tables as in manifest.json$')" 1
 check "one ok line per data test" "$(lines '^ok        data test: ')" 7
 check "integrity" "$(lines '^ok        database integrity (PRAGMA quick_check)$')" 1
-check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 4 files match their sha256, database intact, 18 row counts match, 7 data tests pass"
+check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 22 files match their sha256, database intact, 18 row counts match, 7 data tests pass"
 check "nothing on stderr" "$(cat "$TMP/verr")" ""
 check "the snapshot directory is untouched (no journal, same times)" "$(ls -lA --time-style=full-iso "$SNAP")" "$BEFORE"
 
@@ -73,8 +76,8 @@ for f in $FILES; do
     got=$(sha256sum "$D/$f" | cut -d' ' -f1)
     check "CHANGED line names the file, expected and actual sha256" \
         "$(lines "^CHANGED   $f: expected [0-9]* bytes, sha256 $want; found [0-9]* bytes, sha256 $got\$")" 1
-    check "the other files are ok" "$(lines '^ok        [a-z.]*: [0-9]* bytes')" 3
-    check "summary" "$(tail -n 1 "$TMP/vout" | cut -d, -f1)" "verify: FAILED: 1 of 4 files changed or missing"
+    check "the other files are ok" "$(lines '^ok        [a-z_.]*: [0-9]* bytes')" 21
+    check "summary" "$(tail -n 1 "$TMP/vout" | cut -d, -f1)" "verify: FAILED: 1 of 22 files changed or missing"
     check "error on stderr" "$(grep -c "^error: verify: $D does not match" "$TMP/verr")" 1
 done
 
@@ -160,7 +163,7 @@ PY
 verify "$D"
 check "exit code" "$RC" 0
 check "warning line" "$(lines '^warning   occupations.csv: in the snapshot directory but not listed in manifest.json$')" 1
-check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 3 files match their sha256, database intact, 18 row counts match, 7 data tests pass; warning: 1 unlisted file"
+check "summary" "$(tail -n 1 "$TMP/vout")" "verify: OK: 21 files match their sha256, database intact, 18 row counts match, 7 data tests pass; warning: 1 unlisted file"
 
 step "an extra file in the snapshot is a warning"
 D=$(copy_snap extra)
@@ -177,7 +180,7 @@ check "exit code" "$RC" 6
 check "FAILED data test line with the row" "$(lines '^FAILED    data test: percentiles within (0, 100): 1 failing row; first: 27-4014.00 felten_aioe pct=150.0 pct_emp=')" 1
 check "the other data tests pass" "$(lines '^ok        data test: ')" 6
 check "CHANGED database" "$(lines '^CHANGED   occsnap.sqlite: ')" 1
-check "summary" "$(tail -n 1 "$TMP/vout")" "verify: FAILED: 1 of 4 files changed or missing, 0 of 18 row counts differ, 1 of 7 data tests failed"
+check "summary" "$(tail -n 1 "$TMP/vout")" "verify: FAILED: 1 of 22 files changed or missing, 0 of 18 row counts differ, 1 of 7 data tests failed"
 
 step "a deleted occupation: row count and foreign keys fail"
 D=$(copy_snap fk)

@@ -29,7 +29,7 @@ static const long_case ORDINALS[] = {
 
 /* the integer part of pct with its ordinal (DESIGN section 8) */
 static const double_case PERCENTILES[] = {
-    {62.62, "62nd"}, {62.0, "62nd"}, {0.4, "0th"},   {0.0, "0th"},  {1.99, "1st"},
+    {62.62, "62nd"}, {62.0, "62nd"}, {0.4, "below the 1st"}, {0.0, "below the 1st"}, {0.999, "below the 1st"}, {1.0, "1st"},  {1.99, "1st"},
     {11.5, "11th"},  {12.9, "12th"}, {13.0, "13th"}, {21.2, "21st"}, {22.7, "22nd"},
     {23.1, "23rd"},  {45.7278481012658, "45th"},     {99.99, "99th"}, {-1, "?"}};
 
@@ -142,6 +142,33 @@ static void test_shares_and_sig(void **state)
         assert_string_equal(fmt_decimal2(buf, sizeof buf, DECIMAL2[i].v), DECIMAL2[i].want);
 }
 
+/* shares on one line add up to 100: the largest remainders get the points */
+static const struct {
+    double f[4];
+    size_t n;
+    long want[4];
+} REMAINDERS[] = {
+    {{0.301369863013699, 0.0, 0.698630136986301, 0.0}, 4, {30, 0, 70, 0}},
+    {{1.0 / 3, 1.0 / 3, 1.0 / 3, 0}, 3, {34, 33, 33, 0}},
+    {{0.335, 0.335, 0.33, 0}, 3, {34, 33, 33, 0}},
+    {{0.125, 0.125, 0.125, 0.625}, 4, {13, 13, 12, 62}}, /* ties: the first ones */
+    {{0.004, 0.004, 0.992, 0}, 3, {1, 0, 99, 0}},     /* .4 beats .2 */
+    {{0.006, 0.006, 0.988, 0}, 3, {1, 0, 99, 0}},
+    {{0.5, 0.25, 0, 0}, 2, {50, 25, 0, 0}},       /* they need not add to 1 */
+    {{-0.1, 1.1, 0, 0}, 2, {0, 110, 0, 0}},       /* a negative counts as 0 */
+};
+
+static void test_largest_remainder(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N(REMAINDERS); i++) {
+        long got[4] = {0, 0, 0, 0};
+        fmt_largest_remainder(REMAINDERS[i].f, REMAINDERS[i].n, got);
+        for (size_t k = 0; k < REMAINDERS[i].n; k++)
+            assert_int_equal(got[k], REMAINDERS[i].want[k]);
+    }
+}
+
 /* a buffer too small is cut short and still terminated, as snprintf does */
 static void test_small_buffer(void **state)
 {
@@ -157,7 +184,7 @@ int main(void)
         cmocka_unit_test(test_ordinals),    cmocka_unit_test(test_percentiles),
         cmocka_unit_test(test_grouped),     cmocka_unit_test(test_money),
         cmocka_unit_test(test_thousands_k), cmocka_unit_test(test_changes),
-        cmocka_unit_test(test_shares_and_sig), cmocka_unit_test(test_small_buffer),
+        cmocka_unit_test(test_shares_and_sig), cmocka_unit_test(test_largest_remainder), cmocka_unit_test(test_small_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
