@@ -684,6 +684,23 @@ int stage_reusable(sqlite3 *db, const cfg_table *t, const char *sha256)
     return yes;
 }
 
+/* Never fails: 1 when prev.src_<id> was created by the same statement as
+ * main.src_<id> (same columns, order and types), 0 otherwise or on error. */
+static int same_layout(sqlite3 *db, const cfg_table *t)
+{
+    sqlite3_stmt *st;
+    const char *sql = "SELECT (SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1)"
+                      " IS (SELECT sql FROM prev.sqlite_schema WHERE type = 'table' AND name = ?1)";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    char *name = xasprintf("src_%s", t->id);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_finalize(st);
+    free(name);
+    return same;
+}
+
 int stage_copy_previous(sqlite3 *db, const cfg_table *t)
 {
     sqlite3_stmt *ins = NULL;
@@ -691,12 +708,16 @@ int stage_copy_previous(sqlite3 *db, const cfg_table *t)
     sqlite3_finalize(ins);
     if (rc)
         return rc;
-    char *cols = src_columns(t);
-    char *sql = xasprintf("INSERT INTO main.src_%s(%s) SELECT %s FROM prev.src_%s;"
+    /* "INSERT INTO x SELECT * FROM y" of two tables of one layout is
+     * SQLite's transfer optimisation (b-tree pages copied, rows not decoded);
+     * a layout that differs is copied column by column, by name. */
+    char *cols = same_layout(db, t) ? xstrdup("*") : src_columns(t);
+    char *sql = xasprintf("INSERT INTO main.src_%s%s%s%s SELECT %s FROM prev.src_%s;"
                           "INSERT INTO main.stage_table(" STAGE_TABLE_COLS ")"
                           " SELECT " STAGE_TABLE_COLS " FROM prev.stage_table"
                           " WHERE table_id = '%s'",
-                          t->id, cols, cols, t->id, t->id);
+                          t->id, strcmp(cols, "*") ? "(" : "", strcmp(cols, "*") ? cols : "",
+                          strcmp(cols, "*") ? ")" : "", cols, t->id, t->id);
     free(cols);
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {

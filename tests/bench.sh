@@ -1,45 +1,131 @@
 #!/usr/bin/env bash
-# make bench: time and peak memory of each stage over the real mirror files.
-# Runs each command RUNS times (default 5) and reports the median wall time
-# and the largest peak RSS, as printed by occsnap's own summary line.
+# make bench: wall time (median, min, max of RUNS runs, hyperfine) and peak
+# resident memory (the largest of RSS_RUNS runs, /usr/bin/time -v) of occsnap
+# over the real mirror, each beside what it is measured against, in one run:
+#   1. a cold snapshot (empty cache) and the sequential decompression floor of
+#      exactly the files it read (tests/bench_floor.py, from its manifest);
+#   2. the unchanged re-run (directory mirror), and the re-run over loopback
+#      HTTP where every source answers 304 (tests/integration/mirror_server.py);
+#   3. a cold extract over a loopback server delaying every answer by DELAY s,
+#      and the slowest single download from it (curl), for the parallel fetch;
+#   4. the other stages on their own.
+# Needs hyperfine, GNU time (/usr/bin/time), unzip, curl and python3.
 set -eu
 cd "$(dirname "$0")/.."
 MIRROR=${OCCSNAP_TEST_MIRROR:-../shared/mirror}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-10}
+RSS_RUNS=${RSS_RUNS:-3}
+DELAY=${DELAY:-0.2}
+BIN=$(pwd)/build/occsnap
 [ -f "$MIRROR/SHA256SUMS" ] || { echo "bench: no mirror at $MIRROR" >&2; exit 1; }
-TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+MIRROR=$(cd "$MIRROR" && pwd)
+for tool in hyperfine /usr/bin/time unzip curl python3; do
+    command -v "$tool" >/dev/null ||
+        { echo "bench: needs $tool (apt-get install hyperfine time unzip curl)" >&2; exit 1; }
+done
+TMP=$(mktemp -d); PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"' EXIT
 
-measure() { # name, occsnap args... (COLD=1: empty cache before each run)
-    local name=$1; shift
-    local times=() mem=0
-    for _ in $(seq "$RUNS"); do
-        [ "${COLD:-0}" = 1 ] && rm -rf "$TMP/cache"
-        ./build/occsnap "$@" --cache "$TMP/cache" --out "$TMP/out" 2>"$TMP/err" >/dev/null
-        local line; line=$(grep 'done in' "$TMP/err")
-        times+=("$(sed -E 's/.*done in ([0-9.]+) s.*/\1/' <<<"$line")")
-        local m; m=$(sed -E 's/.*peak memory ([0-9.]+) MiB.*/\1/' <<<"$line")
-        mem=$(awk -v a="$mem" -v b="$m" 'BEGIN{print (b>a)?b:a}')
-    done
-    local median; median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-    printf '%-34s median %6.3f s   peak %6.1f MiB   (%d runs)\n' "$name" "$median" "$mem" "$RUNS"
+# serve DIR [args]: starts mirror_server.py, sets URL
+serve() {
+    local dir=$1; shift
+    local pf="$TMP/port.$RANDOM"
+    python3 tests/integration/mirror_server.py "$dir" "$pf" --lifetime 3600 "$@" &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s "$pf" ] && break; sleep 0.05; done
+    URL="http://127.0.0.1:$(cat "$pf")"
 }
 
-echo "occsnap bench: $(nproc) cores, mirror $MIRROR"
-COLD=1 measure "snapshot, cold cache" snapshot --mirror "$MIRROR" --force
-COLD=1 measure "extract, cold cache" extract --mirror "$MIRROR"
-measure "snapshot, unchanged, --force" snapshot --mirror "$MIRROR" --force
-measure "snapshot, unchanged (no publish)" snapshot --mirror "$MIRROR"
-measure "extract, unchanged sources" extract --mirror "$MIRROR"
-measure "transform" transform
-measure "load (checks + publish)" load
+# rss PREPARE COMMAND: the largest peak RSS (MiB) of RSS_RUNS runs
+rss() {
+    local prep=$1 cmd=$2 max=0 kb
+    for _ in $(seq "$RSS_RUNS"); do
+        bash -c "$prep"
+        /usr/bin/time -v -o "$TMP/time" bash -c "exec $cmd" >/dev/null 2>&1
+        kb=$(sed -nE 's/.*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' "$TMP/time")
+        [ "$kb" -gt "$max" ] && max=$kb
+    done
+    awk -v k="$max" 'BEGIN{printf "%.1f", k/1024}'
+}
 
-# occsnap site: every role page and the index from the snapshot just
-# published (an earlier site replaced each time, as a nightly run would).
-site_times=()
-for _ in $(seq "$RUNS"); do
-    ./build/occsnap site "$TMP/site" --out "$TMP/out" 2>"$TMP/err" >/dev/null
-    site_times+=("$(sed -nE 's/^occsnap: site done in ([0-9.]+) s.*/\1/p' "$TMP/err")")
-done
-median=$(printf '%s\n' "${site_times[@]}" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
-printf '%-34s median %6.3f s   %s   (%d runs)\n' "site (every role page + index)" "$median" \
-    "$(sed -nE 's/^occsnap: site done in [0-9.]+ s: ([0-9]+ role pages, [0-9.]+ MiB).*/\1/p' "$TMP/err")" "$RUNS"
+# bench NAME PREPARE COMMAND [NAME PREPARE COMMAND]...: hyperfine over the
+# commands (each with its own prepare), then one line each; sets MED_<i>
+bench() {
+    local args=() names=() preps=() cmds=() i=0
+    while [ $# -gt 0 ]; do
+        names+=("$1"); preps+=("$2"); cmds+=("$3")
+        args+=(--prepare "$2" -n "$1" "$3"); shift 3
+    done
+    hyperfine -N --style none --runs "$RUNS" --export-json "$TMP/h.json" "${args[@]}" \
+        >/dev/null 2>"$TMP/h.err" || hyperfine --style none --runs "$RUNS" \
+        --export-json "$TMP/h.json" "${args[@]}" >/dev/null
+    for i in "${!names[@]}"; do
+        local mem; mem=$(rss "${preps[$i]}" "${cmds[$i]}")
+        python3 - "$TMP/h.json" "$i" "${names[$i]}" "$mem" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
+print("%-44s median %7.3f s  (min %6.3f, max %6.3f)  peak %6s MiB"
+      % (sys.argv[3], r["median"], r["min"], r["max"], sys.argv[4]))
+open(sys.argv[1] + ".%s" % sys.argv[2], "w").write("%.6f %s\n" % (r["median"], sys.argv[4]))
+EOF
+    done
+    for i in "${!names[@]}"; do read -r "MED_$i" "MEM_$i" < "$TMP/h.json.$i"; done
+}
+
+verdict() { # label value target: "met" or "NOT met"
+    awk -v l="$1" -v v="$2" -v t="$3" \
+        'BEGIN{printf "  %-58s %s\n", l, (v<=t ? "target met" : "target NOT met")}'
+}
+MAXMEM=0
+mem() { for m in "$@"; do MAXMEM=$(awk -v a="$MAXMEM" -v b="$m" 'BEGIN{print (b>a)?b:a}'); done; }
+
+echo "occsnap bench: $(nproc) cores, $RUNS runs each, mirror $MIRROR, $("$BIN" --version 2>&1 | head -1)"
+
+# the floor over the files a cold snapshot reads, listed from its manifest
+"$BIN" snapshot --mirror "$MIRROR" --cache "$TMP/c0" --out "$TMP/o0" >/dev/null 2>&1
+python3 tests/bench_floor.py "$TMP/o0/latest/manifest.json" "$MIRROR" "$TMP" >"$TMP/floor.sh" \
+    2>"$TMP/floor.n"
+echo "-- 1. cold snapshot vs the decompression floor ($(sed 's/# //' "$TMP/floor.n"), one after the other)"
+S="--mirror $MIRROR --cache $TMP/c1 --out $TMP/o1"
+bench "snapshot, cold cache" "rm -rf $TMP/c1 $TMP/o1" "$BIN snapshot $S" \
+      "floor: unzip -p / cat of the inputs" "true" "bash $TMP/floor.sh"
+COLD=$MED_0 FLOOR=$MED_1; mem "$MEM_0"
+RATIO=$(awk -v a="$COLD" -v b="$FLOOR" 'BEGIN{printf "%.2f", a/b}')
+echo "  cold / floor = $RATIO"
+verdict "cold snapshot <= 1.5 x floor" "$RATIO" 1.5
+
+echo "-- 2. re-runs with nothing new"
+"$BIN" snapshot $S >/dev/null 2>&1 || true
+serve "$MIRROR"
+H="--mirror $URL --cache $TMP/c2 --out $TMP/o2"
+"$BIN" snapshot $H >/dev/null 2>&1
+bench "snapshot, unchanged (directory mirror)" "true" "$BIN snapshot $S" \
+      "snapshot, unchanged (HTTP, every file 304)" "true" "$BIN snapshot $H"
+UNCH=$MED_0; mem "$MEM_0" "$MEM_1"
+N304=$(sqlite3 -batch -noheader "$TMP/c2/stage.sqlite" "select count(*) || ' of ' || (select count(*) from stage_file where ok) from stage_file where status = 304" 2>/dev/null || echo "?")
+echo "  files answered 304 on the last HTTP re-run: $N304"
+verdict "unchanged re-run <= 0.15 s" "$UNCH" 0.15
+
+echo "-- 3. parallel fetch: cold extract over a server delaying every answer by $DELAY s"
+serve "$MIRROR" --delay-all "$DELAY"
+SLOW=$URL
+D="--mirror $SLOW --cache $TMP/c3 --out $TMP/o3"
+# the largest file the extract downloads: the slowest single download
+BIG=$(sqlite3 -batch -noheader "$TMP/c2/stage.sqlite" "select url from stage_file where ok order by bytes desc limit 1")
+BIGPATH=${BIG#https://}; BIGPATH=${BIGPATH#http://}
+bench "extract, cold, every answer +${DELAY} s" "rm -rf $TMP/c3" "$BIN extract $D" \
+      "curl of the largest file alone" "true" "curl -sf -o /dev/null $SLOW/$BIGPATH"
+PAR=$(awk -v a="$MED_0" -v b="$MED_1" 'BEGIN{printf "%.2f", a/b}'); mem "$MEM_0"
+echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"))"
+verdict "parallel extract <= 1.5 x slowest single download" "$PAR" 1.5
+
+echo "-- 4. the stages on their own"
+"$BIN" snapshot $S --force >/dev/null 2>&1
+bench "extract, cold cache" "rm -rf $TMP/c4" "$BIN extract --mirror $MIRROR --cache $TMP/c4" \
+      "transform" "true" "$BIN transform --cache $TMP/c1 --out $TMP/o1" \
+      "load (checks + publish)" "true" "$BIN load --cache $TMP/c1 --out $TMP/o1 --force" \
+      "snapshot --force, unchanged sources" "true" "$BIN snapshot $S --force" \
+      "site (every role page + index)" "true" "$BIN site $TMP/site --out $TMP/o1"
+mem "$MEM_0" "$MEM_1" "$MEM_2" "$MEM_3" "$MEM_4"
+echo "-- peak RSS of every run above: $MAXMEM MiB"
+verdict "peak RSS <= 100 MiB" "$MAXMEM" 100

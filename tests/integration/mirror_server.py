@@ -2,12 +2,17 @@
 """Serve a mirror directory (<host>/<path> layout) over HTTP on 127.0.0.1, for tests.
 
 usage: mirror_server.py DIR PORTFILE [--html PATH]... [--status PATH=CODE]...
-                       [--delay PATH=SECONDS]...
+                       [--delay PATH=SECONDS]... [--delay-all SECONDS]
+                       [--lifetime SECONDS]
 Binds an ephemeral port on 127.0.0.1 and writes it to PORTFILE. --html PATH
 answers that URL path with an HTML error page (status 200, as a captive
 portal or a CDN error page would); --status PATH=CODE answers with that code;
---delay PATH=SECONDS waits that long before answering (to hold a run open).
-Stops by itself after 300 s so a failed test never leaves it running.
+--delay PATH=SECONDS waits that long before answering (to hold a run open);
+--delay-all SECONDS delays every answer (a distant server, for the bench).
+Files are sent with Last-Modified and an ETag (mtime and size), and a
+conditional GET (If-None-Match, else If-Modified-Since) of an unchanged file
+gets 304 Not Modified. Stops by itself after 300 s (--lifetime) so a failed
+test never leaves it running.
 """
 import http.server
 import os
@@ -18,6 +23,7 @@ import time
 def main():
     root, portfile = sys.argv[1], sys.argv[2]
     html, status, delay = set(), {}, {}
+    delay_all, lifetime = 0.0, 300.0
     args = sys.argv[3:]
     while args:
         flag, value = args[0], args[1]
@@ -30,6 +36,10 @@ def main():
         elif flag == "--delay":
             path, secs = value.rsplit("=", 1)
             delay[path] = float(secs)
+        elif flag == "--delay-all":
+            delay_all = float(value)
+        elif flag == "--lifetime":
+            lifetime = float(value)
         else:
             sys.exit("unknown option " + flag)
 
@@ -40,8 +50,32 @@ def main():
         def log_message(self, fmt, *a):
             pass
 
+        def send_head(self):
+            # ETag and If-None-Match; If-Modified-Since is the base class's
+            self.etag = None
+            local = self.translate_path(self.path)
+            if os.path.isfile(local):
+                st = os.stat(local)
+                self.etag = '"%x-%x"' % (st.st_mtime_ns, st.st_size)
+                inm = self.headers.get("If-None-Match")
+                if inm is not None:
+                    tags = [t.strip() for t in inm.split(",")]
+                    if self.etag in tags or "*" in tags:
+                        self.send_response(304)
+                        self.end_headers()
+                        return None
+            return super().send_head()
+
+        def end_headers(self):
+            if getattr(self, "etag", None):
+                self.send_header("ETag", self.etag)
+            super().end_headers()
+
         def do_GET(self):
             path = self.path.split("?", 1)[0]
+            self.etag = None
+            if delay_all:
+                time.sleep(delay_all)
             if path in delay:
                 time.sleep(delay[path])
             if path in html:
@@ -59,6 +93,9 @@ def main():
         def do_HEAD(self):
             # the same answers as GET (occsnap probes for releases with HEAD)
             path = self.path.split("?", 1)[0]
+            self.etag = None
+            if delay_all:
+                time.sleep(delay_all)
             if path in delay:
                 time.sleep(delay[path])
             if path in status:
@@ -73,7 +110,7 @@ def main():
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))
     os.rename(tmp, portfile)
-    threading.Timer(300, server.shutdown).start()
+    threading.Timer(lifetime, server.shutdown).start()
     server.serve_forever()
 
 if __name__ == "__main__":
