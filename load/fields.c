@@ -217,6 +217,9 @@ static const field_words WORDS[] = {
     {"coverage", "employment_covered", "persons: OEWS employment (sum of emp_weight) of the occupations covered", 0},
     {"coverage", "employment_share", "employment_covered as a fraction of all OEWS employment of the universe, 0-1", 0},
     {"coverage", "min_coverage", "the configured floor of occupations_covered / occupations_total, 0-1 (empty: none)", 0},
+    {"coverage", "usage_joined_by_id_share", "Economic Index tables: fraction of the release's usage joined to occupations by O*NET Task ID, 0-1 (empty for other tables)", 0},
+    {"coverage", "usage_joined_by_text_share", "Economic Index tables: fraction of the release's usage joined by task text, 0-1 (empty for other tables)", 0},
+    {"coverage", "usage_not_joined_share", "Economic Index tables: fraction of the release's usage that joined no occupation (listed in coverage_unmatched), 0-1 (empty for other tables)", 0},
     /* source_table */
     {"source_table", "url", "upstream URL of the file the table is read from", 0},
     {"source_table", "file", "file, zip member or sheet read", 0},
