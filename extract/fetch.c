@@ -48,6 +48,8 @@ typedef struct {
     long long last_data_ms;   /* when the attempt last received a byte (or began) */
     long long stall_ms;       /* 0 = no stall limit */
     int stalled;              /* the attempt was ended by the stall limit */
+    int no_contact;           /* 1: bls.gov may not be called (no contact configured) */
+    int refused_bls;          /* the attempt was ended before a redirect reached bls.gov */
     size_t max_bytes;         /* 0 = no cap */
     unsigned char head[HEAD_MAX];
     size_t head_len;
@@ -164,6 +166,23 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
     j->nbytes += (long long)n;
     j->last_data_ms = now_ms();
     return n;
+}
+
+/* libcurl resolver-start callback, before each new host is looked up
+ * (also after a redirect): a redirect that leads to bls.gov without a
+ * contact configured ends the attempt, as a direct request would be refused. */
+static int on_resolve(void *resolver, void *reserved, void *userp)
+{
+    fetch_job *j = userp;
+    char *url = NULL;
+    (void)resolver, (void)reserved;
+    if (j->no_contact && j->easy &&
+        curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url &&
+        fetch_url_is_bls(url)) {
+        j->refused_bls = 1;
+        return 1;
+    }
+    return 0;
 }
 
 /* libcurl progress callback (at least once a second): ends the attempt
@@ -308,6 +327,10 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     SET(CURLOPT_REDIR_PROTOCOLS_STR, strncmp(j->fetched_url, "https:", 6) ? "http,https" : "https");
     SET(CURLOPT_FOLLOWLOCATION, 1L);
     SET(CURLOPT_MAXREDIRS, 5L);
+    j->no_contact = blank(opt->contact);
+    j->refused_bls = 0;
+    SET(CURLOPT_RESOLVER_START_FUNCTION, on_resolve);
+    SET(CURLOPT_RESOLVER_START_DATA, j);
     SET(CURLOPT_FAILONERROR, 0L);
     SET(CURLOPT_SSL_VERIFYPEER, 1L);
     SET(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -543,6 +566,11 @@ static void finish_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
         code = OS_EIO;
         snprintf(reason, sizeof reason, "cannot write %s: %s", j->tmp_path,
                  strerror(j->write_failed));
+    } else if (j->refused_bls) {
+        code = OS_ECONFIG;
+        snprintf(reason, sizeof reason, "it redirects to bls.gov, which refuses requests without a "
+                 "contact address (set contact = you@example.org in [occsnap], or "
+                 "OCCSNAP_CONTACT)");
     } else if (j->stalled) {
         snprintf(reason, sizeof reason, "stalled: no data for %lld s (stall_s)",
                  j->stall_ms / 1000);

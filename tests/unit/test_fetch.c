@@ -278,6 +278,8 @@ static void *serve_conn(void *arg)
             if (send_all(fd, ZIP_BODY + k, 1))
                 break;
         }
+    } else if (!strcmp(route, "tobls.zip")) {
+        respond(fd, 302, "Location: https://www.bls.gov/oes/special-requests/x.zip\r\n", NULL, 0, 1);
     } else if (!strcmp(route, "loop.zip")) {
         respond(fd, 302, "Location: /loop.zip\r\n", NULL, 0, 1);
     } else if (!strcmp(route, "short.zip")) {
@@ -959,6 +961,29 @@ static void test_timeout(void **state)
     free(url);
 }
 
+/* A redirect to bls.gov without a contact is refused before any request
+ * goes there (and says how to set one); with a contact it is followed (and
+ * here fails to resolve: no network). */
+static void test_redirect_to_bls(void **state)
+{
+    (void)state;
+    fetch_options o = opts();
+    o.contact = "";
+    o.retries = 0;
+    char *url = surl("tobls.zip");
+    char *dest = tpath("tobls.zip");
+    fetch_receipt r;
+    assert_int_equal(fetch_one(&o, "redir", url, dest, FETCH_EXPECT_ZIP, &r), OS_ECONFIG);
+    assert_non_null(strstr(os_last_error(), "redirects to bls.gov, which refuses requests"));
+    o.contact = "test@example.org";
+    os_error(OS_OK, "(none)");
+    assert_int_equal(fetch_one(&o, "redir", url, dest, FETCH_EXPECT_ZIP, &r), OS_EFETCH);
+    assert_null(strstr(os_last_error(), "redirects to bls.gov"));
+    assert_int_equal(count_temps(tdir), 0);
+    free(dest);
+    free(url);
+}
+
 /* The faults a server can show (tests/unit/test_fetch.c's server routes),
  * each with the result it must give and a fixed part of the message; a new
  * fault is a route above and a line here. */
@@ -1200,6 +1225,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parallel_limit, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_mirror_file_bls_zip, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_faults, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_to_bls, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_mirror_file_with_space, test_setup,
                                         test_teardown),
     };
