@@ -178,6 +178,16 @@ static int parse_args(int argc, char **argv, options *o)
     return OS_OK;
 }
 
+/* The paths find_home made (the project folder, config, cache, out), freed
+ * when the process exits, whichever way main returns. */
+static char *owned[4];
+
+static void free_owned(void)
+{
+    for (int k = 0; k < 4; k++)
+        free(owned[k]);
+}
+
 /* The project folder: OCCSNAP_HOME when set, else the current directory
  * when it holds config/occsnap.ini, else the folder above the executable
  * (build/occsnap) when that one does; sets o->home (malloc'd, kept for the
@@ -216,13 +226,14 @@ static void find_home(options *o, const char *argv0)
         home = xstrdup(*exe ? exe : "/");
         o->home_why = "the folder of the executable";
     }
-    o->home = home;
+    o->home = owned[0] = home;
     if (!o->config_given)
-        o->config = xasprintf("%s/config/occsnap.ini", home);
+        o->config = owned[1] = xasprintf("%s/config/occsnap.ini", home);
     if (!o->cache_given)
-        o->cache = xasprintf("%s/cache", home);
+        o->cache = owned[2] = xasprintf("%s/cache", home);
     if (!o->out_given)
-        o->out = xasprintf("%s/data-snapshots", home);
+        o->out = owned[3] = xasprintf("%s/data-snapshots", home);
+    atexit(free_owned);
 }
 
 /* The machine's paths the published files must not hold: the mirror's
