@@ -207,7 +207,7 @@ RC=$?
 check "a failure with a snapshot there names what latest still is" "$RC $(tail -1 "$TMP/bad.log" | sed "s/exit [0-9]/exit N/")" \
     "$RC occsnap: snapshot failed (exit N); nothing was published; $TMP/home/data-snapshots/latest still points at $(readlink "$TMP/home/data-snapshots/latest")"
 check "make snapshot ARGS=--force passes the options" \
-    "$(make -s -n -C "$ROOT" snapshot ARGS="--force --keep 3" MIRROR=/m | grep -c '^./build/occsnap snapshot --mirror /m *--force --keep 3$')" 1
+    "$(make -s -n -C "$ROOT" snapshot ARGS="--force --keep 3" MIRROR=/m | grep -c '^./build[-a-z]*/occsnap snapshot --mirror /m *--force --keep 3$')" 1
 ( cd "$TMP/home" && "$BIN" snapshot --mirror "$MIRROR" >"$TMP/again.log" 2>&1 )
 check "the unchanged hint names the make form" "$(grep -c 'make snapshot ARGS=--force' "$TMP/again.log")" 1
 
