@@ -3,6 +3,7 @@
 #include "extract/aei_discover.h"
 #include "common/error.h"
 #include "common/util.h"
+#include "extract/fetch.h"
 #include "extract/urlmap.h"
 
 #include <curl/curl.h>
@@ -47,8 +48,7 @@ static size_t page_write(char *ptr, size_t size, size_t nmemb, void *user)
 static enum found request(const config *c, const char *url, int head, page_buf *body,
                           char why[256])
 {
-    char *ua = *c->contact ? xasprintf("%s (+%s)", c->user_agent, c->contact)
-                           : xstrdup(c->user_agent);
+    char *ua = fetch_user_agent(c->user_agent, c->contact);
     enum found f = FOUND_UNREACHABLE;
     snprintf(why, 256, "no answer");
     for (int attempt = 0; attempt <= c->retries; attempt++) {

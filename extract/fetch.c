@@ -250,13 +250,12 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userp)
     return n;
 }
 
-/* Builds the User-Agent "<ua> (+<contact>)"; returns a malloc'd string. */
-static char *make_user_agent(const fetch_options *opt)
+char *fetch_user_agent(const char *user_agent, const char *contact)
 {
-    const char *ua = opt->user_agent && *opt->user_agent ? opt->user_agent : "occsnap";
-    if (blank(opt->contact))
+    const char *ua = user_agent && *user_agent ? user_agent : "occsnap";
+    if (blank(contact))
         return xstrdup(ua);
-    return xasprintf("%s (+%s)", ua, opt->contact);
+    return xasprintf("%s (+%s)", ua, contact);
 }
 
 /* Base backoff in ms: 1000, or OCCSNAP_FETCH_BACKOFF_MS (tests); never fails. */
@@ -834,7 +833,7 @@ int fetch_all(const fetch_options *opt, const fetch_request *req, size_t n,
                      req[i].dest);
     }
 
-    char *ua = make_user_agent(opt);
+    char *ua = fetch_user_agent(opt->user_agent, opt->contact);
     run_transfers(jobs, n, opt, ua);
     free(ua);
 

@@ -35,6 +35,11 @@ typedef struct {
     int allow_stale;        /* keep the last good cached copy on failure */
 } fetch_options;
 
+/* The User-Agent every request sends, "<user_agent> (+<contact>)" (just the
+ * agent when there is no contact), for downloads and release discovery
+ * alike; malloc'd, the caller frees. Cannot fail (dies on OOM). */
+char *fetch_user_agent(const char *user_agent, const char *contact);
+
 /* Fetches every request into its dest (temporary file, checks, rename) and
  * fills out[i] for each; writes dest + ".receipt.json" beside each file.
  * Returns OS_OK, or the os_result of the first required request that failed
