@@ -2,6 +2,7 @@
 #include "common/error.h"
 #include "common/strmap.h"
 #include "common/util.h"
+#include "transform/batch.h"
 #include "transform/context.h"
 #include "transform/occode.h"
 
@@ -11,76 +12,6 @@
 #include <string.h>
 
 #define NOT_IN_RELEASE "not an occupation of the O*NET release"
-
-/* Rows per INSERT: one statement per row costs SQLite about twice as much
- * per row as a statement of many rows (measured: 30,000 element rows take
- * 95 ms one by one, 46 ms 64 at a time). */
-#define BATCH 64
-
-/* A prepared multi-row INSERT of BATCH rows of ncol columns. Each row is
- * bound at batch_at() and counted with batch_add(), which steps the
- * statement when it is full; batch_flush() steps a partial one, whose unused
- * rows carry a NULL first column that the statement's WHERE drops. */
-typedef struct {
-    sqlite3 *db;
-    sqlite3_stmt *st;
-    int ncol, nrow;
-} batch;
-
-/* Prepares the INSERT into table, given with its column list ("t(a, b)";
- * the first column NOT NULL); returns OS_OK or OS_EIO (reported). b owns
- * the statement until batch_close. */
-static int batch_open(batch *b, sqlite3 *db, const char *table, int ncol)
-{
-    size_t cap = 128 + strlen(table) + (size_t)BATCH * (3 + 2 * (size_t)ncol);
-    char *sql = xmalloc(cap);
-    size_t n = (size_t)snprintf(sql, cap, "INSERT INTO %s SELECT * FROM (VALUES", table);
-    for (int r = 0; r < BATCH; r++) {
-        n += (size_t)snprintf(sql + n, cap - n, "%s(?", r ? "," : "");
-        for (int k = 1; k < ncol; k++)
-            n += (size_t)snprintf(sql + n, cap - n, ",?");
-        n += (size_t)snprintf(sql + n, cap - n, ")");
-    }
-    snprintf(sql + n, cap - n, ") WHERE column1 IS NOT NULL");
-    *b = (batch){.db = db, .ncol = ncol};
-    int rc = db_prepare(db, sql, &b->st);
-    free(sql);
-    return rc;
-}
-
-/* The parameter index of the first column of the next row; cannot fail. */
-static int batch_at(const batch *b)
-{
-    return b->nrow * b->ncol + 1;
-}
-
-/* Counts the row bound at batch_at(), stepping a full batch; returns OS_OK
- * or OS_EIO (reported). */
-static int batch_add(batch *b)
-{
-    if (++b->nrow < BATCH)
-        return OS_OK;
-    b->nrow = 0;
-    return db_step(b->db, b->st);
-}
-
-/* Inserts the rows bound since the last step; returns OS_OK or OS_EIO. */
-static int batch_flush(batch *b)
-{
-    if (!b->nrow)
-        return OS_OK;
-    for (int r = b->nrow; r < BATCH; r++)
-        sqlite3_bind_null(b->st, r * b->ncol + 1);
-    b->nrow = 0;
-    return db_step(b->db, b->st);
-}
-
-/* Frees the statement (rows not flushed are dropped); cannot fail. */
-static void batch_close(batch *b)
-{
-    sqlite3_finalize(b->st);
-    b->st = NULL;
-}
 
 /* A reusable buffer for "a|b" hash keys. */
 typedef struct {
@@ -204,8 +135,8 @@ static int load_titles(tf *t, const char *table_id, int reported)
     tf_coverage *c = tf_cov_start(t, table_id, "onet");
     occ_cache last = {.i = -1};
     const char *kind = reported ? "reported" : "alternate";
-    batch ins;
-    rc = batch_open(&ins, t->out,
+    tf_batch ins;
+    rc = tf_batch_open(&ins, t->out,
                     "occupation_title(onet_code, title, kind, short_title, sources,"
                     " shown_in_my_next_move)",
                     6);
@@ -220,7 +151,7 @@ static int load_titles(tf *t, const char *table_id, int reported)
                           t->u.onet[i]);
             break;
         }
-        int p = batch_at(&ins);
+        int p = tf_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 1, title, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins.st, p + 2, kind, -1, SQLITE_STATIC);
@@ -242,15 +173,15 @@ static int load_titles(tf *t, const char *table_id, int reported)
             db_bind_text(ins.st, p + 4, db_text(q, 4));
             sqlite3_bind_null(ins.st, p + 5);
         }
-        rc = batch_add(&ins);
+        rc = tf_batch_add(&ins);
         c->rows_mapped++;
         c->covered[i] = 1;
     }
     if (!rc)
-        rc = batch_flush(&ins);
+        rc = tf_batch_flush(&ins);
     if (rc == OS_EIO && is_duplicate(t->out))
         rc = report_duplicate(t, table_id, "title");
-    batch_close(&ins);
+    tf_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
     return rc;
@@ -273,8 +204,8 @@ static int load_technology(tf *t)
         return rc;
     tf_coverage *c = tf_cov_start(t, ID, "onet");
     occ_cache last = {.i = -1};
-    batch ins;
-    rc = batch_open(&ins, t->out,
+    tf_batch ins;
+    rc = tf_batch_open(&ins, t->out,
                     "technology(onet_code, example, commodity_code, commodity_title,"
                     " hot_technology, in_demand)",
                     6);
@@ -296,22 +227,22 @@ static int load_technology(tf *t)
                               FLAG_COL[k], db_text(q, 5 + k));
         if (rc)
             break;
-        int p = batch_at(&ins);
+        int p = tf_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 1, example, -1, SQLITE_TRANSIENT);
         sqlite3_bind_value(ins.st, p + 2, sqlite3_column_value(q, 3));
         db_bind_text(ins.st, p + 3, db_text(q, 4));
         sqlite3_bind_int(ins.st, p + 4, flag[0]);
         sqlite3_bind_int(ins.st, p + 5, flag[1]);
-        rc = batch_add(&ins);
+        rc = tf_batch_add(&ins);
         c->rows_mapped++;
         c->covered[i] = 1;
     }
     if (!rc)
-        rc = batch_flush(&ins);
+        rc = tf_batch_flush(&ins);
     if (rc == OS_EIO && is_duplicate(t->out))
         rc = report_duplicate(t, ID, "example");
-    batch_close(&ins);
+    tf_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
     return rc;
@@ -606,15 +537,15 @@ static int insert_elements(tf *t, element_kind *ek, int n)
             by_occ[at] = c;
             kind_of[at] = (unsigned char)k;
         }
-    batch ins;
-    int rc = batch_open(&ins, t->out,
+    tf_batch ins;
+    int rc = tf_batch_open(&ins, t->out,
                         "element(onet_code, kind, element_id, element_name, importance, level,"
                         " importance_suppress, level_suppress, level_not_relevant, source_table)",
                         10);
     for (size_t at = 0; !rc && at < total; at++) {
         const element_kind *e = &ek[kind_of[at]];
         const pivot_cell *cell = &e->p.cell[by_occ[at]];
-        int p = batch_at(&ins);
+        int p = tf_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[cell->occ], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 1, e->kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 2, e->p.elem_id[cell->elem], -1, SQLITE_STATIC);
@@ -625,11 +556,11 @@ static int insert_elements(tf *t, element_kind *ek, int n)
         bind_flag(ins.st, p + 7, cell->suppress[LV]);
         bind_flag(ins.st, p + 8, cell->not_relevant);
         sqlite3_bind_text(ins.st, p + 9, e->id, -1, SQLITE_STATIC);
-        rc = batch_add(&ins);
+        rc = tf_batch_add(&ins);
     }
     if (!rc)
-        rc = batch_flush(&ins);
-    batch_close(&ins);
+        rc = tf_batch_flush(&ins);
+    tf_batch_close(&ins);
     free(start);
     free(fill);
     free(by_occ);

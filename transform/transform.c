@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/tmpfiles.h"
 #include "common/util.h"
+#include "transform/batch.h"
 #include "transform/context.h"
 #include "transform/crosswalks.h"
 #include "transform/occode.h"
@@ -16,36 +17,73 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Orders indexes by the string each names: qsort_r is not C11, so the
+ * strings sit beside the indexes. */
+typedef struct {
+    const char *s;
+    size_t i;
+} named;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const named *)a)->s, ((const named *)b)->s);
+}
+
+/* Writes every measure's values with their percentiles into measure, rows
+ * in the table's key order (occupation, then measure name, both as bytes):
+ * appended to the B-tree instead of spread over it, many to a statement
+ * (tf_batch). Returns OS_OK or OS_EIO (reported). */
 static int write_measures(tf *t)
 {
-    sqlite3_stmt *ins;
-    int rc = db_prepare(t->out,
-                        "INSERT INTO measure(onet_code, measure, value, pct, pct_emp, n, label, "
-                        "match, source) VALUES(?,?,?,?,?,?,?,?,?)",
-                        &ins);
-    double *pct = xmalloc(t->u.n * sizeof *pct), *pct_emp = xmalloc(t->u.n * sizeof *pct_emp);
-    for (size_t k = 0; !rc && k < t->nmeas; k++) {
+    size_t n_occ = t->u.n, nm = t->nmeas;
+    double *pct = xmalloc((nm * n_occ + 1) * sizeof *pct);
+    double *pct_emp = xmalloc((nm * n_occ + 1) * sizeof *pct_emp);
+    long long *count = xmalloc((nm + 1) * sizeof *count);
+    named *occ = xmalloc((n_occ + 1) * sizeof *occ), *meas = xmalloc((nm + 1) * sizeof *meas);
+    for (size_t k = 0; k < nm; k++) {
         tf_measure *m = &t->meas[k];
-        size_t n = pct_midrank(m->value, t->u.n, pct);
-        pct_midrank_weighted(m->value, t->emp_weight, t->u.n, pct_emp);
-        for (size_t i = 0; !rc && i < t->u.n; i++) {
+        count[k] = (long long)pct_midrank(m->value, n_occ, pct + k * n_occ);
+        pct_midrank_weighted(m->value, t->emp_weight, n_occ, pct_emp + k * n_occ);
+        meas[k] = (named){m->name, k};
+    }
+    for (size_t i = 0; i < n_occ; i++)
+        occ[i] = (named){t->u.onet[i], i};
+    qsort(occ, n_occ, sizeof *occ, by_name);
+    qsort(meas, nm, sizeof *meas, by_name);
+    tf_batch ins;
+    int rc = tf_batch_open(&ins, t->out,
+                           "measure(onet_code, measure, value, pct, pct_emp, n, label, match,"
+                           " source)",
+                           9);
+    for (size_t a = 0; !rc && a < n_occ; a++) {
+        size_t i = occ[a].i;
+        for (size_t b = 0; !rc && b < nm; b++) {
+            size_t k = meas[b].i;
+            const tf_measure *m = &t->meas[k];
             if (isnan(m->value[i]))
                 continue;
-            sqlite3_bind_text(ins, 1, t->u.onet[i], -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, m->name, -1, SQLITE_STATIC);
-            sqlite3_bind_double(ins, 3, m->value[i]);
-            db_bind_real(ins, 4, pct[i]);
-            db_bind_real(ins, 5, pct_emp[i]);
-            sqlite3_bind_int64(ins, 6, (long long)n);
-            db_bind_text(ins, 7, config_label(t->cfg, pct[i]));
-            sqlite3_bind_text(ins, 8, match_names[m->match[i]], -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 9, m->source, -1, SQLITE_STATIC);
-            rc = db_step(t->out, ins);
+            double p = pct[k * n_occ + i];
+            int at = tf_batch_at(&ins);
+            sqlite3_bind_text(ins.st, at, t->u.onet[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins.st, at + 1, m->name, -1, SQLITE_STATIC);
+            sqlite3_bind_double(ins.st, at + 2, m->value[i]);
+            db_bind_real(ins.st, at + 3, p);
+            db_bind_real(ins.st, at + 4, pct_emp[k * n_occ + i]);
+            sqlite3_bind_int64(ins.st, at + 5, count[k]);
+            db_bind_text(ins.st, at + 6, config_label(t->cfg, p));
+            sqlite3_bind_text(ins.st, at + 7, match_names[m->match[i]], -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins.st, at + 8, m->source, -1, SQLITE_STATIC);
+            rc = tf_batch_add(&ins);
         }
     }
+    if (!rc)
+        rc = tf_batch_flush(&ins);
+    tf_batch_close(&ins);
     free(pct);
     free(pct_emp);
-    sqlite3_finalize(ins);
+    free(count);
+    free(occ);
+    free(meas);
     return rc;
 }
 
