@@ -74,6 +74,12 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
     return rc;
 }
 
+int tf_checks(tf *t, int on)
+{
+    return db_exec(t->out, on ? "PRAGMA ignore_check_constraints=OFF"
+                              : "PRAGMA ignore_check_constraints=ON");
+}
+
 tf_coverage *tf_cov_start(tf *t, const char *table_id, const char *source)
 {
     if (t->ncov == TF_MAX_COVERAGE)

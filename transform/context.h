@@ -62,6 +62,17 @@ char *tf_staged_note(tf *t, const char *table_id);
 int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,
                    char **file);
 
+/* Turns the CHECK constraints of t->out off (on = 0) or back on (on = 1)
+ * around a bulk insert. SQLite 3.40 codes the IN list of a CHECK(col IN
+ * (a, b, c)) without its run-once guard, so every inserted row builds and
+ * clears a look-up table (about 6,000 instructions a row: a quarter of the
+ * whole transform for element and measure). A caller turns them off only
+ * when each value it binds to such a column comes from the same fixed list
+ * (KINDS, config_label, match_names) and says so; the schema keeps the
+ * constraints, and quick_check (`occsnap verify`) evaluates them on the
+ * published file. Returns OS_OK or OS_EIO (reported). */
+int tf_checks(tf *t, int on);
+
 /* Starts the coverage record of a source table; owned by t. */
 tf_coverage *tf_cov_start(tf *t, const char *table_id, const char *source);
 /* Lists a source row that reached no occupation, with the reason (copied);

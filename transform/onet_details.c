@@ -571,7 +571,9 @@ static int insert_elements(tf *t, element_kind *ek, int n)
 /* The kinds of element rows, in the order of element's key (kind sorts as
  * text), each from the first staged of its text and xlsx tables. O*NET 30.3
  * split Skills into Essential Skills and Transferable Skills: a release has
- * either "skill" or the two new kinds, and element.kind uses its own words. */
+ * either "skill" or the two new kinds, and element.kind uses its own words.
+ * The kinds are the words of element.kind's CHECK in common/schema.c, which
+ * insert_elements does not evaluate (tf_checks): change both together. */
 static const struct {
     const char *kind, *text_id, *xlsx_id;
     int need; /* 1: required; 2: required unless a kind of the same need 2 is there */
@@ -609,8 +611,14 @@ int tf_onet_details(tf *t)
     if (!rc && !skills)
         rc = os_error(OS_EDATA, "skills: none of onet_skills(_xlsx), onet_essential_skills(_xlsx) "
                       "and onet_transferable_skills(_xlsx) was staged");
+    /* element.kind's CHECK lists exactly the words of KINDS, the only
+       values insert_elements binds to it: off while it inserts (tf_checks) */
+    if (!rc)
+        rc = tf_checks(t, 0);
     if (!rc)
         rc = insert_elements(t, ek, (int)NKINDS);
+    if (!rc)
+        rc = tf_checks(t, 1);
     for (size_t k = 0; k < nread; k++)
         pivot_free(&ek[k].p);
     return rc;

@@ -32,7 +32,11 @@ static int by_name(const void *a, const void *b)
 /* Writes every measure's values with their percentiles into measure, rows
  * in the table's key order (occupation, then measure name, both as bytes):
  * appended to the B-tree instead of spread over it, many to a statement
- * (tf_batch). Returns OS_OK or OS_EIO (reported). */
+ * (tf_batch). label comes from config_label and match from match_names,
+ * the words of their CHECKs, which are off while it inserts (tf_checks);
+ * a value without a match kind ("none", which the CHECK refuses) is
+ * refused here. Returns OS_OK, OS_EDATA for a value without a match kind,
+ * or OS_EIO (reported). */
 static int write_measures(tf *t)
 {
     size_t n_occ = t->u.n, nm = t->nmeas;
@@ -50,8 +54,10 @@ static int write_measures(tf *t)
         occ[i] = (named){t->u.onet[i], i};
     qsort(occ, n_occ, sizeof *occ, by_name);
     qsort(meas, nm, sizeof *meas, by_name);
-    tf_batch ins;
-    int rc = tf_batch_open(&ins, t->out,
+    tf_batch ins = {0};
+    int rc = tf_checks(t, 0);
+    if (!rc)
+        rc = tf_batch_open(&ins, t->out,
                            "measure(onet_code, measure, value, pct, pct_emp, n, label, match,"
                            " source)",
                            9);
@@ -62,6 +68,11 @@ static int write_measures(tf *t)
             const tf_measure *m = &t->meas[k];
             if (isnan(m->value[i]))
                 continue;
+            if (m->match[i] == MATCH_NONE) {
+                rc = os_error(OS_EDATA, "measure %s: the value of %s has no match kind",
+                              m->name, t->u.onet[i]);
+                break;
+            }
             double p = pct[k * n_occ + i];
             int at = tf_batch_at(&ins);
             sqlite3_bind_text(ins.st, at, t->u.onet[i], -1, SQLITE_STATIC);
@@ -79,6 +90,8 @@ static int write_measures(tf *t)
     if (!rc)
         rc = tf_batch_flush(&ins);
     tf_batch_close(&ins);
+    if (!rc)
+        rc = tf_checks(t, 1);
     free(pct);
     free(pct_emp);
     free(count);
@@ -272,7 +285,7 @@ static int write_snapshot_row(tf *t, const char *created_at)
 
 static int begin(tf *t)
 {
-    int rc = db_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    int rc = db_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;");
     if (!rc)
         rc = schema_create(t->out);
     if (!rc)
