@@ -9,6 +9,8 @@
 
 int os_quiet = 0;
 int os_warnings_quiet = 0;
+_Thread_local int os_quiet_thread = 0;
+_Thread_local size_t os_quiet_warnings = 0;
 static size_t warnings;
 /* Kept for the manifest: warnings come from staging threads too. */
 #define KEPT_WARNINGS 500
@@ -50,6 +52,8 @@ os_result os_error(os_result code, const char *fmt, ...)
         }
     }
     last_code = code;
+    if (os_quiet_thread > 0)
+        return code; /* repeated, and reported, by the main thread */
     pthread_mutex_lock(&first_mu);
     if (!*first_error)
         snprintf(first_error, sizeof first_error, "%s", last_error);
@@ -119,6 +123,10 @@ void os_warning(const char *fmt, ...)
 {
     va_list ap;
     char text[4096];
+    if (os_quiet_thread > 0) {
+        os_quiet_warnings++;
+        return;
+    }
     __atomic_add_fetch(&warnings, 1, __ATOMIC_RELAXED);
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);

@@ -41,6 +41,13 @@ extern int os_quiet;
 /* Silences warnings only (they are still counted): under cron the manifest
  * holds them and one summary line is printed instead. */
 extern int os_warnings_quiet;
+/* While > 0 on a thread, os_error and os_warning there print, keep and
+ * count nothing (os_last_error and os_last_code still take an error) and
+ * each warning adds 1 to os_quiet_warnings instead: for a worker that reads
+ * ahead, whose failures and warnings the main thread repeats in their place
+ * by doing the work again (transform/worker.c). */
+extern _Thread_local int os_quiet_thread;
+extern _Thread_local size_t os_quiet_warnings;
 /* Prints "occsnap: <message>" to stderr when warnings are not quiet (on a
  * terminal): progress a person watches, which cron need not mail. */
 void os_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

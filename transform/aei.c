@@ -6,6 +6,7 @@
 #include "transform/crosswalks.h"
 #include "transform/occode.h"
 #include "transform/sources.h"
+#include "transform/worker.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -764,25 +765,92 @@ static int usage_total(const char *table, const period *p)
                     *p->start ? " of the period from " : "", p->start, total);
 }
 
-/* One release: its tasks read by layout, joined, rolled up per period (in
- * date order, so the latest period's usage ends in usage_out); what it gave
- * into ri. Returns an os_result naming table, file and row. */
-static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
-                   unsigned char *match_out)
-{
-    const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
+/* What a release's tables hold, read: its statements and its periods. */
+typedef struct {
+    int ok; /* read whole, without a failure or a warning */
     statements st;
-    period *ps = NULL;
-    size_t np = 0;
-    int rc = load_statements(t, a->statements, a->codes2010, &st);
+    period *ps;
+    size_t np;
+    char platform[64];
+} release_read;
+
+/* Reads release a's statements and task tables into r (which owns them,
+ * also on failure: release_read_free); returns an os_result naming table,
+ * file and row. */
+static int read_release(tf *t, const cfg_aei *a, release_read *r)
+{
+    int rc = load_statements(t, a->statements, a->codes2010, &r->st);
     if (!rc && a->layout == AEI_MONTHLY)
-        rc = read_monthly(t, a, &ps, &np);
+        rc = read_monthly(t, a, &r->ps, &r->np);
     else if (!rc) {
-        period *p = period_get(&ps, &np, "", "");
+        period *p = period_get(&r->ps, &r->np, "", "");
         rc = a->layout == AEI_WIDE ? read_wide(t, a, &p->l) : read_long(t, a, &p->l);
         if (!rc && a->layout == AEI_LONG)
-            rc = long_window(t, a, p, ri->platform);
+            rc = long_window(t, a, p, r->platform);
     }
+    return rc;
+}
+
+static void release_read_free(release_read *r)
+{
+    periods_free(r->ps, r->np);
+    if (r->st.head)
+        statements_free(&r->st);
+    *r = (release_read){0};
+}
+
+struct tf_pre_aei {
+    release_read *r; /* per [aei] of the config, in its order */
+    size_t n;
+};
+
+tf_pre_aei *tf_aei_read(tf *w)
+{
+    tf_pre_aei *pa = xcalloc(1, sizeof *pa);
+    pa->n = w->cfg->naei;
+    pa->r = xcalloc(pa->n ? pa->n : 1, sizeof *pa->r);
+    for (size_t k = 0; k < pa->n; k++) {
+        const cfg_aei *a = &w->cfg->aei[k];
+        int staged = 0;
+        if (tf_staged(w, a->layout == AEI_WIDE ? a->tasks : a->raw, &staged) || !staged)
+            continue; /* the main thread says why, in its place */
+        size_t warned = os_quiet_warnings;
+        pa->r[k].ok = read_release(w, a, &pa->r[k]) == OS_OK && os_quiet_warnings == warned;
+        if (!pa->r[k].ok)
+            release_read_free(&pa->r[k]);
+    }
+    return pa;
+}
+
+void tf_pre_aei_free(tf_pre_aei *pa)
+{
+    if (!pa)
+        return;
+    for (size_t k = 0; k < pa->n; k++)
+        release_read_free(&pa->r[k]);
+    free(pa->r);
+    free(pa);
+}
+
+/* One release: its tasks read by layout (taken from pre when the reader
+ * ahead read them whole, pre->ok; pre is emptied), joined, rolled up per
+ * period (in date order, so the latest period's usage ends in usage_out);
+ * what it gave into ri. Returns an os_result naming table, file and row. */
+static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
+                   unsigned char *match_out, release_read *pre)
+{
+    const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
+    release_read r = {0};
+    int rc = OS_OK;
+    if (pre && pre->ok) {
+        r = *pre;
+        *pre = (release_read){0};
+    } else
+        rc = read_release(t, a, &r);
+    snprintf(ri->platform, sizeof ri->platform, "%s", r.platform);
+    statements st = r.st;
+    period *ps = r.ps;
+    size_t np = r.np;
     tf_coverage *c = rc ? NULL : tf_cov_start(t, table, "aei");
     /* rows of the patterns file get their own coverage record */
     tf_coverage *cp = rc || !a->patterns ? NULL : tf_cov_start(t, a->patterns, "aei");
@@ -811,8 +879,8 @@ static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
         snprintf(ri->start, sizeof ri->start, "%s", ps[0].start);
         snprintf(ri->end, sizeof ri->end, "%s", ps[np - 1].end);
     }
-    periods_free(ps, np);
-    statements_free(&st);
+    r.ps = ps; /* sorted in place */
+    release_read_free(&r);
     return rc;
 }
 
@@ -887,6 +955,7 @@ int tf_aei(tf *t)
     size_t nri = 0;
     const char *newest = NULL;
     int rc = OS_OK;
+    tf_pre_aei *pre = tf_worker_aei(t);
     /* Every release is kept (aei_task, aei_occupation name it); the measure
      * aei_usage_pct comes from the newest release that was fetched, its
      * latest period. */
@@ -900,7 +969,7 @@ int tf_aei(tf *t)
         for (size_t i = 0; i < t->u.n; i++)
             usage[i] = NAN;
         ri[nri].a = a;
-        rc = release(t, a, &ri[nri++], usage, match);
+        rc = release(t, a, &ri[nri++], usage, match, pre && k < pre->n ? &pre->r[k] : NULL);
         if (!rc && (!newest || strcmp(a->release, newest) > 0)) {
             newest = a->release;
             tf_measure *m = tf_measure_find(t, "aei_usage_pct");
@@ -912,6 +981,7 @@ int tf_aei(tf *t)
     }
     if (!rc)
         rc = write_releases(t, ri, nri);
+    tf_pre_aei_free(pre);
     free(ri);
     free(usage);
     free(match);

@@ -45,6 +45,8 @@ typedef struct {
     size_t ncov;
     tf_measure meas[TF_MAX_MEASURES];
     size_t nmeas;
+    const char *stage_path;
+    struct tf_worker *worker; /* the reader ahead (worker.c), or NULL */
 } tf;
 
 /* Sets *staged to 1 if table_id was staged with its file present (an optional

@@ -5,6 +5,7 @@
 #include "transform/batch.h"
 #include "transform/context.h"
 #include "transform/occode.h"
+#include "transform/worker.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -43,7 +44,9 @@ typedef struct {
 /* Counts a staged row in c and finds its occupation (remembered in *last,
  * which the caller owns and starts as {.i = -1}): returns its index, or -1 when the
  * row was listed as unmatched or *rc was set (OS_EDATA for a value that is
- * not an O*NET-SOC code, OS_EIO if the listing failed). */
+ * not an O*NET-SOC code, OS_EIO if the listing failed). On a reader ahead
+ * (t->out NULL, transform/worker.c) an unmatched row cannot be listed: it
+ * sets *rc to OS_EDATA unreported, and the main thread reads the table. */
 static long occupation_of(tf *t, tf_coverage *c, occ_cache *last, const char *file, long row,
                           const char *code, int *rc)
 {
@@ -57,6 +60,10 @@ static long occupation_of(tf *t, tf_coverage *c, occ_cache *last, const char *fi
         return -1;
     }
     long i = universe_find(&t->u, oc.onet);
+    if (i < 0 && !t->out) {
+        *rc = OS_EDATA; /* a reader ahead cannot list it: the main thread reads again */
+        return i;
+    }
     if (i < 0) {
         *rc = tf_cov_unmatched(t, c, row, oc.onet, NOT_IN_RELEASE);
         return i;
@@ -384,9 +391,10 @@ static void bind_flag(sqlite3_stmt *st, int i, int v)
 }
 
 /* Reads one element table (an IM and an LV row per occupation and element)
- * into p; returns an os_result naming table, file, row and value (OS_EDATA
- * for a bad code, scale, value or flag, or a scale given twice). */
-static int pivot_read(tf *t, pivot *p, const char *table_id)
+ * into p, counting its rows in the coverage record c, or in a new one of t
+ * when c is NULL; returns an os_result naming table, file, row and value
+ * (OS_EDATA for a bad code, scale, value or flag, or a scale given twice). */
+static int pivot_read(tf *t, pivot *p, const char *table_id, tf_coverage *c)
 {
     static const char *const SCALE[2] = {"IM", "LV"};
     static const char *const FLAG_COL[2] = {"recommend_suppress", "not_relevant"};
@@ -399,7 +407,8 @@ static int pivot_read(tf *t, pivot *p, const char *table_id)
                             &q, &file);
     if (rc)
         return rc;
-    tf_coverage *c = tf_cov_start(t, table_id, "onet");
+    if (!c)
+        c = tf_cov_start(t, table_id, "onet");
     occ_cache last = {.i = -1};
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
@@ -474,23 +483,47 @@ typedef struct {
     pivot p;
 } element_kind;
 
-/* Reads the element rows of one kind into ek from the first staged of
- * text_id and xlsx_id; when neither was staged that is OS_EDATA if required,
- * else ek->id stays NULL. Warns of cells with only one scale. ek owns what
- * it reads (free with pivot_free, also on failure). Returns an os_result
- * naming table, file, row, value. */
-static int read_elements(tf *t, element_kind *ek, const char *kind, const char *text_id,
-                         const char *xlsx_id, int required)
+/* What the reader ahead (tf_onet_elements_read) made of one kind. */
+typedef struct {
+    const char *id; /* the table it read, or NULL */
+    int ok;         /* read without a failure or a warning: p and c hold it */
+    pivot p;
+    tf_coverage c;  /* its counts and covered occupations (not in t->cov) */
+} pre_kind;
+
+/* An empty pivot for t's occupations; dies on OOM. */
+static pivot pivot_empty(const tf *t)
 {
-    *ek = (element_kind){.kind = kind,
-                         .p = {.elem_of = strmap_new(), .nocc = t->u.n, .last_elem = -1}};
+    return (pivot){.elem_of = strmap_new(), .nocc = t->u.n, .last_elem = -1};
+}
+
+/* Which of text_id and xlsx_id was staged into *id (text first, NULL when
+ * neither); returns an os_result (OS_EIO, reported, on a database error). */
+static int staged_of(tf *t, const char *text_id, const char *xlsx_id, const char **id)
+{
     int text_staged = 0, xlsx_staged = 0;
     int rc = tf_staged(t, text_id, &text_staged);
     if (!rc && !text_staged)
         rc = tf_staged(t, xlsx_id, &xlsx_staged);
+    *id = rc ? NULL : text_staged ? text_id : xlsx_staged ? xlsx_id : NULL;
+    return rc;
+}
+
+/* Reads the element rows of one kind into ek from the first staged of
+ * text_id and xlsx_id; when neither was staged that is OS_EDATA if required,
+ * else ek->id stays NULL. Takes what the reader ahead read of that table
+ * from pre when it read it whole (pre->ok; pre is emptied), else reads it.
+ * Warns of cells with only one scale. ek owns what it reads (free with
+ * pivot_free, also on failure). Returns an os_result naming table, file,
+ * row, value. */
+static int read_elements(tf *t, element_kind *ek, const char *kind, const char *text_id,
+                         const char *xlsx_id, int required, pre_kind *pre)
+{
+    *ek = (element_kind){.kind = kind, .p = pivot_empty(t)};
+    const char *id;
+    int rc = staged_of(t, text_id, xlsx_id, &id);
     if (rc)
         return rc;
-    const char *id = text_staged ? text_id : xlsx_staged ? xlsx_id : NULL;
     if (!id && required) {
         char *a = tf_staged_note(t, text_id), *b = tf_staged_note(t, xlsx_id);
         rc = os_error(OS_EDATA, "%s: neither %s (%s) nor %s (%s) was staged", kind, text_id, a,
@@ -501,7 +534,20 @@ static int read_elements(tf *t, element_kind *ek, const char *kind, const char *
     if (!id)
         return OS_OK;
     ek->id = id;
-    rc = pivot_read(t, &ek->p, id);
+    if (pre && pre->ok && pre->id == id) {
+        /* the same rows, counted the same way: only the record joins t->cov
+           here, in the order the tables are read */
+        pivot_free(&ek->p);
+        ek->p = pre->p;
+        tf_coverage *c = tf_cov_start(t, id, "onet");
+        c->rows_in = pre->c.rows_in;
+        c->rows_mapped = pre->c.rows_mapped;
+        c->rows_unmatched = pre->c.rows_unmatched;
+        memcpy(c->covered, pre->c.covered, t->u.n);
+        pre->ok = 0;
+        pre->p = (pivot){0};
+    } else
+        rc = pivot_read(t, &ek->p, id, NULL);
     long half = 0;
     for (size_t k = 0; !rc && k < ek->p.ncell; k++)
         half += !ek->p.cell[k].row[IM] || !ek->p.cell[k].row[LV];
@@ -586,10 +632,46 @@ static const struct {
 };
 #define NKINDS (sizeof KINDS / sizeof *KINDS)
 
+struct tf_pre_elements {
+    pre_kind kind[NKINDS];
+};
+
+tf_pre_elements *tf_onet_elements_read(tf *w)
+{
+    tf_pre_elements *pe = xcalloc(1, sizeof *pe);
+    for (size_t k = 0; k < NKINDS; k++) {
+        pre_kind *pk = &pe->kind[k];
+        if (staged_of(w, KINDS[k].text_id, KINDS[k].xlsx_id, &pk->id) || !pk->id)
+            continue; /* the main thread says why, in its place */
+        size_t warned = os_quiet_warnings;
+        pk->p = pivot_empty(w);
+        pk->c = (tf_coverage){.table_id = pk->id, .source = "onet",
+                              .covered = xcalloc(w->u.n ? w->u.n : 1, 1)};
+        pk->ok = pivot_read(w, &pk->p, pk->id, &pk->c) == OS_OK && os_quiet_warnings == warned;
+        if (!pk->ok) {
+            pivot_free(&pk->p);
+            pk->p = (pivot){0};
+        }
+    }
+    return pe;
+}
+
+void tf_pre_elements_free(tf_pre_elements *pe)
+{
+    if (!pe)
+        return;
+    for (size_t k = 0; k < NKINDS; k++) {
+        pivot_free(&pe->kind[k].p); /* zero once taken or failed */
+        free(pe->kind[k].c.covered);
+    }
+    free(pe);
+}
+
 /* Runs the loaders in turn (each owns what it opens; the element kinds are
- * all read, then inserted together); returns the first failure's os_result:
- * OS_EDATA when no table of a required kind (knowledge; skills in one of
- * their two layouts) was staged. */
+ * all read, then inserted together; the reader ahead, when there is one,
+ * reads the element tables meanwhile); returns the first failure's
+ * os_result: OS_EDATA when no table of a required kind (knowledge; skills
+ * in one of their two layouts) was staged. */
 int tf_onet_details(tf *t)
 {
     element_kind ek[NKINDS] = {0};
@@ -602,9 +684,10 @@ int tf_onet_details(tf *t)
         rc = load_job_zones(t);
     int skills = 0;
     size_t nread = 0;
+    tf_pre_elements *pre = rc ? NULL : tf_worker_elements(t);
     for (size_t k = 0; !rc && k < NKINDS; k++, nread++) {
         rc = read_elements(t, &ek[k], KINDS[k].kind, KINDS[k].text_id, KINDS[k].xlsx_id,
-                           KINDS[k].need == 1);
+                           KINDS[k].need == 1, pre ? &pre->kind[k] : NULL);
         if (!rc && ek[k].id && KINDS[k].need == 2)
             skills++;
     }
@@ -621,5 +704,6 @@ int tf_onet_details(tf *t)
         rc = tf_checks(t, 1);
     for (size_t k = 0; k < nread; k++)
         pivot_free(&ek[k].p);
+    tf_pre_elements_free(pre);
     return rc;
 }

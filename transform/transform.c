@@ -9,6 +9,7 @@
 #include "transform/context.h"
 #include "transform/crosswalks.h"
 #include "transform/occode.h"
+#include "transform/worker.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -303,6 +304,12 @@ static int commit(tf *t)
     return db_exec(t->out, "COMMIT");
 }
 
+/* The reader ahead starts once the universe is complete (worker.c). */
+static int reader(tf *t)
+{
+    return tf_worker_start(t, t->stage_path);
+}
+
 static const char *run_created_at;
 static int snapshot_row(tf *t)
 {
@@ -317,6 +324,7 @@ static const struct {
     {"schema", begin},
     {"nem crosswalk", tf_load_nem},
     {"occupations", tf_onet_occupations},
+    {"reader ahead", reader},
     {"tasks", tf_onet_tasks},
     {"o*net details", tf_onet_details},
     {"oews", tf_oews},
@@ -358,7 +366,7 @@ static int run(tf *t, const char *created_at)
 int transform_run(const config *c, const char *stage_path, const char *out_path,
                   const char *created_at)
 {
-    tf t = {.cfg = c};
+    tf t = {.cfg = c, .stage_path = stage_path};
     universe_init(&t.u);
     t.nem_of = strmap_new();
     char *tmp = xasprintf("%s.tmp.%ld", out_path, (long)getpid());
@@ -372,6 +380,7 @@ int transform_run(const config *c, const char *stage_path, const char *out_path,
         rc = os_error(OS_EIO, "cannot create %s: %s", tmp, sqlite3_errmsg(t.out));
     if (!rc)
         rc = run(&t, created_at);
+    tf_worker_stop(&t);
     sqlite3_finalize(t.unmatched);
     if (t.out && sqlite3_close(t.out) != SQLITE_OK && !rc)
         rc = os_error(OS_EIO, "cannot close %s", tmp);
