@@ -26,12 +26,57 @@ int tf_batch_open(tf_batch *b, sqlite3 *db, const char *table, int ncol)
     return rc;
 }
 
+/* A block of text copies; used bytes from data. */
+struct tf_batch_block {
+    tf_batch_block *next;
+    size_t cap, used;
+    char data[];
+};
+
+#define BLOCK (64 * 1024)
+
+void tf_batch_text(tf_batch *b, int i, const char *s)
+{
+    if (!s || !*s) {
+        sqlite3_bind_null(b->st, i);
+        return;
+    }
+    size_t n = strlen(s) + 1;
+    tf_batch_block *k = b->cur;
+    while (k && k->used + n > k->cap)
+        k = k->next; /* a later block, free since the last step, or none */
+    if (!k) {
+        size_t cap = n > BLOCK ? n : BLOCK;
+        k = xmalloc(sizeof *k + cap);
+        *k = (tf_batch_block){.next = NULL, .cap = cap};
+        tf_batch_block **end = &b->first;
+        while (*end)
+            end = &(*end)->next;
+        *end = k;
+    }
+    b->cur = k;
+    char *copy = memcpy(k->data + k->used, s, n);
+    k->used += n;
+    sqlite3_bind_text(b->st, i, copy, (int)n - 1, SQLITE_STATIC);
+}
+
+/* Steps the statement, then makes every block free again: SQLite has
+ * copied the values into the table. */
+static int step(tf_batch *b)
+{
+    int rc = db_step(b->db, b->st);
+    for (tf_batch_block *k = b->first; k; k = k->next)
+        k->used = 0;
+    b->cur = b->first;
+    return rc;
+}
+
 int tf_batch_add(tf_batch *b)
 {
     if (++b->nrow < TF_BATCH)
         return OS_OK;
     b->nrow = 0;
-    return db_step(b->db, b->st);
+    return step(b);
 }
 
 int tf_batch_flush(tf_batch *b)
@@ -41,11 +86,17 @@ int tf_batch_flush(tf_batch *b)
     for (int r = b->nrow; r < TF_BATCH; r++)
         sqlite3_bind_null(b->st, r * b->ncol + 1);
     b->nrow = 0;
-    return db_step(b->db, b->st);
+    return step(b);
 }
 
 void tf_batch_close(tf_batch *b)
 {
     sqlite3_finalize(b->st);
     b->st = NULL;
+    while (b->first) {
+        tf_batch_block *k = b->first;
+        b->first = k->next;
+        free(k);
+    }
+    b->cur = NULL;
 }

@@ -15,10 +15,14 @@
  * bound at tf_batch_at() and counted with tf_batch_add(), which steps the
  * statement when it is full; tf_batch_flush() steps a partial one, whose
  * unused rows carry a NULL first column that the statement's WHERE drops. */
+typedef struct tf_batch_block tf_batch_block;
 typedef struct {
     sqlite3 *db;
     sqlite3_stmt *st;
     int ncol, nrow;
+    /* copies of the texts bound since the last step (tf_batch_text), in
+       blocks that stay put until tf_batch_close */
+    tf_batch_block *first, *cur;
 } tf_batch;
 
 /* Prepares the INSERT into table, given with its column list ("t(a, b)";
@@ -32,6 +36,12 @@ static inline int tf_batch_at(const tf_batch *b)
     return b->nrow * b->ncol + 1;
 }
 
+/* Binds a copy of s to parameter i, or NULL when s is NULL or empty (as
+ * db_bind_text), the copy kept by b until the statement has stepped:
+ * SQLite's own copy (SQLITE_TRANSIENT) costs a malloc and a free a value,
+ * this one a memcpy. Dies on OOM. */
+void tf_batch_text(tf_batch *b, int i, const char *s);
+
 /* Counts the row bound at tf_batch_at(), stepping a full batch; returns
  * OS_OK or OS_EIO (reported). */
 int tf_batch_add(tf_batch *b);
@@ -39,7 +49,8 @@ int tf_batch_add(tf_batch *b);
 /* Inserts the rows bound since the last step; returns OS_OK or OS_EIO. */
 int tf_batch_flush(tf_batch *b);
 
-/* Frees the statement (rows not flushed are dropped); cannot fail. */
+/* Frees the statement and the copies (rows not flushed are dropped);
+ * cannot fail. */
 void tf_batch_close(tf_batch *b);
 
 #endif

@@ -94,17 +94,19 @@ int tf_onet_tasks(tf *t)
             break;
         }
         long inc;
-        sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_TRANSIENT);
+        /* SQLITE_STATIC: oc and q's row stay as they are until the insert
+           has stepped, and every parameter is bound again before the next */
+        sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 2, sqlite3_column_int64(q, 2));
-        sqlite3_bind_text(ins, 3, db_text(q, 3), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 4, db_text(q, 4), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 3, db_text(q, 3), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, db_text(q, 4), -1, SQLITE_STATIC);
         /* "n/a" (no survey) stays NULL rather than becoming a number. */
         if (parse_long(db_text(q, 5), &inc) == 0)
             sqlite3_bind_int64(ins, 5, inc);
         else
             sqlite3_bind_null(ins, 5);
-        sqlite3_bind_text(ins, 6, db_text(q, 6), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(ins, 7, db_text(q, 7), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 6, db_text(q, 6), -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 7, db_text(q, 7), -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 8, row);
         rc = db_step(t->out, ins);
         if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)

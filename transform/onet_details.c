@@ -160,7 +160,7 @@ static int load_titles(tf *t, const char *table_id, int reported)
         }
         int p = tf_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins.st, p + 1, title, -1, SQLITE_TRANSIENT);
+        tf_batch_text(&ins, p + 1, title);
         sqlite3_bind_text(ins.st, p + 2, kind, -1, SQLITE_STATIC);
         if (reported) {
             int shown = yes_no(db_text(q, 3));
@@ -176,8 +176,8 @@ static int load_titles(tf *t, const char *table_id, int reported)
         } else {
             /* "n/a": the title has no short form. */
             const char *short_title = db_text(q, 3);
-            db_bind_text(ins.st, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
-            db_bind_text(ins.st, p + 4, db_text(q, 4));
+            tf_batch_text(&ins, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
+            tf_batch_text(&ins, p + 4, db_text(q, 4));
             sqlite3_bind_null(ins.st, p + 5);
         }
         rc = tf_batch_add(&ins);
@@ -236,9 +236,9 @@ static int load_technology(tf *t)
             break;
         int p = tf_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins.st, p + 1, example, -1, SQLITE_TRANSIENT);
+        tf_batch_text(&ins, p + 1, example);
         sqlite3_bind_value(ins.st, p + 2, sqlite3_column_value(q, 3));
-        db_bind_text(ins.st, p + 3, db_text(q, 4));
+        tf_batch_text(&ins, p + 3, db_text(q, 4));
         sqlite3_bind_int(ins.st, p + 4, flag[0]);
         sqlite3_bind_int(ins.st, p + 5, flag[1]);
         rc = tf_batch_add(&ins);
