@@ -1,5 +1,6 @@
 /* onet_details.c - the O*NET release's details: titles, technology, job zones, elements. */
 #include "common/error.h"
+#include "common/schema.h"
 #include "common/strmap.h"
 #include "common/util.h"
 #include "transform/batch.h"
@@ -487,6 +488,7 @@ typedef struct {
 typedef struct {
     const char *id; /* the table it read, or NULL */
     int ok;         /* read without a failure or a warning: p and c hold it */
+    int taken;      /* read_elements took p */
     pivot p;
     tf_coverage c;  /* its counts and covered occupations (not in t->cov) */
 } pre_kind;
@@ -545,6 +547,7 @@ static int read_elements(tf *t, element_kind *ek, const char *kind, const char *
         c->rows_unmatched = pre->c.rows_unmatched;
         memcpy(c->covered, pre->c.covered, t->u.n);
         pre->ok = 0;
+        pre->taken = 1;
         pre->p = (pivot){0};
     } else
         rc = pivot_read(t, &ek->p, id, NULL);
@@ -634,7 +637,59 @@ static const struct {
 
 struct tf_pre_elements {
     pre_kind kind[NKINDS];
+    /* when every staged kind was read whole: a database (sqlite3_serialize,
+       sqlite3_free'd) whose element table holds exactly what
+       insert_elements would insert from these kinds */
+    unsigned char *db;
+    sqlite3_int64 size;
 };
+
+/* Inserts the element rows of pe's kinds into a new in-memory database
+ * with the snapshot's schema and keeps its bytes in pe->db, on the reader's
+ * thread, so that the main thread only copies them (copy_elements). Leaves
+ * pe->db NULL on any failure (the main thread inserts then); cannot fail. */
+static void build_elements(tf *w, tf_pre_elements *pe)
+{
+    element_kind ek[NKINDS];
+    for (size_t k = 0; k < NKINDS; k++) {
+        if (pe->kind[k].id && !pe->kind[k].ok)
+            return; /* the main thread reads that kind, and inserts all */
+        ek[k] = (element_kind){.kind = KINDS[k].kind, .id = pe->kind[k].id, .p = pe->kind[k].p};
+    }
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+        SQLITE_OK) {
+        tf mem = *w;
+        mem.out = db;
+        if (schema_create(db) == OS_OK && db_exec(db, "BEGIN") == OS_OK &&
+            tf_checks(&mem, 0) == OS_OK && insert_elements(&mem, ek, (int)NKINDS) == OS_OK &&
+            db_exec(db, "COMMIT") == OS_OK)
+            pe->db = sqlite3_serialize(db, "main", &pe->size, 0);
+    }
+    sqlite3_close(db);
+}
+
+/* Copies the element table the reader built (pe->db, whose ownership passes
+ * to t->out) into t->out's: one INSERT ... SELECT * between tables of one
+ * schema, which SQLite runs as a copy of the stored rows in key order
+ * (its transfer optimisation), not as rows to encode and place. Returns
+ * OS_OK or OS_EIO (reported). */
+static int copy_elements(tf *t, tf_pre_elements *pe)
+{
+    int rc = db_exec(t->out, "ATTACH ':memory:' AS reader");
+    if (rc)
+        return rc;
+    unsigned char *data = pe->db;
+    pe->db = NULL;
+    if (sqlite3_deserialize(t->out, "reader", data, pe->size, pe->size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
+        SQLITE_OK)
+        return os_error(OS_EIO, "sqlite: cannot take the element rows read ahead: %s",
+                        sqlite3_errmsg(t->out));
+    /* reader stays attached (DETACH cannot run inside the transaction):
+       closing t->out frees it */
+    return db_exec(t->out, "INSERT INTO main.element SELECT * FROM reader.element");
+}
 
 tf_pre_elements *tf_onet_elements_read(tf *w)
 {
@@ -653,6 +708,7 @@ tf_pre_elements *tf_onet_elements_read(tf *w)
             pk->p = (pivot){0};
         }
     }
+    build_elements(w, pe);
     return pe;
 }
 
@@ -664,6 +720,7 @@ void tf_pre_elements_free(tf_pre_elements *pe)
         pivot_free(&pe->kind[k].p); /* zero once taken or failed */
         free(pe->kind[k].c.covered);
     }
+    sqlite3_free(pe->db);
     free(pe);
 }
 
@@ -698,8 +755,12 @@ int tf_onet_details(tf *t)
        values insert_elements binds to it: off while it inserts (tf_checks) */
     if (!rc)
         rc = tf_checks(t, 0);
+    /* the reader's rows when it read every kind the main thread now holds */
+    int taken = pre && pre->db;
+    for (size_t k = 0; taken && k < NKINDS; k++)
+        taken = ek[k].id == pre->kind[k].id && (!ek[k].id || pre->kind[k].taken);
     if (!rc)
-        rc = insert_elements(t, ek, (int)NKINDS);
+        rc = taken ? copy_elements(t, pre) : insert_elements(t, ek, (int)NKINDS);
     if (!rc)
         rc = tf_checks(t, 1);
     for (size_t k = 0; k < nread; k++)
