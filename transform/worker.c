@@ -62,6 +62,8 @@ static void *work(void *arg)
 
 int tf_worker_start(tf *t, const char *stage_path)
 {
+    if (!sqlite3_threadsafe())
+        return OS_OK; /* a single-thread SQLite: one thread does it all */
     struct tf_worker *k = xcalloc(1, sizeof *k);
     k->stage_path = xstrdup(stage_path);
     k->w = (tf){.cfg = t->cfg, .u = t->u};
