@@ -286,7 +286,7 @@ static int write_snapshot_row(tf *t, const char *created_at)
 
 static int begin(tf *t)
 {
-    int rc = db_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;");
+    int rc = db_exec(t->out, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
     if (!rc)
         rc = schema_create(t->out);
     if (!rc)
