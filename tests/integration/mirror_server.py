@@ -105,7 +105,13 @@ def main():
             else:
                 super().do_HEAD()
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        # the default backlog of 5 drops the SYN of a sixth concurrent
+        # connection, which then waits a second to try again: a parallel
+        # fetch would measure the backlog, not itself
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", 0), Handler)
     tmp = portfile + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))
