@@ -464,7 +464,19 @@ int extract_run(config *c, const extract_opts *opt)
         if (pthread_create(&th[w], NULL, worker, &p) == 0)
             started++;
 
+    long long t0 = mono_ms();
     int rc = fetch_all(&fo, req, n, rec);
+    if (!rc) {
+        size_t got = 0, same = 0;
+        long long bytes = 0;
+        for (size_t k = 0; k < n; k++) {
+            got += rec[k].ok;
+            same += rec[k].ok && rec[k].status == 304;
+            bytes += rec[k].ok && rec[k].status != 304 ? rec[k].bytes : 0;
+        }
+        os_progress("fetched %zu of %zu files in %.3f s (%.1f MB, %zu not modified)", got, n,
+                    (double)(mono_ms() - t0) / 1000.0, (double)bytes / 1e6, same);
+    }
     decide_rest(&p);
     if (!started)
         worker(&p); /* no threads to be had: parse on this one */
