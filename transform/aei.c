@@ -791,6 +791,7 @@ static int read_release(tf *t, const cfg_aei *a, release_read *r)
     return rc;
 }
 
+/* Frees what r holds and empties it (safe on an empty one); cannot fail. */
 static void release_read_free(release_read *r)
 {
     periods_free(r->ps, r->np);

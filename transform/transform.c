@@ -25,6 +25,7 @@ typedef struct {
     size_t i;
 } named;
 
+/* qsort order of named by s, as bytes (the tables' BINARY collation). */
 static int by_name(const void *a, const void *b)
 {
     return strcmp(((const named *)a)->s, ((const named *)b)->s);

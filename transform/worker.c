@@ -28,6 +28,7 @@ static void finish(struct tf_worker *k, int j)
     pthread_mutex_unlock(&k->mu);
 }
 
+/* 1 once tf_worker_stop asked the reader to skip what is left. */
 static int stopping(struct tf_worker *k)
 {
     pthread_mutex_lock(&k->mu);
