@@ -25,7 +25,7 @@ static const double POW10[19] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7, 
 /* The %.15g text of v when v reads back from 15 significant digits or
  * fewer and 1e-4 <= |v| < 1e15, written without printf: returns 1 with
  * out filled; 0 when v is outside that range (*long_form 0) or needs 16 or
- * 17 digits (*long_form 1). Why it is the same text: the 15-digit decimals
+ * 17 digits (*long_form 1); zero too. Why it is the same text: the 15-digit decimals
  * near v are more than 4 doubles apart, so at most one of them reads back
  * as v and %.15g prints that one; if it is m / 10^k (m < 10^15, so k <= 18
  * here), v * 10^k is within 0.25 of m, and m / 10^k, one correctly rounded
@@ -36,7 +36,11 @@ static int number_short(double v, char out[32], int *long_form)
 {
     *long_form = 0;
     double a = fabs(v);
-    if (!(a >= 1e-4 && a < 1e15)) /* also 0, NaN and the infinities */
+    if (a == 0) { /* %g: "0", "-0" */
+        strcpy(out, signbit(v) ? "-0" : "0");
+        return 1;
+    }
+    if (!(a >= 1e-4 && a < 1e15)) /* also NaN and the infinities */
         return 0;
     *long_form = 1;
     for (int k = 0; k <= 18; k++) {

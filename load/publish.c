@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,8 @@ static int fsync_dir(const char *dir)
 }
 
 /* Copies src to dst byte for byte (dst created, must not exist), in the
- * kernel where it can (copy_file_range), then fsyncs dst; returns an
- * os_result. */
+ * kernel where it can (copy_file_range); dst is not synced here (see
+ * sync_start); returns an os_result. */
 static int copy_file(const char *src, const char *dst)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -73,11 +74,47 @@ static int copy_file(const char *src, const char *dst)
         if (!rc && n < 0)
             rc = os_error(OS_EIO, "cannot read %s: %s", src, strerror(errno));
     }
-    if (fsync(out) != 0 && !rc)
-        rc = os_error(OS_EIO, "cannot sync %s: %s", dst, strerror(errno));
     close(in);
     close(out);
     return rc;
+}
+
+/* An fsync of one file on a thread of its own: the copied database goes to
+ * the disk while the checks and exports use the CPU. */
+typedef struct {
+    const char *path;
+    int rc, started;
+    pthread_t thread;
+} file_sync;
+
+static void *sync_run(void *arg)
+{
+    file_sync *s = arg;
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0)
+        s->rc = os_error(OS_EIO, "cannot sync %s: %s", s->path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+/* Starts the fsync of path (s and path the caller's until sync_wait). */
+static void sync_start(file_sync *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->path = path;
+    s->started = pthread_create(&s->thread, NULL, sync_run, s) == 0;
+    if (!s->started)
+        sync_run(s); /* no thread: in line */
+}
+
+/* Waits for the fsync; returns its os_result (OS_EIO naming the file). */
+static int sync_wait(file_sync *s)
+{
+    if (s->started)
+        pthread_join(s->thread, NULL);
+    s->started = 0;
+    return s->rc;
 }
 
 /* The previous snapshot's manifest (out_dir/latest), or NULL if none or
@@ -109,6 +146,9 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* A copy, not a link: the published file must not change when someone
      * opens the work database; transform wrote it compact, so it is ready. */
     rc = copy_file(work_db, db_path);
+    file_sync db_sync = {.started = 0, .rc = OS_OK};
+    if (!rc)
+        sync_start(&db_sync, db_path);
     if (!rc)
         rc = snapshot_open_db(db_path, &snap);
     json_t *tests = json_array();
@@ -146,6 +186,10 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
             rc = os_error(OS_EIO, "cannot make %s read-only: %s", fpath, strerror(errno));
         free(fpath);
     }
+    /* the database is on the disk before the folder is renamed into place */
+    int src = sync_wait(&db_sync);
+    if (!rc)
+        rc = src;
     export_hashes_free(&hashes);
     json_decref(manifest);
     json_decref(tests);
