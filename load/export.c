@@ -81,8 +81,13 @@ static int number_short(double v, char out[32], int *long_form)
  * the caller uses snprintf). The digits are exact: v = M * 2^E, so v * 10^s
  * = M * 5^s / 2^sh, at most 100 bits here, rounded half to even as glibc's
  * printf rounds; s is moved until prec digits come out (a carry to 10^prec
- * means the next power of ten). In this range %g prints fixed notation. */
-static int number_fixed(double v, int prec, char out[32])
+ * means the next power of ten). In this range %g prints fixed notation.
+ * *reads_back: whether strtod reads the text back as v, also exact: with
+ * the text D = n / 10^s, |D - v| * 10^s * 2^sh = |n * 2^sh - q|, and half a
+ * unit in the last place of v, scaled alike, is 5^s / 2 (5^s / 4 below a
+ * power of two, where the double below is nearer); 5^s is odd, so there is
+ * never a tie to break. */
+static int number_fixed(double v, int prec, char out[32], int *reads_back)
 {
     double a = fabs(v);
     uint64_t bits;
@@ -126,6 +131,10 @@ static int number_fixed(double v, int prec, char out[32])
         }
         if (n < lo) /* cannot be: 10^x <= a */
             return 0;
+        unsigned __int128 scaled = n << sh;
+        unsigned __int128 diff = scaled > q ? scaled - q : q - scaled;
+        int below = scaled < q && mant == (1ULL << 52);
+        *reads_back = (below ? 4 * diff : 2 * diff) < p5;
         char dig[24];
         uint64_t u = (uint64_t)n;
         for (int i = prec - 1; i >= 0; i--, u /= 10)
@@ -166,9 +175,12 @@ void export_number(double v, char out[32])
     if (number_short(v, out, &long_form))
         return;
     for (int prec = long_form ? 16 : 15; prec <= 17; prec++) {
-        if (!long_form || !number_fixed(v, prec, out))
+        int back;
+        if (!long_form || !number_fixed(v, prec, out, &back)) {
             snprintf(out, 32, "%.*g", prec, v);
-        if (prec == 17 || strtod(out, NULL) == v)
+            back = strtod(out, NULL) == v;
+        }
+        if (prec == 17 || back)
             return;
     }
 }
