@@ -744,7 +744,7 @@ static json_t *foreign_keys(sqlite3 *db, const char *table)
 }
 
 /* One piece of the export, run on whichever worker takes it: the rows of
- * spec into its files, or (spec.sql NULL) the sha256 of occsnap.sqlite. */
+ * spec into its files. */
 typedef struct {
     export_spec spec;
     json_t *fields; /* the Table Schema fields write_rows appends */
@@ -774,11 +774,7 @@ static void pool_work(export_pool *p, sqlite3 *db)
         if (k == p->njobs)
             return;
         export_job *j = &p->jobs[k];
-        if (!j->spec.sql) {
-            char *path = xasprintf("%s/occsnap.sqlite", p->dir);
-            j->rc = sha256_file(path, j->sums.csv_sha256, &j->sums.csv_bytes);
-            free(path);
-        } else if (!db)
+        if (!db)
             j->rc = OS_EIO; /* the worker's connection did not open: said already */
         else
             j->rc = write_rows(db, p->c, p->words, &j->spec, p->dir, j->fields, &j->sums);
@@ -794,6 +790,8 @@ static void *pool_thread(void *arg)
     sqlite3 *db = NULL;
     if (snapshot_open_db(path, &db) != OS_OK)
         db = NULL;
+    else
+        sqlite3_exec(db, EXPORT_MMAP_PRAGMA, NULL, NULL, NULL);
     free(path);
     pool_work(p, db);
     sqlite3_close(db);
@@ -806,21 +804,21 @@ static const char *const LARGE_TABLES[] = {"element", "task", "technology", "occ
                                            "aei_task", "measure", NULL};
 
 /* Exports the profile (occupations.csv, .jsonl) and every snapshot table as
- * <table>.csv, each a resource of resources, and hashes occsnap.sqlite, on
- * two workers when there are two cores; resources and hashes come in the
- * same order whichever worker wrote what. Returns the os_result of the
- * first job (in that order) that failed: OS_EDATA for a table name that is
- * not a plain identifier. */
+ * <table>.csv, each a resource of resources (after occsnap.sqlite's, whose
+ * sha256 the caller took), on two workers when there are two cores;
+ * resources and hashes come in the same order whichever worker wrote what.
+ * Returns the os_result of the first job (in that order) that failed:
+ * OS_EDATA for a table name that is not a plain identifier. */
 static int export_all(sqlite3 *snap, const config *c, const profile_words *words,
-                      const char *dir, json_t *profile_fields, json_t *profile_res[3],
-                      json_t *resources, export_hashes *h)
+                      const char *dir, const export_file *db_file, json_t *profile_fields,
+                      json_t *profile_res[3], json_t *resources, export_hashes *h)
 {
     size_t ntab = 0;
     for (const char *const *t = schema_tables; *t; t++, ntab++)
         if (!str_is_ident(*t))
             return os_error(OS_EDATA, "export: '%s' is not a plain table name", *t);
-    /* jobs: 0 the profile, 1 the database's hash, 2.. the tables */
-    size_t njobs = ntab + 2;
+    /* jobs: 0 the profile, 1.. the tables */
+    size_t njobs = ntab + 1;
     export_job *jobs = xcalloc(njobs, sizeof *jobs);
     json_t **pk = xcalloc(ntab, sizeof *pk);
     char **files = xcalloc(ntab, sizeof *files);
@@ -832,19 +830,19 @@ static int export_all(sqlite3 *snap, const config *c, const profile_words *words
         char *order;
         pk[k] = primary_key(snap, t, &order);
         files[k] = xasprintf("%s.csv", t);
-        jobs[k + 2].spec = (export_spec){t, xasprintf("SELECT * FROM %s ORDER BY %s", t, order),
+        jobs[k + 1].spec = (export_spec){t, xasprintf("SELECT * FROM %s ORDER BY %s", t, order),
                                          files[k], NULL};
-        jobs[k + 2].fields = json_array();
+        jobs[k + 1].fields = json_array();
         free(order);
     }
     size_t *order = xcalloc(njobs, sizeof *order), n = 0;
     char *taken = xcalloc(njobs, 1);
-    order[n++] = 1, order[n++] = 0, taken[0] = taken[1] = 1;
+    order[n++] = 0, taken[0] = 1;
     for (const char *const *big = LARGE_TABLES; *big; big++)
         for (size_t k = 0; k < ntab; k++)
-            if (!taken[k + 2] && !strcmp(schema_tables[k], *big))
-                order[n++] = k + 2, taken[k + 2] = 1;
-    for (size_t k = 2; k < njobs; k++)
+            if (!taken[k + 1] && !strcmp(schema_tables[k], *big))
+                order[n++] = k + 1, taken[k + 1] = 1;
+    for (size_t k = 1; k < njobs; k++)
         if (!taken[k])
             order[n++] = k;
     free(taken);
@@ -861,10 +859,9 @@ static int export_all(sqlite3 *snap, const config *c, const profile_words *words
     pthread_mutex_destroy(&pool.mu);
 
     /* the same resources and hashes, in the same order, as one worker gives */
-    int rc = jobs[0].rc ? jobs[0].rc : jobs[1].rc;
+    int rc = jobs[0].rc;
     if (!rc)
-        rc = describe_known(profile_res[2], "occsnap.sqlite", jobs[1].sums.csv_sha256,
-                            jobs[1].sums.csv_bytes, h);
+        rc = describe_known(profile_res[2], "occsnap.sqlite", db_file->sha256, db_file->bytes, h);
     if (!rc)
         rc = describe_known(profile_res[0], "occupations.csv", jobs[0].sums.csv_sha256,
                             jobs[0].sums.csv_bytes, h);
@@ -874,7 +871,7 @@ static int export_all(sqlite3 *snap, const config *c, const profile_words *words
     for (size_t k = 0; k < 3; k++)
         json_array_append_new(resources, profile_res[k]);
     for (size_t k = 0; k < ntab; k++) {
-        export_job *j = &jobs[k + 2];
+        export_job *j = &jobs[k + 1];
         const char *t = schema_tables[k];
         if (!rc) {
             rc = j->rc;
@@ -897,7 +894,8 @@ static int export_all(sqlite3 *snap, const config *c, const profile_words *words
     return rc;
 }
 
-int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes)
+int export_profile(sqlite3 *snap, const config *c, const char *dir, const export_file *db_file,
+                   export_hashes *hashes)
 {
     memset(hashes, 0, sizeof *hashes);
     byte_class_init();
@@ -983,7 +981,7 @@ int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashe
                                     "is the resource of its name."));
     /* the database is the first file the manifest lists */
     json_t *profile_res[3] = {csv, jsonl, db};
-    rc = export_all(snap, c, &words, dir, fields, profile_res, resources, hashes);
+    rc = export_all(snap, c, &words, dir, db_file, fields, profile_res, resources, hashes);
     json_object_set_new(pkg, "resources", resources);
     if (!rc) {
         char *text = json_dumps(pkg, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

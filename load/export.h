@@ -23,13 +23,26 @@ typedef struct {
     int n;
 } export_hashes;
 
+/* The sha256 and size of a file the caller hashed (occsnap.sqlite). */
+typedef struct {
+    char sha256[65];
+    long long bytes;
+} export_file;
+
 /* Also writes every table of schema_tables as <table>.csv, each its own
- * resource with primaryKey and foreignKeys; fills *hashes (the caller
- * frees it with export_hashes_free, also after a failure). */
-int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes);
+ * resource with primaryKey and foreignKeys; occsnap.sqlite is described by
+ * *db_file; fills *hashes (the caller frees it with export_hashes_free,
+ * also after a failure). */
+int export_profile(sqlite3 *snap, const config *c, const char *dir, const export_file *db_file,
+                   export_hashes *hashes);
 
 /* Frees the names export_profile kept; cannot fail. */
 void export_hashes_free(export_hashes *h);
+
+/* The pages of a snapshot read from the kernel's page cache in place
+ * (mmap) rather than copied in by read(2) per connection: the exports and
+ * checks read the whole database; best effort, a failure only costs time. */
+#define EXPORT_MMAP_PRAGMA "PRAGMA mmap_size = 1073741824"
 
 /* Formats v in the shortest %g form that strtod reads back exactly. */
 void export_number(double v, char out[32]);

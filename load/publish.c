@@ -3,6 +3,7 @@
 #include "load/publish.h"
 #include "common/db.h"
 #include "common/error.h"
+#include "common/sha256.h"
 #include "common/tmpfiles.h"
 #include "common/util.h"
 #include "load/datatest.h"
@@ -36,7 +37,7 @@ static int fsync_dir(const char *dir)
 
 /* Copies src to dst byte for byte (dst created, must not exist), in the
  * kernel where it can (copy_file_range); dst is not synced here (see
- * sync_start); returns an os_result. */
+ * task_start); returns an os_result. */
 static int copy_file(const char *src, const char *dst)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -79,42 +80,51 @@ static int copy_file(const char *src, const char *dst)
     return rc;
 }
 
-/* An fsync of one file on a thread of its own: the copied database goes to
- * the disk while the checks and exports use the CPU. */
+/* Work on the copied database on a thread of its own, while the checks and
+ * exports use the CPU: its sha256 (for the manifest and the Data Package),
+ * or its fsync (the disk busy, not the CPU). */
 typedef struct {
     const char *path;
+    int hash; /* 1: sha256 into file; 0: fsync */
+    export_file file;
     int rc, started;
     pthread_t thread;
-} file_sync;
+} file_task;
 
-static void *sync_run(void *arg)
+static void *file_task_run(void *arg)
 {
-    file_sync *s = arg;
-    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    file_task *t = arg;
+    if (t->hash) {
+        t->rc = sha256_file(t->path, t->file.sha256, &t->file.bytes);
+        return NULL;
+    }
+    int fd = open(t->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fsync(fd) != 0)
-        s->rc = os_error(OS_EIO, "cannot sync %s: %s", s->path, strerror(errno));
+        t->rc = os_error(OS_EIO, "cannot sync %s: %s", t->path, strerror(errno));
     if (fd >= 0)
         close(fd);
     return NULL;
 }
 
-/* Starts the fsync of path (s and path the caller's until sync_wait). */
-static void sync_start(file_sync *s, const char *path)
+/* Starts task hash (1) or fsync (0) of path; t and path are the caller's
+ * until task_wait; cannot fail (without a thread it runs in line). */
+static void task_start(file_task *t, const char *path, int hash)
 {
-    memset(s, 0, sizeof *s);
-    s->path = path;
-    s->started = pthread_create(&s->thread, NULL, sync_run, s) == 0;
-    if (!s->started)
-        sync_run(s); /* no thread: in line */
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    t->hash = hash;
+    t->started = pthread_create(&t->thread, NULL, file_task_run, t) == 0;
+    if (!t->started)
+        file_task_run(t);
 }
 
-/* Waits for the fsync; returns its os_result (OS_EIO naming the file). */
-static int sync_wait(file_sync *s)
+/* Waits for the task (none started: OS_OK); returns its os_result. */
+static int task_wait(file_task *t)
 {
-    if (s->started)
-        pthread_join(s->thread, NULL);
-    s->started = 0;
-    return s->rc;
+    if (t->started)
+        pthread_join(t->thread, NULL);
+    t->started = 0;
+    return t->rc;
 }
 
 /* The previous snapshot's manifest (out_dir/latest), or NULL if none or
@@ -146,11 +156,15 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* A copy, not a link: the published file must not change when someone
      * opens the work database; transform wrote it compact, so it is ready. */
     rc = copy_file(work_db, db_path);
-    file_sync db_sync = {.started = 0, .rc = OS_OK};
-    if (!rc)
-        sync_start(&db_sync, db_path);
+    file_task db_hash = {.started = 0, .rc = OS_OK}, db_sync = {.started = 0, .rc = OS_OK};
+    if (!rc) {
+        task_start(&db_hash, db_path, 1);
+        task_start(&db_sync, db_path, 0);
+    }
     if (!rc)
         rc = snapshot_open_db(db_path, &snap);
+    if (!rc)
+        sqlite3_exec(snap, EXPORT_MMAP_PRAGMA, NULL, NULL, NULL);
     json_t *tests = json_array();
     json_t *prev = previous_manifest(out_dir);
     if (!rc)
@@ -162,8 +176,11 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* Exports for tools that do not read SQLite, described by a Frictionless
      * Data Package; the manifest lists every file with its sha256. */
     export_hashes hashes = {.n = 0};
+    int hrc = task_wait(&db_hash);
     if (!rc)
-        rc = export_profile(snap, c, tmp, &hashes);
+        rc = hrc;
+    if (!rc)
+        rc = export_profile(snap, c, tmp, &db_hash.file, &hashes);
     sqlite3_close(snap);
     /* the exported files were hashed for the Data Package: hash each once */
     for (int k = 0; !rc && k < hashes.n; k++)
@@ -187,7 +204,7 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         free(fpath);
     }
     /* the database is on the disk before the folder is renamed into place */
-    int src = sync_wait(&db_sync);
+    int src = task_wait(&db_sync);
     if (!rc)
         rc = src;
     export_hashes_free(&hashes);
