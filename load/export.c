@@ -790,8 +790,6 @@ static void *pool_thread(void *arg)
     sqlite3 *db = NULL;
     if (snapshot_open_db(path, &db) != OS_OK)
         db = NULL;
-    else
-        sqlite3_exec(db, EXPORT_MMAP_PRAGMA, NULL, NULL, NULL);
     free(path);
     pool_work(p, db);
     sqlite3_close(db);

@@ -39,11 +39,6 @@ int export_profile(sqlite3 *snap, const config *c, const char *dir, const export
 /* Frees the names export_profile kept; cannot fail. */
 void export_hashes_free(export_hashes *h);
 
-/* The pages of a snapshot read from the kernel's page cache in place
- * (mmap) rather than copied in by read(2) per connection: the exports and
- * checks read the whole database; best effort, a failure only costs time. */
-#define EXPORT_MMAP_PRAGMA "PRAGMA mmap_size = 1073741824"
-
 /* Formats v in the shortest %g form that strtod reads back exactly. */
 void export_number(double v, char out[32]);
 

@@ -163,8 +163,6 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     }
     if (!rc)
         rc = snapshot_open_db(db_path, &snap);
-    if (!rc)
-        sqlite3_exec(snap, EXPORT_MMAP_PRAGMA, NULL, NULL, NULL);
     json_t *tests = json_array();
     json_t *prev = previous_manifest(out_dir);
     if (!rc)
