@@ -22,11 +22,11 @@
 static const double POW10[19] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
                                  1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
 
-/* The %.15g text of v when v reads back from 15 significant digits or
- * fewer and 1e-4 <= |v| < 1e15, written without printf: returns 1 with
- * out filled; 0 when v is outside that range (*long_form 0) or needs 16 or
- * 17 digits (*long_form 1); zero too. Why it is the same text: the 15-digit decimals
- * near v are more than 4 doubles apart, so at most one of them reads back
+/* The %.15g text of v when v is zero, or reads back from 15 significant
+ * digits or fewer and 1e-4 <= |v| < 1e15, written without printf: returns
+ * 1 with out filled; 0 when v is outside that range (*long_form 0) or needs
+ * 16 or 17 digits (*long_form 1). Why it is the same text: the 15-digit
+ * decimals near v are more than 4 doubles apart, so at most one of them reads back
  * as v and %.15g prints that one; if it is m / 10^k (m < 10^15, so k <= 18
  * here), v * 10^k is within 0.25 of m, and m / 10^k, one correctly rounded
  * division of two exact doubles, is the double strtod reads it as. %g with
@@ -119,8 +119,6 @@ static int number_fixed(double v, int prec, char out[32], int *reads_back)
         for (int i = 0; i < sc; i++)
             p5 *= 5;
         unsigned __int128 q = (unsigned __int128)mant * p5;
-        if (sh >= 127)
-            return 0;
         unsigned __int128 n = q >> sh, rem = q & (((unsigned __int128)1 << sh) - 1),
                           half = (unsigned __int128)1 << (sh - 1);
         if (rem > half || (rem == half && (n & 1)))
@@ -326,7 +324,7 @@ static int out_open(outfile *o, const char *path)
     o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (o->fd < 0)
         return -1;
-    o->buf = xmalloc(OUT_CHUNK + 4096);
+    o->buf = xmalloc(OUT_CHUNK);
     o->hash = sha256_new();
     return 0;
 }
@@ -348,6 +346,8 @@ static void out_flush(outfile *o)
     o->len = 0;
 }
 
+/* Appends n bytes of s (s stays the caller's); cannot fail (a failed
+ * write is kept in o->err). */
 static void out_put(outfile *o, const char *s, size_t n)
 {
     if (o->len + n > OUT_CHUNK) {
@@ -364,6 +364,7 @@ static void out_put(outfile *o, const char *s, size_t n)
     o->len += n;
 }
 
+/* Appends one byte; as out_put. */
 static inline void out_putc(outfile *o, char c)
 {
     if (o->len == OUT_CHUNK)
@@ -395,6 +396,7 @@ static int out_close(outfile *o, const char *path, char hex[65], long long *byte
 enum { CSV_QUOTE = 1, JSON_SLOW = 2 };
 static unsigned char byte_class[256];
 
+/* Fills byte_class (before any worker starts); cannot fail. */
 static void byte_class_init(void)
 {
     for (int b = 0; b < 256; b++)
