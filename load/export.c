@@ -1,25 +1,204 @@
 /* export.c - occupations.csv/.jsonl, a CSV of every table and datapackage.json from a snapshot. */
 #include "load/export.h"
 #include "common/error.h"
+#include "common/snapshot.h"
 #include "common/sha256.h"
 #include "common/util.h"
 #include "common/schema.h"
 #include "load/fields.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Exact powers of ten (every one up to 1e22 is a double). */
+static const double POW10[19] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+
+/* The %.15g text of v when v is zero, or reads back from 15 significant
+ * digits or fewer and 1e-4 <= |v| < 1e15, written without printf: returns
+ * 1 with out filled; 0 when v is outside that range (*long_form 0) or needs
+ * 16 or 17 digits (*long_form 1). Why it is the same text: the 15-digit
+ * decimals near v are more than 4 doubles apart, so at most one of them reads back
+ * as v and %.15g prints that one; if it is m / 10^k (m < 10^15, so k <= 18
+ * here), v * 10^k is within 0.25 of m, and m / 10^k, one correctly rounded
+ * division of two exact doubles, is the double strtod reads it as. %g with
+ * precision 15 prints such a value in fixed notation, trailing zeros and a
+ * bare point dropped. */
+static int number_short(double v, char out[32], int *long_form)
+{
+    *long_form = 0;
+    double a = fabs(v);
+    if (a == 0) { /* %g: "0", "-0" */
+        strcpy(out, signbit(v) ? "-0" : "0");
+        return 1;
+    }
+    if (!(a >= 1e-4 && a < 1e15)) /* also NaN and the infinities */
+        return 0;
+    *long_form = 1;
+    for (int k = 0; k <= 18; k++) {
+        double s = a * POW10[k];
+        if (s >= 1e15)
+            return 0;
+        long long m = llrint(s);
+        if ((double)m / POW10[k] != a)
+            continue;
+        char dig[24];
+        int n = 0;
+        for (long long q = m; q; q /= 10)
+            dig[n++] = (char)('0' + q % 10); /* least significant first */
+        char *o = out;
+        if (v < 0)
+            *o++ = '-';
+        if (n <= k)
+            *o++ = '0';
+        for (int i = n - 1; i >= k; i--)
+            *o++ = dig[i];
+        int low = 0; /* trailing zeros of the fraction are not printed */
+        while (low < k && (low >= n || dig[low] == '0'))
+            low++;
+        if (low < k) {
+            *o++ = '.';
+            for (int i = k - 1; i >= low; i--)
+                *o++ = i < n ? dig[i] : '0';
+        }
+        *o = '\0';
+        *long_form = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* The %.<prec>g text of v (prec 16 or 17, 1e-4 <= |v| < 1e15) without
+ * printf: returns 1 with out filled, 0 when this case is not handled (then
+ * the caller uses snprintf). The digits are exact: v = M * 2^E, so v * 10^s
+ * = M * 5^s / 2^sh, at most 100 bits here, rounded half to even as glibc's
+ * printf rounds; s is moved until prec digits come out (a carry to 10^prec
+ * means the next power of ten). In this range %g prints fixed notation.
+ * *reads_back: whether strtod reads the text back as v, also exact: with
+ * the text D = n / 10^s, |D - v| * 10^s * 2^sh = |n * 2^sh - q|, and half a
+ * unit in the last place of v, scaled alike, is 5^s / 2 (5^s / 4 below a
+ * power of two, where the double below is nearer); 5^s is odd, so there is
+ * never a tie to break. */
+static int number_fixed(double v, int prec, char out[32], int *reads_back)
+{
+    double a = fabs(v);
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int e = (int)(bits >> 52);
+    if (e == 0 || e == 0x7ff)
+        return 0;
+    uint64_t mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+    int exp2 = e - 1075;
+    /* the decimal exponent x, 10^x <= a < 10^(x+1), compared exactly: with
+     * the powers of ten that are doubles from 1, M * 10^k >= 2^-E below */
+    int x = 14;
+    while (x >= 0 && a < POW10[x])
+        x--;
+    while (x < 0 && x > -4 &&
+           !(-exp2 < 127 && (unsigned __int128)mant * (uint64_t)POW10[-x] >=
+                                ((unsigned __int128)1 << -exp2)))
+        x--;
+    uint64_t lo = 1, hi; /* 10^(prec-1), 10^prec */
+    for (int i = 1; i < prec; i++)
+        lo *= 10;
+    hi = lo * 10;
+    for (int tries = 0; tries < 3; tries++) {
+        int sc = prec - 1 - x; /* v * 10^sc has prec digits */
+        int sh = -(exp2 + sc);
+        if (sc < 0 || sc > 20 || sh <= 0 || sh > 120)
+            return 0;
+        unsigned __int128 p5 = 1;
+        for (int i = 0; i < sc; i++)
+            p5 *= 5;
+        unsigned __int128 q = (unsigned __int128)mant * p5;
+        unsigned __int128 n = q >> sh, rem = q & (((unsigned __int128)1 << sh) - 1),
+                          half = (unsigned __int128)1 << (sh - 1);
+        if (rem > half || (rem == half && (n & 1)))
+            n++;
+        if (n >= hi) {
+            x++;
+            continue;
+        }
+        if (n < lo) /* cannot be: 10^x <= a */
+            return 0;
+        unsigned __int128 scaled = n << sh;
+        unsigned __int128 diff = scaled > q ? scaled - q : q - scaled;
+        int below = scaled < q && mant == (1ULL << 52);
+        *reads_back = (below ? 4 * diff : 2 * diff) < p5;
+        char dig[24];
+        uint64_t u = (uint64_t)n;
+        for (int i = prec - 1; i >= 0; i--, u /= 10)
+            dig[i] = (char)('0' + u % 10);
+        int last = prec - 1; /* trailing zeros after the point are dropped */
+        while (last > x && last > 0 && dig[last] == '0')
+            last--;
+        char *o = out;
+        if (v < 0)
+            *o++ = '-';
+        if (x < 0) {
+            *o++ = '0', *o++ = '.';
+            for (int i = -1; i > x; i--)
+                *o++ = '0';
+            for (int i = 0; i <= last; i++)
+                *o++ = dig[i];
+        } else {
+            for (int i = 0; i <= x; i++)
+                *o++ = dig[i];
+            if (last > x) {
+                *o++ = '.';
+                for (int i = x + 1; i <= last; i++)
+                    *o++ = dig[i];
+            }
+        }
+        *o = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 void export_number(double v, char out[32])
 {
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(out, 32, "%.*g", prec, v);
-        if (strtod(out, NULL) == v)
+    /* the rule: %.15g, else %.16g, else %.17g, the first that strtod reads
+     * back as v; number_short answers most values without printf and says
+     * when %.15g cannot be the one, number_fixed writes the others' text */
+    int long_form;
+    if (number_short(v, out, &long_form))
+        return;
+    for (int prec = long_form ? 16 : 15; prec <= 17; prec++) {
+        int back;
+        if (!long_form || !number_fixed(v, prec, out, &back)) {
+            snprintf(out, 32, "%.*g", prec, v);
+            back = strtod(out, NULL) == v;
+        }
+        if (prec == 17 || back)
             return;
     }
+}
+
+/* The decimal text of v into out (at least 21 bytes); returns its length. */
+static size_t integer_text(long long v, char *out)
+{
+    char dig[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do
+        dig[n++] = (char)('0' + u % 10);
+    while (u /= 10);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = dig[--n];
+    out[len] = '\0';
+    return len;
 }
 
 /* A measure's columns in the profile view, as measure_info describes them. */
@@ -125,26 +304,149 @@ static const char *field_type(const char *decl, int boolean, const int seen[3])
     return seen[0] ? "string" : seen[1] ? "number" : seen[2] ? "integer" : "string";
 }
 
-static void csv_field(FILE *f, const char *s)
+/* A file being written: bytes gathered in buf and written with one
+ * write(2) per OUT_CHUNK, hashed on the way out, so no file is read back
+ * for its sha256. */
+#define OUT_CHUNK (256 * 1024)
+typedef struct {
+    int fd, err; /* err: the first errno of a failed write */
+    char *buf;
+    size_t len;
+    long long bytes;
+    sha256_ctx *hash;
+} outfile;
+
+/* Opens path for writing (created or truncated, 0666 less the umask, as
+ * fopen's); returns 0, or -1 with errno set. */
+static int out_open(outfile *o, const char *path)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    memset(o, 0, sizeof *o);
+    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (o->fd < 0)
+        return -1;
+    o->buf = xmalloc(OUT_CHUNK);
+    o->hash = sha256_new();
+    return 0;
 }
 
-static void json_text(FILE *f, const char *s)
+/* Writes out what is gathered; a failure is kept in o->err for out_close. */
+static void out_flush(outfile *o)
 {
+    sha256_update(o->hash, o->buf, o->len);
+    o->bytes += (long long)o->len;
+    for (size_t at = 0; !o->err && at < o->len;) {
+        ssize_t w = write(o->fd, o->buf + at, o->len - at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            o->err = w < 0 ? errno : ENOSPC;
+        else
+            at += (size_t)w;
+    }
+    o->len = 0;
+}
+
+/* Appends n bytes of s (s stays the caller's); cannot fail (a failed
+ * write is kept in o->err). */
+static void out_put(outfile *o, const char *s, size_t n)
+{
+    if (o->len + n > OUT_CHUNK) {
+        out_flush(o);
+        if (n > OUT_CHUNK) { /* a field larger than the buffer goes alone */
+            char *keep = o->buf;
+            o->buf = (char *)s, o->len = n;
+            out_flush(o);
+            o->buf = keep;
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+/* Appends one byte; as out_put. */
+static inline void out_putc(outfile *o, char c)
+{
+    if (o->len == OUT_CHUNK)
+        out_flush(o);
+    o->buf[o->len++] = c;
+}
+
+/* Flushes and closes o (fd < 0: never opened), its sha256 into hex and size
+ * into *bytes; returns OS_EIO naming path when a write failed. */
+static int out_close(outfile *o, const char *path, char hex[65], long long *bytes)
+{
+    if (o->fd < 0)
+        return OS_OK;
+    out_flush(o);
+    sha256_final(o->hash, hex);
+    *bytes = o->bytes;
+    int rc = OS_OK;
+    if (close(o->fd) != 0 && !o->err)
+        o->err = errno;
+    if (o->err)
+        rc = os_error(OS_EIO, "cannot write %s: %s", path, strerror(o->err));
+    free(o->buf);
+    o->fd = -1;
+    return rc;
+}
+
+/* Byte classes of text fields: what CSV must quote, what JSON must escape
+ * (or, for bytes from 0x80, what jansson checks as UTF-8). */
+enum { CSV_QUOTE = 1, JSON_SLOW = 2 };
+static unsigned char byte_class[256];
+
+/* Fills byte_class (before any worker starts); cannot fail. */
+static void byte_class_init(void)
+{
+    for (int b = 0; b < 256; b++)
+        byte_class[b] = (unsigned char)((b < 0x20 || b == '"' || b == '\\' || b >= 0x80) ? JSON_SLOW : 0);
+    byte_class[','] |= CSV_QUOTE, byte_class['"'] |= CSV_QUOTE;
+    byte_class['\r'] |= CSV_QUOTE, byte_class['\n'] |= CSV_QUOTE;
+}
+
+/* The length of s up to its NUL and the classes of its bytes in *cls. */
+static size_t text_scan(const char *s, unsigned *cls)
+{
+    unsigned c = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        c |= byte_class[*p];
+    *cls = c;
+    return (size_t)(p - (const unsigned char *)s);
+}
+
+/* s as a CSV field: as it is, or quoted with its quotes doubled when it
+ * holds a comma, quote, CR or LF (RFC 4180). */
+static void csv_field(outfile *o, const char *s, size_t len, unsigned cls)
+{
+    if (!(cls & CSV_QUOTE)) {
+        out_put(o, s, len);
+        return;
+    }
+    out_putc(o, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            out_putc(o, '"');
+        out_putc(o, *s);
+    }
+    out_putc(o, '"');
+}
+
+/* s as a JSON string, exactly as jansson's json_dumps writes it ("null" for
+ * text that is not UTF-8): plain printable ASCII is written directly. */
+static void json_text(outfile *o, const char *s, size_t len, unsigned cls)
+{
+    if (!(cls & JSON_SLOW)) {
+        out_putc(o, '"');
+        out_put(o, s, len);
+        out_putc(o, '"');
+        return;
+    }
     json_t *j = json_string(s);
     char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    fputs(out ? out : "null", f);
+    const char *t = out ? out : "null";
+    out_put(o, t, strlen(t));
     free(out);
     json_decref(j);
 }
@@ -156,12 +458,19 @@ typedef struct {
     const char *csv, *jsonl; /* file names in the snapshot; jsonl may be NULL */
 } export_spec;
 
+/* What writing one export_spec produced: the sha256 and size of its csv and
+ * jsonl files (for the Data Package and the manifest). */
+typedef struct {
+    char csv_sha256[65], jsonl_sha256[65];
+    long long csv_bytes, jsonl_bytes;
+} export_sums;
+
 /* Streams sql's rows into dir/csv (and dir/jsonl), 0/1 booleans as
- * true/false, and appends one Table Schema field per column to fields;
- * returns OS_EIO with SQLite's message or the file that cannot be written;
- * the caller owns fields. */
+ * true/false, appends one Table Schema field per column to fields and
+ * fills *sums; returns OS_EIO with SQLite's message or the file that cannot
+ * be written; the caller owns fields. */
 static int write_rows(sqlite3 *db, const config *c, const profile_words *words,
-                      const export_spec *x, const char *dir, json_t *fields)
+                      const export_spec *x, const char *dir, json_t *fields, export_sums *sums)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, x->sql, -1, &st, NULL) != SQLITE_OK)
@@ -169,66 +478,87 @@ static int write_rows(sqlite3 *db, const config *c, const profile_words *words,
     int ncol = sqlite3_column_count(st);
     char *csv_path = xasprintf("%s/%s", dir, x->csv);
     char *jsonl_path = x->jsonl ? xasprintf("%s/%s", dir, x->jsonl) : NULL;
-    FILE *csv = fopen(csv_path, "wb"), *jsonl = jsonl_path ? fopen(jsonl_path, "wb") : NULL;
+    outfile csvf = {.fd = -1}, jsonf = {.fd = -1};
+    outfile *csv = out_open(&csvf, csv_path) == 0 ? &csvf : NULL;
+    outfile *jsonl = csv && jsonl_path && out_open(&jsonf, jsonl_path) == 0 ? &jsonf : NULL;
     int rc = OS_OK;
     if (!csv || (jsonl_path && !jsonl))
         rc = os_error(OS_EIO, "cannot write %s: %s", !csv ? csv_path : jsonl_path,
                       strerror(errno));
     int *seen = xcalloc((size_t)ncol * 3, sizeof *seen), *boolean = xcalloc((size_t)ncol, sizeof *boolean);
     char **desc = xcalloc((size_t)ncol, sizeof *desc);
-    for (int i = 0; i < ncol; i++)
-        desc[i] = describe(words, c, x->table, sqlite3_column_name(st, i), &boolean[i]);
+    /* each column's JSON key, "name":, written once here, copied per row */
+    char **key = xcalloc((size_t)ncol, sizeof *key);
+    size_t *key_len = xcalloc((size_t)ncol, sizeof *key_len);
+    for (int i = 0; i < ncol; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        desc[i] = describe(words, c, x->table, name, &boolean[i]);
+        json_t *j = json_string(name);
+        char *k = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+        key[i] = xasprintf("%s:", k ? k : "null");
+        key_len[i] = strlen(key[i]);
+        free(k);
+        json_decref(j);
+    }
     for (int i = 0; !rc && i < ncol; i++) {
         if (i)
-            fputc(',', csv);
-        csv_field(csv, sqlite3_column_name(st, i));
+            out_putc(csv, ',');
+        const char *name = sqlite3_column_name(st, i);
+        unsigned cls;
+        size_t len = text_scan(name, &cls);
+        csv_field(csv, name, len, cls);
     }
     if (!rc)
-        fputs("\r\n", csv);
+        out_put(csv, "\r\n", 2);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         if (jsonl)
-            fputc('{', jsonl);
+            out_putc(jsonl, '{');
         for (int i = 0; i < ncol; i++) {
             char num[32];
-            const char *text = NULL, *json = NULL;
+            const char *text = NULL;
+            size_t len = 0;
+            unsigned cls = 0;
             int type = sqlite3_column_type(st, i);
             if (type == SQLITE_INTEGER && boolean[i]) {
-                text = json = sqlite3_column_int64(st, i) ? "true" : "false";
+                int t = sqlite3_column_int64(st, i) != 0;
+                text = t ? "true" : "false", len = t ? 4 : 5;
                 seen[i * 3 + 2] = 1;
             } else if (type == SQLITE_INTEGER) {
-                snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, i));
-                text = json = num;
+                len = integer_text((long long)sqlite3_column_int64(st, i), num);
+                text = num;
                 seen[i * 3 + 2] = 1;
             } else if (type == SQLITE_FLOAT) {
                 export_number(sqlite3_column_double(st, i), num);
-                text = json = num;
+                text = num, len = strlen(num);
                 seen[i * 3 + 1] = 1;
-            } else if (type != SQLITE_NULL) {
+            } else if (type != SQLITE_NULL) { /* text (or a blob, as its text) */
                 text = (const char *)sqlite3_column_text(st, i);
+                if (text)
+                    len = text_scan(text, &cls);
                 seen[i * 3] = 1;
-            } else {
-                json = "null";
             }
+            int string = type == SQLITE_TEXT || type == SQLITE_BLOB;
             if (i)
-                fputc(',', csv);
+                out_putc(csv, ',');
             if (text && type == SQLITE_TEXT)
-                csv_field(csv, text);
+                csv_field(csv, text, len, cls);
             else if (text)
-                fputs(text, csv);
+                out_put(csv, text, len);
             if (!jsonl)
                 continue;
-            json_text(jsonl, sqlite3_column_name(st, i));
-            fputc(':', jsonl);
-            if (json)
-                fputs(json, jsonl);
+            out_put(jsonl, key[i], key_len[i]);
+            if (text && string)
+                json_text(jsonl, text, len, cls);
+            else if (text)
+                out_put(jsonl, text, len);
             else
-                json_text(jsonl, text);
+                out_put(jsonl, "null", 4);
             if (i + 1 < ncol)
-                fputc(',', jsonl);
+                out_putc(jsonl, ',');
         }
-        fputs("\r\n", csv);
+        out_put(csv, "\r\n", 2);
         if (jsonl)
-            fputs("}\n", jsonl);
+            out_put(jsonl, "}\n", 2);
     }
     for (int i = 0; !rc && i < ncol; i++) {
         json_t *fld = json_object();
@@ -263,37 +593,32 @@ static int write_rows(sqlite3 *db, const config *c, const profile_words *words,
         json_array_append_new(fields, fld);
     }
     for (int i = 0; i < ncol; i++)
-        free(desc[i]);
+        free(desc[i]), free(key[i]);
     free(desc);
+    free(key);
+    free(key_len);
     free(seen);
     free(boolean);
     sqlite3_finalize(st);
-    if (csv && (fflush(csv) != 0 || ferror(csv)) && !rc)
-        rc = os_error(OS_EIO, "cannot write %s", csv_path);
-    if (jsonl && (fflush(jsonl) != 0 || ferror(jsonl)) && !rc)
-        rc = os_error(OS_EIO, "cannot write %s", jsonl_path);
-    if (csv)
-        fclose(csv);
-    if (jsonl)
-        fclose(jsonl);
+    int wrc = out_close(&csvf, csv_path, sums->csv_sha256, &sums->csv_bytes);
+    if (!rc)
+        rc = wrc;
+    wrc = out_close(&jsonf, jsonl_path, sums->jsonl_sha256, &sums->jsonl_bytes);
+    if (!rc)
+        rc = wrc;
     free(csv_path);
     free(jsonl_path);
     return rc;
 }
 
-/* {path, bytes, hash} of a file in dir, for a resource, also kept in h;
- * returns an os_result. */
-static int describe_file(json_t *res, const char *dir, const char *name, export_hashes *h)
+/* {path, bytes, hash} of a file of the snapshot, for a resource, also kept
+ * in h (the sha256 taken while it was written); returns an os_result. */
+static int describe_known(json_t *res, const char *name, const char *hex, long long bytes,
+                          export_hashes *h)
 {
     if (h->n == EXPORT_MAX_FILES)
         return os_error(OS_EIO, "export: more than %d files", EXPORT_MAX_FILES);
-    char *path = xasprintf("%s/%s", dir, name);
-    char *hex = h->sha256[h->n];
-    long long bytes;
-    int rc = sha256_file(path, hex, &bytes);
-    free(path);
-    if (rc)
-        return rc;
+    memcpy(h->sha256[h->n], hex, 65);
     h->path[h->n] = xstrdup(name);
     h->bytes[h->n++] = bytes;
     char *hash = xasprintf("sha256:%s", hex);
@@ -420,47 +745,165 @@ static json_t *foreign_keys(sqlite3 *db, const char *table)
     return fks;
 }
 
-/* Exports every snapshot table as <table>.csv, each a resource of
- * resources; returns an os_result (OS_EDATA for a table name that is not a
- * plain identifier). */
-static int export_tables(sqlite3 *db, const config *c, const profile_words *words,
-                         const char *dir, json_t *resources, export_hashes *h)
+/* One piece of the export, run on whichever worker takes it: the rows of
+ * spec into its files. */
+typedef struct {
+    export_spec spec;
+    json_t *fields; /* the Table Schema fields write_rows appends */
+    export_sums sums;
+    int rc;
+} export_job;
+
+/* The jobs and what every worker shares (read only but for next). */
+typedef struct {
+    const char *dir;
+    const config *c;
+    const profile_words *words;
+    export_job *jobs;
+    const size_t *order; /* the order jobs are taken in: the largest first */
+    size_t njobs, next;
+    pthread_mutex_t mu;
+} export_pool;
+
+/* Runs jobs until none is left, reading db (this worker's own connection);
+ * each job's os_result is kept in it. */
+static void pool_work(export_pool *p, sqlite3 *db)
 {
-    int rc = OS_OK;
-    for (const char *const *t = schema_tables; !rc && *t; t++) {
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t k = p->next < p->njobs ? p->order[p->next++] : p->njobs;
+        pthread_mutex_unlock(&p->mu);
+        if (k == p->njobs)
+            return;
+        export_job *j = &p->jobs[k];
+        if (!db)
+            j->rc = OS_EIO; /* the worker's connection did not open: said already */
+        else
+            j->rc = write_rows(db, p->c, p->words, &j->spec, p->dir, j->fields, &j->sums);
+    }
+}
+
+/* The second worker: its own read-only connection, as SQLite wants one per
+ * thread; a connection that does not open fails the jobs it takes. */
+static void *pool_thread(void *arg)
+{
+    export_pool *p = arg;
+    char *path = xasprintf("%s/occsnap.sqlite", p->dir);
+    sqlite3 *db = NULL;
+    if (snapshot_open_db(path, &db) != OS_OK)
+        db = NULL;
+    free(path);
+    pool_work(p, db);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Tables written first, the largest, so that the two workers end together
+ * (any order gives the same files). */
+static const char *const LARGE_TABLES[] = {"element", "task", "technology", "occupation_title",
+                                           "aei_task", "measure", NULL};
+
+/* Exports the profile (occupations.csv, .jsonl) and every snapshot table as
+ * <table>.csv, each a resource of resources (after occsnap.sqlite's, whose
+ * sha256 the caller took), on two workers when there are two cores;
+ * resources and hashes come in the same order whichever worker wrote what.
+ * Returns the os_result of the first job (in that order) that failed:
+ * OS_EDATA for a table name that is not a plain identifier. */
+static int export_all(sqlite3 *snap, const config *c, const profile_words *words,
+                      const char *dir, const export_file *db_file, json_t *profile_fields,
+                      json_t *profile_res[3], json_t *resources, export_hashes *h)
+{
+    size_t ntab = 0;
+    for (const char *const *t = schema_tables; *t; t++, ntab++)
         if (!str_is_ident(*t))
             return os_error(OS_EDATA, "export: '%s' is not a plain table name", *t);
+    /* jobs: 0 the profile, 1.. the tables */
+    size_t njobs = ntab + 1;
+    export_job *jobs = xcalloc(njobs, sizeof *jobs);
+    json_t **pk = xcalloc(ntab, sizeof *pk);
+    char **files = xcalloc(ntab, sizeof *files);
+    jobs[0].spec = (export_spec){"occupations", "SELECT * FROM occupation_profile",
+                                 "occupations.csv", "occupations.jsonl"};
+    jobs[0].fields = profile_fields;
+    for (size_t k = 0; k < ntab; k++) {
+        const char *t = schema_tables[k];
         char *order;
-        json_t *pk = primary_key(db, *t, &order);
-        char *sql = xasprintf("SELECT * FROM %s ORDER BY %s", *t, order);
-        char *file = xasprintf("%s.csv", *t);
-        export_spec x = {*t, sql, file, NULL};
-        json_t *fields = json_array();
-        rc = write_rows(db, c, words, &x, dir, fields);
-        json_t *res = csv_resource(*t, fields_table_title(*t),
-                                   schema_of(fields, pk, foreign_keys(db, *t)));
-        if (!rc)
-            rc = describe_file(res, dir, file, h);
-        json_array_append_new(resources, res);
-        json_decref(fields);
-        free(file);
-        free(sql);
+        pk[k] = primary_key(snap, t, &order);
+        files[k] = xasprintf("%s.csv", t);
+        jobs[k + 1].spec = (export_spec){t, xasprintf("SELECT * FROM %s ORDER BY %s", t, order),
+                                         files[k], NULL};
+        jobs[k + 1].fields = json_array();
         free(order);
     }
+    size_t *order = xcalloc(njobs, sizeof *order), n = 0;
+    char *taken = xcalloc(njobs, 1);
+    order[n++] = 0, taken[0] = 1;
+    for (const char *const *big = LARGE_TABLES; *big; big++)
+        for (size_t k = 0; k < ntab; k++)
+            if (!taken[k + 1] && !strcmp(schema_tables[k], *big))
+                order[n++] = k + 1, taken[k + 1] = 1;
+    for (size_t k = 1; k < njobs; k++)
+        if (!taken[k])
+            order[n++] = k;
+    free(taken);
+
+    export_pool pool = {.dir = dir, .c = c, .words = words, .jobs = jobs, .order = order,
+                        .njobs = njobs, .next = 0};
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_t helper;
+    int two = sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+              pthread_create(&helper, NULL, pool_thread, &pool) == 0;
+    pool_work(&pool, snap);
+    if (two)
+        pthread_join(helper, NULL);
+    pthread_mutex_destroy(&pool.mu);
+
+    /* the same resources and hashes, in the same order, as one worker gives */
+    int rc = jobs[0].rc;
+    if (!rc)
+        rc = describe_known(profile_res[2], "occsnap.sqlite", db_file->sha256, db_file->bytes, h);
+    if (!rc)
+        rc = describe_known(profile_res[0], "occupations.csv", jobs[0].sums.csv_sha256,
+                            jobs[0].sums.csv_bytes, h);
+    if (!rc)
+        rc = describe_known(profile_res[1], "occupations.jsonl", jobs[0].sums.jsonl_sha256,
+                            jobs[0].sums.jsonl_bytes, h);
+    for (size_t k = 0; k < 3; k++)
+        json_array_append_new(resources, profile_res[k]);
+    for (size_t k = 0; k < ntab; k++) {
+        export_job *j = &jobs[k + 1];
+        const char *t = schema_tables[k];
+        if (!rc) {
+            rc = j->rc;
+            json_t *res = csv_resource(t, fields_table_title(t),
+                                       schema_of(j->fields, pk[k], foreign_keys(snap, t)));
+            pk[k] = NULL;
+            if (!rc)
+                rc = describe_known(res, files[k], j->sums.csv_sha256, j->sums.csv_bytes, h);
+            json_array_append_new(resources, res);
+        }
+        json_decref(pk[k]);
+        json_decref(j->fields);
+        free((char *)j->spec.sql);
+        free(files[k]);
+    }
+    free(pk);
+    free(files);
+    free(order);
+    free(jobs);
     return rc;
 }
 
-int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes)
+int export_profile(sqlite3 *snap, const config *c, const char *dir, const export_file *db_file,
+                   export_hashes *hashes)
 {
     memset(hashes, 0, sizeof *hashes);
+    byte_class_init();
     profile_words words;
     int rc = words_load(snap, &words);
     if (rc)
         return rc;
     json_t *fields = json_array();
-    export_spec profile = {"occupations", "SELECT * FROM occupation_profile", "occupations.csv",
-                           "occupations.jsonl"};
-    rc = write_rows(snap, c, &words, &profile, dir, fields);
     json_t *pkg = json_object();
     char created[64] = "";
     sqlite3_stmt *st;
@@ -537,17 +980,8 @@ int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashe
                                     "occupation_profile is the occupations resource, each table "
                                     "is the resource of its name."));
     /* the database is the first file the manifest lists */
-    if (!rc)
-        rc = describe_file(db, dir, "occsnap.sqlite", hashes);
-    if (!rc)
-        rc = describe_file(csv, dir, "occupations.csv", hashes);
-    if (!rc)
-        rc = describe_file(jsonl, dir, "occupations.jsonl", hashes);
-    json_array_append_new(resources, csv);
-    json_array_append_new(resources, jsonl);
-    json_array_append_new(resources, db);
-    if (!rc)
-        rc = export_tables(snap, c, &words, dir, resources, hashes);
+    json_t *profile_res[3] = {csv, jsonl, db};
+    rc = export_all(snap, c, &words, dir, db_file, fields, profile_res, resources, hashes);
     json_object_set_new(pkg, "resources", resources);
     if (!rc) {
         char *text = json_dumps(pkg, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

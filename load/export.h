@@ -23,10 +23,18 @@ typedef struct {
     int n;
 } export_hashes;
 
+/* The sha256 and size of a file the caller hashed (occsnap.sqlite). */
+typedef struct {
+    char sha256[65];
+    long long bytes;
+} export_file;
+
 /* Also writes every table of schema_tables as <table>.csv, each its own
- * resource with primaryKey and foreignKeys; fills *hashes (the caller
- * frees it with export_hashes_free, also after a failure). */
-int export_profile(sqlite3 *snap, const config *c, const char *dir, export_hashes *hashes);
+ * resource with primaryKey and foreignKeys; occsnap.sqlite is described by
+ * *db_file; fills *hashes (the caller frees it with export_hashes_free,
+ * also after a failure). */
+int export_profile(sqlite3 *snap, const config *c, const char *dir, const export_file *db_file,
+                   export_hashes *hashes);
 
 /* Frees the names export_profile kept; cannot fail. */
 void export_hashes_free(export_hashes *h);

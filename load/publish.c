@@ -3,6 +3,7 @@
 #include "load/publish.h"
 #include "common/db.h"
 #include "common/error.h"
+#include "common/sha256.h"
 #include "common/tmpfiles.h"
 #include "common/util.h"
 #include "load/datatest.h"
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +36,8 @@ static int fsync_dir(const char *dir)
 }
 
 /* Copies src to dst byte for byte (dst created, must not exist), in the
- * kernel where it can (copy_file_range), then fsyncs dst; returns an
- * os_result. */
+ * kernel where it can (copy_file_range); dst is not synced here (see
+ * task_start); returns an os_result. */
 static int copy_file(const char *src, const char *dst)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -73,11 +75,56 @@ static int copy_file(const char *src, const char *dst)
         if (!rc && n < 0)
             rc = os_error(OS_EIO, "cannot read %s: %s", src, strerror(errno));
     }
-    if (fsync(out) != 0 && !rc)
-        rc = os_error(OS_EIO, "cannot sync %s: %s", dst, strerror(errno));
     close(in);
     close(out);
     return rc;
+}
+
+/* Work on the copied database on a thread of its own, while the checks and
+ * exports use the CPU: its sha256 (for the manifest and the Data Package),
+ * or its fsync (the disk busy, not the CPU). */
+typedef struct {
+    const char *path;
+    int hash; /* 1: sha256 into file; 0: fsync */
+    export_file file;
+    int rc, started;
+    pthread_t thread;
+} file_task;
+
+static void *file_task_run(void *arg)
+{
+    file_task *t = arg;
+    if (t->hash) {
+        t->rc = sha256_file(t->path, t->file.sha256, &t->file.bytes);
+        return NULL;
+    }
+    int fd = open(t->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0)
+        t->rc = os_error(OS_EIO, "cannot sync %s: %s", t->path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+/* Starts task hash (1) or fsync (0) of path; t and path are the caller's
+ * until task_wait; cannot fail (without a thread it runs in line). */
+static void task_start(file_task *t, const char *path, int hash)
+{
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    t->hash = hash;
+    t->started = pthread_create(&t->thread, NULL, file_task_run, t) == 0;
+    if (!t->started)
+        file_task_run(t);
+}
+
+/* Waits for the task (none started: OS_OK); returns its os_result. */
+static int task_wait(file_task *t)
+{
+    if (t->started)
+        pthread_join(t->thread, NULL);
+    t->started = 0;
+    return t->rc;
 }
 
 /* The previous snapshot's manifest (out_dir/latest), or NULL if none or
@@ -109,6 +156,11 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* A copy, not a link: the published file must not change when someone
      * opens the work database; transform wrote it compact, so it is ready. */
     rc = copy_file(work_db, db_path);
+    file_task db_hash = {.started = 0, .rc = OS_OK}, db_sync = {.started = 0, .rc = OS_OK};
+    if (!rc) {
+        task_start(&db_hash, db_path, 1);
+        task_start(&db_sync, db_path, 0);
+    }
     if (!rc)
         rc = snapshot_open_db(db_path, &snap);
     json_t *tests = json_array();
@@ -122,8 +174,11 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* Exports for tools that do not read SQLite, described by a Frictionless
      * Data Package; the manifest lists every file with its sha256. */
     export_hashes hashes = {.n = 0};
+    int hrc = task_wait(&db_hash);
     if (!rc)
-        rc = export_profile(snap, c, tmp, &hashes);
+        rc = hrc;
+    if (!rc)
+        rc = export_profile(snap, c, tmp, &db_hash.file, &hashes);
     sqlite3_close(snap);
     /* the exported files were hashed for the Data Package: hash each once */
     for (int k = 0; !rc && k < hashes.n; k++)
@@ -146,6 +201,10 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
             rc = os_error(OS_EIO, "cannot make %s read-only: %s", fpath, strerror(errno));
         free(fpath);
     }
+    /* the database is on the disk before the folder is renamed into place */
+    int src = task_wait(&db_sync);
+    if (!rc)
+        rc = src;
     export_hashes_free(&hashes);
     json_decref(manifest);
     json_decref(tests);
