@@ -379,6 +379,7 @@ static int shown(size_t n)
 /* ---- references -------------------------------------------------------- */
 
 enum { REF_OK = 0, REF_MALFORMED, REF_UNDEFINED, REF_BADCHAR, REF_NEED };
+#define REF_NAME_MAX 32 /* name characters of an entity reference looked at */
 
 /* Never fails: decodes the reference at p ('&') within [p, e) into *u and
  * sets *end after its ';'. REF_NEED when it may go on past e. Only the five
@@ -419,14 +420,14 @@ static int ref_decode(const char *p, const char *e, uint32_t *u, const char **en
         *end = q + 1;
         return REF_OK;
     }
-    /* a name: only lt, gt, amp, quot and apos exist, so five characters
-     * already make it an undefined one */
+    /* a name: only lt, gt, amp, quot and apos exist, so a long one is
+     * undefined without waiting for its end (REF_NAME_MAX characters) */
     const char *n = q;
-    while (q - n < 5 && q < e && (CLS(q) & C_NC))
+    while (q - n < REF_NAME_MAX && q < e && (CLS(q) & C_NC))
         q++;
     size_t len = (size_t)(q - n);
     int named = len > 0 && (CLS(n) & C_NS);
-    if (len == 5)
+    if (len == REF_NAME_MAX)
         return named ? REF_UNDEFINED : REF_MALFORMED;
     if (q >= e)
         return REF_NEED;
@@ -459,11 +460,13 @@ static int ref_parse(const sheetxml *x, const char **pp, const char *e, char out
     case REF_NEED:
         return NEED;
     case REF_UNDEFINED: {
-        size_t n = 1;
-        while (n < 40 && p + n < e && (CLS(p + n) & C_NC))
+        /* ref_decode looked at REF_NAME_MAX name characters at most: so
+         * does the message, whatever the read size */
+        size_t n = 0;
+        while (n < REF_NAME_MAX && (CLS(p + 1 + n) & C_NC))
             n++;
-        return sx_error(x, p, "undefined entity '%.*s%s' (only &lt; &gt; &amp; &quot; &apos; "
-                        "exist)", (int)n, p, p + n < e && p[n] == ';' ? ";" : "");
+        return sx_error(x, p, "undefined entity '&%.*s%s' (only &lt; &gt; &amp; &quot; &apos; "
+                        "exist)", (int)n, p + 1, n == REF_NAME_MAX ? "..." : p[1 + n] == ';' ? ";" : "");
     }
     case REF_BADCHAR: {
         const char *s = memchr(p, ';', (size_t)(e - p));
@@ -471,6 +474,8 @@ static int ref_parse(const sheetxml *x, const char **pp, const char *e, char out
                         shown((size_t)(s - p + 1)), p);
     }
     default:
+        if (p[1] == '#')
+            return sx_error(x, p, "not well-formed (malformed character reference)");
         return sx_error(x, p, "not well-formed (a '&' that does not start a reference)");
     }
 }
@@ -1203,7 +1208,18 @@ int sheetxml_parse(const char *label, const char *what, rows_read_fn read, void 
         if ((rc = scan(&x)))
             break;
         if (x.bad) {
-            rc = bad_char_error(&x);
+            /* a whole character's bytes, to describe it the same whatever the read size */
+            while (x.len - x.avail < 4 && !x.eof && rc == 0) {
+                make_room(&x, chunk);
+                long more = read(src, x.buf + x.len, chunk);
+                if (more < 0)
+                    rc = OS_EPARSE;
+                x.eof = more <= 0;
+                x.len += more > 0 ? (size_t)more : 0;
+                x.buf[x.len] = '\0';
+            }
+            if (rc == 0)
+                rc = bad_char_error(&x);
             break;
         }
         if (x.eof) {
