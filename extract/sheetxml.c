@@ -792,11 +792,13 @@ static int pi_start(sheetxml *x, const char **pp, const char *e)
             return sx_error(x, *pp, "processing instruction target '%.3s' is reserved", t);
         if (x->base + (size_t)(*pp - x->buf) != x->bom)
             return sx_error(x, *pp, "XML declaration not at the start of the part");
-        const char *end = *pp;
+        /* its "?>" is looked for in the first DECL_MAX bytes only, whatever
+         * the read size */
+        const char *end = *pp, *lim = e - *pp > DECL_MAX ? *pp + DECL_MAX : e;
         for (;;) {
-            end = memchr(end, '?', (size_t)(e - end));
-            if (!end || end + 1 >= e) {
-                if (e - *pp > DECL_MAX)
+            end = memchr(end, '?', (size_t)(lim - end));
+            if (!end || end + 1 >= lim) {
+                if (lim < e || e - *pp == DECL_MAX)
                     return sx_error(x, *pp, "malformed XML declaration (no '?>')");
                 return NEED;
             }
