@@ -424,8 +424,31 @@ typedef struct {
     long col;           /* current/last cell column in this row */
     long line, last_line;
     int in_row, in_c, in_v, in_is, in_t, rph, type;
+    int want;           /* what the reader was last told about text */
     size_t cell_start;
 } sheet_ctx;
+
+/* Never fails; tells the reader whether text is collected now (<v>, or <t>
+ * of an inline string), only when that changes. */
+static inline void sheet_want(sheet_ctx *c, sheetxml *x)
+{
+    int w = c->in_v || c->in_t;
+    if (w != c->want) {
+        c->want = w;
+        sheetxml_want_text(x, w);
+    }
+}
+
+/* Never fails: the decoded value of a (see sheetxml_attr_value), without a
+ * call for the usual plain one. */
+static inline const char *attr_text(sheetxml *x, const sheetxml_attr *a, size_t *n)
+{
+    if (a->plain) {
+        *n = a->rlen;
+        return a->raw;
+    }
+    return sheetxml_attr_value(x, a, n);
+}
 
 /* Fails with OS_EPARSE when the cell reference is outside Excel's grid;
  * otherwise starts a cell (its type and column) in c. */
@@ -443,14 +466,14 @@ static int sheet_cell(sheet_ctx *c, sheetxml *x, const sheetxml_attr *att, size_
     int type = TYPE_VALUE;
     if (ta) {
         size_t n;
-        const char *t = sheetxml_attr_value(x, ta, &n);
+        const char *t = attr_text(x, ta, &n);
         type = n == 1 && t[0] == 's' ? TYPE_SST
                : n == 9 && memcmp(t, "inlineStr", 9) == 0 ? TYPE_INLINE : TYPE_VALUE;
     }
     const char *r = NULL;
     size_t rn = 0;
     if (ra)
-        r = sheetxml_attr_value(x, ra, &rn);
+        r = attr_text(x, ra, &rn);
     long col = r ? col_from_ref(r, rn) : -1;
     if (col == -1)
         col = c->col + 1;
@@ -477,7 +500,7 @@ static int sheet_row(sheet_ctx *c, sheetxml *x, const sheetxml_attr *att, size_t
     size_t rn = 0;
     for (size_t i = 0; i < natt && !r; i++)
         if (att[i].nlen == 1 && att[i].name[0] == 'r')
-            r = sheetxml_attr_value(x, &att[i], &rn);
+            r = attr_text(x, &att[i], &rn);
     long line = r ? row_from_ref(r, rn) : c->last_line + 1;
     if (line < 1 || line > XLSX_MAX_ROWS)
         return os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): row reference '%.*s' is "
@@ -525,7 +548,7 @@ static int sheet_start(void *ud, sheetxml *x, const char *ln, size_t llen,
     default:
         break;
     }
-    sheetxml_want_text(x, c->in_v || c->in_t);
+    sheet_want(c, x);
     return rc;
 }
 
@@ -586,7 +609,8 @@ static int sheet_end_cell(sheet_ctx *c)
     }
     if (ref.kind == CELL_EMPTY)
         c->text.len = c->cell_start; /* still recorded: a later duplicate blanks */
-    sheet_cols_reserve(c, (size_t)c->col);
+    if ((size_t)c->col >= c->cols_cap)
+        sheet_cols_reserve(c, (size_t)c->col);
     if (c->cols[c->col].kind == CELL_NONE)
         c->used[c->nused++] = c->col;
     c->cols[c->col] = ref;
@@ -660,7 +684,7 @@ static int sheet_end(void *ud, sheetxml *x, const char *ln, size_t llen)
     default:
         break;
     }
-    sheetxml_want_text(x, c->in_v || c->in_t);
+    sheet_want(c, x);
     return rc;
 }
 
