@@ -69,6 +69,8 @@ static const key_spec OCCSNAP_KEYS[] = {
     KEY("deadline_s", K_COUNT, config, deadline_s, NULL, 0, 1000000,
         "expected a non-negative integer (0: no deadline)"),
     KEY("parallel", K_INT, config, parallel, NULL, 0, 100000, "expected a non-negative integer"),
+    KEY("parallel_per_host", K_INT, config, parallel_per_host, NULL, 0, 100000,
+        "expected a non-negative integer (0: no limit per host)"),
     KEY("retries", K_INT, config, retries, NULL, 0, 100000, "expected a non-negative integer"),
     {NULL, 0, 0, NULL, 0, 0, NULL}};
 
@@ -1009,7 +1011,8 @@ int config_parse(const char *path, const char *text, size_t len, config **out)
     c->timeout_s = 600;
     c->stall_s = 60;
     c->deadline_s = 1800;
-    c->parallel = 4;
+    c->parallel = 32;
+    c->parallel_per_host = 6;
     c->retries = 3;
     c->min_row_share = 0.9;
     c->composite = xstrdup("ai_exposure_index_v1");

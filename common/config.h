@@ -134,7 +134,7 @@ typedef struct {
     long connect_timeout_s, timeout_s;
     long stall_s;              /* a download with no progress this long is stalled */
     long deadline_s;           /* the fetches of one run end this long after it starts */
-    int parallel, retries;
+    int parallel, parallel_per_host, retries;
     long keep;                 /* snapshots kept by retention; 0 = all */
     double min_row_share;      /* data test: rows vs the previous snapshot */
     /* [methodology] */

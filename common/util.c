@@ -242,7 +242,8 @@ int path_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+/* write_file_atomic and write_file_replace: durable adds the fsync. */
+static int write_file_via_tmp(const char *path, const void *data, size_t len, int durable)
 {
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -267,7 +268,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
         p += w;
         left -= (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+    if ((durable && fsync(fd) != 0) || close(fd) != 0 || rename(tmp, path) != 0) {
         int rc = os_error(OS_EIO, "cannot finish %s: %s", path, strerror(errno));
         unlink(tmp);
         free(tmp);
@@ -275,6 +276,34 @@ int write_file_atomic(const char *path, const void *data, size_t len)
     }
     free(tmp);
     return OS_OK;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+    return write_file_via_tmp(path, data, len, 1);
+}
+
+int write_file_replace(const char *path, const void *data, size_t len)
+{
+    return write_file_via_tmp(path, data, len, 0);
+}
+
+int file_stamp(const char *path, char out[FILE_STAMP_MAX])
+{
+    struct stat st;
+    out[0] = '\0';
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    /* a file written in the last two seconds could be rewritten again in the
+       same clock tick, unseen (git's "racily clean" entries): no stamp */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (st.st_mtim.tv_sec > (time_t)now.tv_sec - 2)
+        return -1;
+    snprintf(out, FILE_STAMP_MAX, "%lld:%lld.%09ld:%llu", (long long)st.st_size,
+             (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+             (unsigned long long)st.st_ino);
+    return 0;
 }
 
 int read_file(const char *path, size_t max, char **out, size_t *len)

@@ -45,6 +45,17 @@ int rm_rf(const char *path);
 int path_exists(const char *path);
 /* Writes data to path via a temporary file, fsync and rename; returns an os_result. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* As write_file_atomic without the fsync (rename still makes it all or
+ * nothing to readers): for files whose loss in a crash costs only work
+ * redone, such as a cache receipt (a lost one means one more download). */
+int write_file_replace(const char *path, const void *data, size_t len);
+/* A regular file's identity and state, "size:mtime_s.ns:inode", in out (at
+ * most FILE_STAMP_MAX bytes): equal stamps mean the file was not rewritten
+ * (git's index trusts the same facts). 0, or -1 (out "") when path is not a
+ * regular file or was modified in the last two seconds (a rewrite within
+ * the same clock tick would keep its stamp). */
+#define FILE_STAMP_MAX 80
+int file_stamp(const char *path, char out[FILE_STAMP_MAX]);
 /* Reads a whole file into a malloc'd NUL-terminated buffer; returns an
  * os_result (OS_EIO when missing or unreadable, or larger than max). */
 int read_file(const char *path, size_t max, char **out, size_t *len);

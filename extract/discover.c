@@ -39,15 +39,112 @@ static size_t page_write(char *ptr, size_t size, size_t nmemb, void *user)
     return n;
 }
 
+/* Sets up h for one request to url (already mirror-mapped) with the
+ * download rules: TLS verified, https never redirected to http, the
+ * config's User-Agent with its contact, timeouts; HEAD when head is set,
+ * else a GET into b (a ranged GET of one byte when want_body is 0). */
+static void setup_request(CURL *h, const config *c, const char *url, const char *ua, int head,
+                          int want_body, page_buf *b)
+{
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
+                     strncmp(url, "https:", 6) ? "http,https" : "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s < 120 ? c->timeout_s : 120L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (head)
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    else if (!want_body)
+        curl_easy_setopt(h, CURLOPT_RANGE, "0-0");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, page_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+}
+
+/* What one finished attempt means. */
+enum verdict { V_FOUND, V_NOT_FOUND, V_AGAIN_AS_GET, V_RETRY, V_UNREACHABLE };
+
+/* Classifies an attempt's libcurl result cc and HTTP status; fills why
+ * when the verdict is V_RETRY or V_UNREACHABLE (or a too-big page). */
+static enum verdict classify(const char *url, CURLcode cc, long status, int head,
+                             const page_buf *b, char why[256])
+{
+    int is_file = !strncmp(url, "file:", 5);
+    if (cc == CURLE_FILE_COULDNT_READ_FILE || (cc == CURLE_OK && (status == 404 || status == 410)))
+        return V_NOT_FOUND;
+    if (cc == CURLE_OK && (is_file || status == 200 || status == 206)) {
+        if (!b->too_big)
+            return V_FOUND;
+        snprintf(why, 256, "larger than %zu MiB", PAGE_MAX >> 20);
+        return V_UNREACHABLE;
+    }
+    if (cc == CURLE_OK && head && (status == 403 || status == 405 || status == 501))
+        return V_AGAIN_AS_GET; /* a server that refuses HEAD: a ranged GET instead */
+    if (cc != CURLE_OK)
+        snprintf(why, 256, "%s", curl_easy_strerror(cc));
+    else
+        snprintf(why, 256, "HTTP %ld", status);
+    int transient = cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT ||
+                    status == 429 || status >= 500;
+    return transient ? V_RETRY : V_UNREACHABLE;
+}
+
+/* Answers found by prefetch_all, for request() to take instead of asking
+ * again: one entry per (url, head), the page body when it was a GET. */
+typedef struct {
+    char *url;
+    int head;
+    enum found found;
+    page_buf body;
+} answer;
+
+static answer *answers;
+static size_t nanswers;
+
+/* The prefetched answer to (url, head), or NULL. */
+static answer *answer_for(const char *url, int head)
+{
+    for (size_t i = 0; i < nanswers; i++)
+        if (answers[i].head == head && !strcmp(answers[i].url, url))
+            return &answers[i];
+    return NULL;
+}
+
+/* Drops every prefetched answer; cannot fail. */
+static void answers_free(void)
+{
+    for (size_t i = 0; i < nanswers; i++) {
+        free(answers[i].url);
+        free(answers[i].body.data);
+    }
+    free(answers);
+    answers = NULL;
+    nanswers = 0;
+}
+
 /* One request to url (already mirror-mapped): HEAD when head is set, else a
  * GET into *body (when body is not NULL; the caller frees body->data), with
- * the download rules: TLS verified, https never redirected to http, the
- * config's User-Agent with its contact, timeouts, and retries with backoff
- * on timeouts, 429 and 5xx. Returns what it found; *why gets the reason when
- * unreachable. */
+ * the download rules (setup_request), and retries with backoff on timeouts,
+ * 429 and 5xx. A prefetched answer is taken as it is. Returns what it
+ * found; *why gets the reason when unreachable. */
 static enum found request(const config *c, const char *url, int head, page_buf *body,
                           char why[256])
 {
+    answer *a = answer_for(url, head);
+    if (a && (!body || a->found != FOUND_YES || a->body.data)) {
+        if (body) {
+            free(body->data);
+            *body = a->body; /* handed over: each answer is asked for once */
+            a->body = (page_buf){0};
+            a->head = -1;
+        }
+        return a->found;
+    }
     char *ua = fetch_user_agent(c->user_agent, c->contact);
     enum found f = FOUND_UNREACHABLE;
     snprintf(why, 256, "no answer");
@@ -61,56 +158,94 @@ static enum found request(const config *c, const char *url, int head, page_buf *
         page_buf *b = body ? body : &scratch;
         free(b->data);
         *b = (page_buf){0};
-        curl_easy_setopt(h, CURLOPT_URL, url);
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-                         strncmp(url, "https:", 6) ? "http,https" : "https");
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-        curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout_s);
-        curl_easy_setopt(h, CURLOPT_TIMEOUT, c->timeout_s < 120 ? c->timeout_s : 120L);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        if (head)
-            curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-        else if (!body)
-            curl_easy_setopt(h, CURLOPT_RANGE, "0-0");
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, page_write);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+        setup_request(h, c, url, ua, head, body != NULL, b);
         CURLcode cc = curl_easy_perform(h);
         long status = 0;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_cleanup(h);
         free(scratch.data);
-        int is_file = !strncmp(url, "file:", 5);
-        if (cc == CURLE_FILE_COULDNT_READ_FILE || (cc == CURLE_OK && (status == 404 || status == 410))) {
-            f = FOUND_NO;
-            break;
-        }
-        if (cc == CURLE_OK && (is_file || status == 200 || status == 206)) {
-            f = b->too_big ? FOUND_UNREACHABLE : FOUND_YES;
-            if (b->too_big)
-                snprintf(why, 256, "larger than %zu MiB", PAGE_MAX >> 20);
-            break;
-        }
-        if (cc == CURLE_OK && head && (status == 403 || status == 405 || status == 501)) {
-            head = 0; /* a server that refuses HEAD: a ranged GET instead */
+        enum verdict v = classify(url, cc, status, head, b, why);
+        if (v == V_AGAIN_AS_GET) {
+            head = 0;
             attempt--;
             continue;
         }
-        if (cc != CURLE_OK)
-            snprintf(why, 256, "%s", curl_easy_strerror(cc));
-        else
-            snprintf(why, 256, "HTTP %ld", status);
-        int transient = cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT ||
-                        status == 429 || status >= 500;
-        if (!transient)
-            break;
+        if (v == V_RETRY)
+            continue;
+        f = v == V_FOUND ? FOUND_YES : v == V_NOT_FOUND ? FOUND_NO : FOUND_UNREACHABLE;
+        break;
     }
     free(ua);
     return f;
+}
+
+/* Asks every (url, head) of want at once (curl multi, one attempt each) and
+ * keeps the clear answers (found, not found) for request(); an attempt
+ * that needs a retry or another method is left for request() to make, so
+ * the rules stay those of one request at a time. Never fails: what cannot
+ * be prefetched is simply asked again. */
+static void prefetch_all(const config *c, char **urls, const int *heads, size_t n)
+{
+    if (n == 0)
+        return;
+    CURLM *multi = curl_multi_init();
+    if (!multi)
+        return;
+    char *ua = fetch_user_agent(c->user_agent, c->contact);
+    CURL **h = xcalloc(n, sizeof *h);
+    page_buf *b = xcalloc(n, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        if (!(h[i] = curl_easy_init()))
+            continue;
+        setup_request(h[i], c, urls[i], ua, heads[i], 1, &b[i]);
+        curl_easy_setopt(h[i], CURLOPT_PRIVATE, (void *)&b[i]);
+        if (curl_multi_add_handle(multi, h[i]) != CURLM_OK) {
+            curl_easy_cleanup(h[i]);
+            h[i] = NULL;
+        }
+    }
+    int running = 1;
+    while (running) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            break;
+        if (running)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    answers = xrealloc(answers, (nanswers + n) * sizeof *answers);
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        size_t i;
+        for (i = 0; i < n && h[i] != m->easy_handle; i++)
+            ;
+        if (i == n)
+            continue;
+        long status = 0;
+        char why[256];
+        curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &status);
+        enum verdict v = classify(urls[i], m->data.result, status, heads[i], &b[i], why);
+        if (v != V_FOUND && v != V_NOT_FOUND)
+            continue;
+        answer *a = &answers[nanswers++];
+        a->url = xstrdup(urls[i]);
+        a->head = heads[i];
+        a->found = v == V_FOUND ? FOUND_YES : FOUND_NO;
+        a->body = b[i];
+        b[i] = (page_buf){0};
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (h[i]) {
+            curl_multi_remove_handle(multi, h[i]);
+            curl_easy_cleanup(h[i]);
+        }
+        free(b[i].data);
+    }
+    curl_multi_cleanup(multi);
+    free(h);
+    free(b);
+    free(ua);
 }
 
 /* url as the mirror (or the network) serves it: malloc'd, NULL after a
@@ -340,14 +475,97 @@ static int check_pins(const config *c, const discover_opts *o)
     return OS_OK;
 }
 
+/* Where discovery of s starts: the newest of the config's known release and
+ * the latest snapshot's (in *best, with how it was chosen in *how); fills
+ * s->last_good when seen is known. Cannot fail. */
+static void start_release(cfg_source *s, const discover_opts *o, relver *best, const char **how)
+{
+    relver seen;
+    release_parse(s->scheme, s->known, best);
+    *how = "the newest known (config)";
+    *s->last_good = '\0';
+    if (latest_release(o, s, &seen)) {
+        release_format(&seen, s->last_good);
+        if (release_cmp(&seen, best) > 0) {
+            *best = seen;
+            *how = "the newest known (the latest snapshot's)";
+        }
+    }
+}
+
+/* Adds the mapped url (from where(), owned by the list now) to the list. */
+static void want(char ***urls, int **heads, size_t *n, char *mapped, int head)
+{
+    if (!mapped)
+        return;
+    *urls = xrealloc(*urls, (*n + 1) * sizeof **urls);
+    *heads = xrealloc(*heads, (*n + 1) * sizeof **heads);
+    (*urls)[*n] = mapped;
+    (*heads)[*n] = head;
+    (*n)++;
+}
+
+/* Asks at once what discovery will ask first of every source: each index
+ * page and release listing, and the first round of probes, so the run waits about one round trip instead of one per
+ * request (sequential answers would add up over a distant server). Cannot
+ * fail: a request that is refused here is refused, and reported, later. */
+static void prefetch_first_round(config *c, const discover_opts *o)
+{
+    char **urls = NULL;
+    int *heads = NULL;
+    size_t n = 0;
+    int quiet = os_quiet, rc;
+    os_quiet = 1; /* where() reports refusals; discovery itself reports them */
+    for (size_t i = 0; !o->offline && i < c->nsrc; i++) {
+        cfg_source *s = &c->src[i];
+        if (s->listing)
+            want(&urls, &heads, &n, where(c, o, s->listing, &rc), 0);
+        if (!s->scheme || discover_cli_pin(o, s->id) || s->pin)
+            continue;
+        relver best, next[PROBES_MAX];
+        const char *how;
+        start_release(s, o, &best, &how);
+        if (s->index_url && s->index_pattern)
+            want(&urls, &heads, &n, where(c, o, s->index_url, &rc), 0);
+        /* the probes too, even beside an index page: two HEAD requests more
+           where the page is read, and no extra round trip where it is not */
+        if (!s->probe)
+            continue;
+        /* the probes probe() makes first: every year from now down to the
+           known one, or the releases right after the known one */
+        size_t nn = 0;
+        if (s->scheme == SCHEME_YEAR)
+            for (long y = o->now_year; y > best.a && nn < PROBES_MAX; y--)
+                next[nn++] = (relver){SCHEME_YEAR, (int)y, 0};
+        else
+            nn = (size_t)release_next(&best, next);
+        for (size_t k = 0; k < nn; k++) {
+            const char *kv[16];
+            char buf[128];
+            size_t nv = release_vars(&next[k], kv, buf);
+            char *url = template_expand(s->probe, kv, nv);
+            want(&urls, &heads, &n, where(c, o, url, &rc), 1);
+            free(url);
+        }
+    }
+    os_quiet = quiet;
+    prefetch_all(c, urls, heads, n);
+    for (size_t k = 0; k < n; k++)
+        free(urls[k]);
+    free(urls);
+    free(heads);
+}
+
 int discover_run(config *c, const discover_opts *o)
 {
     int rc = check_pins(c, o);
+    if (!rc)
+        prefetch_first_round(c, o);
     for (size_t i = 0; !rc && i < c->nsrc; i++) {
         cfg_source *s = &c->src[i];
         if (!s->scheme)
             continue;
-        relver best, seen;
+        relver best;
         char text[16], note[512];
         const char *pin = discover_cli_pin(o, s->id);
         if (pin || s->pin) {
@@ -356,16 +574,8 @@ int discover_run(config *c, const discover_opts *o)
             rc = config_use_release(c, s->id, &best, note);
             continue;
         }
-        release_parse(s->scheme, s->known, &best);
-        const char *how = "the newest known (config)";
-        *s->last_good = '\0';
-        if (latest_release(o, s, &seen)) {
-            release_format(&seen, s->last_good);
-            if (release_cmp(&seen, &best) > 0) {
-                best = seen;
-                how = "the newest known (the latest snapshot's)";
-            }
-        }
+        const char *how;
+        start_release(s, o, &best, &how);
         if (o->offline) {
             snprintf(note, sizeof note, "%s; not looked for (offline)", how);
         } else {
@@ -389,6 +599,7 @@ int discover_run(config *c, const discover_opts *o)
     }
     if (!rc)
         rc = aei_discover_run(c, o); /* the Economic Index: releases from its listing */
+    answers_free();
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /* extract.c - the extract stage: fetch every configured file, then stage its tables. */
 #include "extract/extract.h"
 #include "extract/aei_discover.h"
+#include "common/db.h"
 #include "common/error.h"
 #include "common/tmpfiles.h"
 #include "common/util.h"
@@ -94,19 +95,29 @@ static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
     return -1;
 }
 
-/* Parallel parsing: workers take tables in config order and parse them into
- * memory; the main thread inserts each finished table, in order, so the
- * stage database (one writer) is deterministic. Workers print their own
- * errors as they meet them, so when two tables fail both messages appear,
- * in either order; the run reports the first table's failure. */
+/* Parsing while downloading: the fetch (on the main thread) decides each
+ * table as soon as its file is in the cache (parse it, copy it from the
+ * previous stage, or nothing to do), and worker threads parse the tables
+ * marked for parsing, lowest first, into memory. When every table is
+ * decided, the main thread writes them in config order, so the stage
+ * database (one writer) is deterministic. Workers print their own errors as
+ * they meet them, so when two tables fail both messages appear, in either
+ * order; the run reports the first table's failure. */
+enum { T_UNDECIDED = 0, T_PARSE, T_REUSE, T_NONE };
+
 typedef struct {
-    const config *c;
-    const char **raw;     /* per table: its cached file, or NULL if not fetched */
-    const unsigned char *reuse; /* per table: copy it from the previous stage */
+    config *c;
+    const file_plan *plan;
+    size_t nplan;
+    const fetch_receipt *rec;  /* per file */
+    sqlite3 *prev;             /* the previous stage (read-only), while deciding */
+    int have_prev;             /* there is a previous stage to copy tables from */
+    unsigned char *decision;   /* per table: T_* */
+    int *file_rc;              /* per file: a failure found when deciding */
     staged **out;
-    int *rc, *done;
-    size_t next;          /* next table to hand out */
-    int stop;             /* set by the main thread after a failure */
+    int *rc, *done, *claimed;
+    int all_decided;           /* the fetch is over: no more tables will come */
+    int stop;                  /* set by the main thread after a failure */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } pool;
@@ -114,79 +125,279 @@ typedef struct {
 static void *worker(void *arg)
 {
     pool *p = arg;
+    pthread_mutex_lock(&p->mu);
     for (;;) {
-        pthread_mutex_lock(&p->mu);
-        size_t i = p->next++;
+        size_t i, n = p->c->ntab;
+        for (i = 0; i < n; i++)
+            if (p->decision[i] == T_PARSE && !p->claimed[i])
+                break;
+        if (i == n) {
+            if (p->all_decided || p->stop)
+                break;
+            pthread_cond_wait(&p->cv, &p->mu);
+            continue;
+        }
+        p->claimed[i] = 1;
         int stop = p->stop;
         pthread_mutex_unlock(&p->mu);
-        if (i >= p->c->ntab)
-            return NULL;
         int rc = OS_OK;
         staged *s = NULL;
-        if (!stop && p->raw[i] && !(p->reuse && p->reuse[i]))
-            rc = stage_parse(&p->c->tab[i], p->raw[i], p->c->max_member_bytes, &s);
+        int k = file_index(p->plan, p->nplan, &p->c->tab[i]);
+        if (!stop)
+            rc = stage_parse(&p->c->tab[i], p->plan[k].dest, p->c->max_member_bytes, &s);
         pthread_mutex_lock(&p->mu);
         p->out[i] = s;
         p->rc[i] = rc;
         p->done[i] = 1;
         pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
     }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
 }
 
-/* Parses every fetched table on worker threads and inserts them in order;
- * returns the first table's failure (os_result), after all workers ended. */
-static int stage_all(sqlite3 *db, const config *c, const char **raw, const fetch_receipt **rec,
-                     const unsigned char *reuse, char *const *absent)
+/* Decides every table read from file k, now in the cache with receipt r:
+ * the config's sha256 pin, the Economic Index layout its header shows, and
+ * whether the previous stage has the table from this very file. Runs on
+ * the fetching thread; a failure is kept in file_rc[k] for the main thread. */
+static void decide_file(pool *p, size_t k, const fetch_receipt *r)
 {
-    size_t n = c->ntab;
-    pool p = {.c = c, .raw = raw, .reuse = reuse};
-    p.out = xcalloc(n, sizeof *p.out);
-    p.rc = xcalloc(n, sizeof *p.rc);
-    p.done = xcalloc(n, sizeof *p.done);
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int nw = cores < 1 ? 1 : cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
-    pthread_t th[MAX_WORKERS];
-    int started = 0;
-    for (int w = 0; w < nw; w++)
-        if (pthread_create(&th[w], NULL, worker, &p) == 0)
-            started++;
-    if (!started)
-        worker(&p); /* no threads to be had: parse on this one */
+    config *c = p->c;
     int rc = OS_OK;
-    for (size_t i = 0; i < n; i++) {
-        pthread_mutex_lock(&p.mu);
-        while (!p.done[i])
-            pthread_cond_wait(&p.cv, &p.mu);
-        pthread_mutex_unlock(&p.mu);
+    for (size_t i = 0; !rc && i < c->ntab; i++) {
+        const cfg_table *t = &c->tab[i];
+        if (file_index(p->plan, p->nplan, t) == (int)k && t->sha256 && strcmp(t->sha256, r->sha256))
+            rc = OS_EFETCH; /* reported by the main thread, as before */
+    }
+    /* a release found in the listing: its header decides its layout (which
+       rewrites that release's table only, not yet handed to a worker) */
+    for (size_t a = 0; !rc && a < c->naei; a++) {
+        const cfg_table *t = c->aei[a].found ? config_table(c, c->aei[a].raw) : NULL;
+        if (t && file_index(p->plan, p->nplan, t) == (int)k)
+            rc = aei_choose_layout(c, &c->aei[a], p->plan[k].dest);
+    }
+    pthread_mutex_lock(&p->mu);
+    p->file_rc[k] = rc;
+    for (size_t i = 0; i < c->ntab; i++) {
+        const cfg_table *t = &c->tab[i];
+        if (p->decision[i] != T_UNDECIDED || file_index(p->plan, p->nplan, t) != (int)k)
+            continue;
+        char *absent = config_table_absent(c, t);
+        if (rc || absent)
+            p->decision[i] = T_NONE;
+        else if (p->prev && stage_reusable(p->prev, "main", t, r->sha256))
+            p->decision[i] = T_REUSE;
+        else
+            p->decision[i] = T_PARSE;
+        if (p->decision[i] != T_PARSE)
+            p->done[i] = 1;
+        free(absent);
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* fetch_options.on_done: file i is in the cache. */
+static void on_file_done(void *ctx, size_t k, const fetch_receipt *r)
+{
+    decide_file(ctx, k, r);
+}
+
+/* Decides what the fetch left (files that failed, or a stale copy kept by
+ * --allow-stale), then lets the workers finish; never fails. */
+static void decide_rest(pool *p)
+{
+    for (size_t k = 0; k < p->nplan; k++) {
+        int undecided = 0;
+        pthread_mutex_lock(&p->mu);
+        for (size_t i = 0; i < p->c->ntab && !undecided; i++)
+            undecided = p->decision[i] == T_UNDECIDED &&
+                        file_index(p->plan, p->nplan, &p->c->tab[i]) == (int)k;
+        pthread_mutex_unlock(&p->mu);
+        if (undecided && p->rec[k].ok)
+            decide_file(p, k, &p->rec[k]);
+    }
+    pthread_mutex_lock(&p->mu);
+    for (size_t i = 0; i < p->c->ntab; i++)
+        if (p->decision[i] == T_UNDECIDED) {
+            p->decision[i] = T_NONE;
+            p->done[i] = 1;
+        }
+    p->all_decided = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits for table i's parse to end (no-op for a table not parsed). */
+static void wait_table(pool *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->done[i])
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Writes every table into db in config order as its parse ends: staged
+ * rows, a copy from the attached previous stage, or the record of a table
+ * not fetched or not in its release. Returns the first failure (os_result). */
+static int write_tables(sqlite3 *db, pool *p)
+{
+    const config *c = p->c;
+    int rc = OS_OK;
+    size_t nreuse = 0;
+    for (size_t i = 0; i < c->ntab; i++) {
+        wait_table(p, i);
         if (rc)
             continue;
-        if (absent[i])
-            rc = stage_record_absent(db, &c->tab[i], absent[i]);
-        else if (reuse && reuse[i])
-            rc = stage_copy_previous(db, &c->tab[i]);
-        else if (!raw[i])
-            rc = stage_record_missing(db, &c->tab[i],
-                                      rec[i]->error[0] ? rec[i]->error : "not fetched");
-        else if (p.rc[i])
-            rc = p.rc[i];
+        const cfg_table *t = &c->tab[i];
+        int k = file_index(p->plan, p->nplan, t);
+        char *absent = config_table_absent(c, t);
+        if (absent)
+            rc = stage_record_absent(db, t, absent);
+        else if (p->decision[i] == T_REUSE)
+            rc = stage_copy_previous(db, t), nreuse++;
+        else if (!p->rec[k].ok)
+            rc = stage_record_missing(db, t, p->rec[k].error[0] ? p->rec[k].error : "not fetched");
+        else if (p->rc[i])
+            rc = p->rc[i];
         else
-            rc = stage_insert(db, p.out[i]);
+            rc = stage_insert(db, p->out[i]);
+        free(absent);
+        staged_free(p->out[i]);
+        p->out[i] = NULL;
         if (rc) {
-            pthread_mutex_lock(&p.mu);
-            p.stop = 1;
-            pthread_mutex_unlock(&p.mu);
+            pthread_mutex_lock(&p->mu);
+            p->stop = 1;
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
         }
     }
-    for (int w = 0; w < started; w++)
-        pthread_join(th[w], NULL);
-    for (size_t i = 0; i < n; i++)
-        staged_free(p.out[i]);
-    pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.cv);
-    free(p.out), free(p.rc), free(p.done);
+    if (!rc && nreuse)
+        os_progress("%zu of %zu tables unchanged since the last extract (reused)", nreuse,
+                    c->ntab);
+    return rc;
+}
+
+/* Records the run's files, releases and Economic Index releases in db. */
+static int write_records(sqlite3 *db, const pool *p)
+{
+    int rc = OS_OK;
+    for (size_t k = 0; !rc && k < p->nplan; k++)
+        rc = stage_record_file(db, p->plan[k].first->source, p->plan[k].dest, &p->rec[k]);
+    if (!rc)
+        rc = stage_record_releases(db, p->c);
+    if (!rc)
+        rc = aei_stage_record(db, p->c);
+    return rc;
+}
+
+/* 1 when the previous stage has every table of the config and keeps each
+ * one (same file and fingerprint, or still not in its release): the run
+ * changes nothing but its records. */
+static int nothing_changed(const pool *p)
+{
+    if (!p->prev)
+        return 0;
+    sqlite3_stmt *st;
+    long n = -1;
+    if (sqlite3_prepare_v2(p->prev, "SELECT count(*) FROM main.stage_table", -1, &st, NULL) ==
+            SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (n != (long)p->c->ntab)
+        return 0;
+    for (size_t i = 0; i < p->c->ntab; i++) {
+        const cfg_table *t = &p->c->tab[i];
+        char *absent = config_table_absent(p->c, t);
+        const fetch_receipt *r = &p->rec[file_index(p->plan, p->nplan, t)];
+        int keep = absent    ? stage_had_status(p->prev, t, "not_in_release")
+                   : !r->ok ? stage_had_status(p->prev, t, "missing")
+                            : p->decision[i] == T_REUSE;
+        free(absent);
+        if (!keep)
+            return 0;
+    }
+    return 1;
+}
+
+/* Nothing changed: the stage's tables stay where they are and only its
+ * records are written again, in one transaction (journalled, so a failure
+ * leaves the stage as it was). Returns an os_result. */
+static int refresh_in_place(const char *stage_path, pool *p)
+{
+    sqlite3 *db;
+    if (sqlite3_open_v2(stage_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        int rc = os_error(OS_EIO, "cannot open %s: %s", stage_path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc;
+    }
+    int rc = db_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL; BEGIN IMMEDIATE");
+    if (!rc)
+        rc = stage_clear_records(db);
+    if (!rc)
+        rc = write_records(db, p);
+    for (size_t i = 0; !rc && i < p->c->ntab; i++) {
+        const cfg_table *t = &p->c->tab[i];
+        const fetch_receipt *r = &p->rec[file_index(p->plan, p->nplan, t)];
+        char *absent = config_table_absent(p->c, t);
+        if (absent)
+            rc = stage_record_absent(db, t, absent);
+        else if (!r->ok) /* still not fetched: today's reason */
+            rc = stage_record_missing(db, t, r->error[0] ? r->error : "not fetched");
+        free(absent);
+    }
+    if (!rc)
+        rc = db_exec(db, "COMMIT");
+    else
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (sqlite3_close(db) != SQLITE_OK && !rc)
+        rc = os_error(OS_EIO, "cannot close %s", stage_path);
+    if (!rc)
+        os_progress("all %zu tables unchanged since the last extract (stage kept)",
+                    p->c->ntab);
+    return rc;
+}
+
+/* Builds a new stage in a temporary file beside stage_path (the previous
+ * one attached, to copy unchanged tables from) and renames it into place
+ * only when complete. Returns an os_result. */
+static int build_stage(const char *stage_path, pool *p)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", stage_path, (long)getpid());
+    tmp_register(tmp);
+    sqlite3 *db = NULL;
+    int rc = stage_create(tmp, &db);
+    /* attached outside the transaction, as SQLite requires */
+    int attached = 0;
+    if (!rc && p->have_prev) {
+        sqlite3_stmt *at;
+        if (sqlite3_prepare_v2(db, "ATTACH ? AS prev", -1, &at, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(at, 1, stage_path, -1, SQLITE_STATIC);
+            attached = sqlite3_step(at) == SQLITE_DONE;
+        }
+        sqlite3_finalize(at);
+        if (!attached)
+            rc = os_error(OS_EIO, "cannot read the previous stage %s: %s", stage_path,
+                          sqlite3_errmsg(db));
+    }
+    if (!rc)
+        rc = db_exec(db, "BEGIN");
+    if (!rc)
+        rc = write_records(db, p);
+    if (!rc)
+        rc = write_tables(db, p);
+    if (!rc)
+        rc = db_exec(db, "COMMIT");
+    if (attached)
+        sqlite3_exec(db, "DETACH prev", NULL, NULL, NULL);
+    if (db && sqlite3_close(db) != SQLITE_OK && !rc)
+        rc = os_error(OS_EIO, "cannot close %s", tmp);
+    if (!rc && rename(tmp, stage_path) != 0)
+        rc = os_error(OS_EIO, "cannot rename %s to %s", tmp, stage_path);
+    if (rc)
+        unlink(tmp);
+    tmp_unregister(tmp);
+    free(tmp);
     return rc;
 }
 
@@ -203,6 +414,25 @@ int extract_run(config *c, const extract_opts *opt)
                                                                     : FETCH_EXPECT_TEXT,
                                  plan[k].optional};
     }
+    char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);
+    size_t nt = c->ntab;
+    pool p = {.c = c, .plan = plan, .nplan = n, .rec = rec};
+    p.decision = xcalloc(nt, 1);
+    p.file_rc = xcalloc(n ? n : 1, sizeof *p.file_rc);
+    p.out = xcalloc(nt, sizeof *p.out);
+    p.rc = xcalloc(nt, sizeof *p.rc);
+    p.done = xcalloc(nt, sizeof *p.done);
+    p.claimed = xcalloc(nt, sizeof *p.claimed);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    /* the previous stage, read-only, tells which tables need no parsing */
+    if (path_exists(stage_path) &&
+        sqlite3_open_v2(stage_path, &p.prev, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK) {
+        sqlite3_close(p.prev);
+        p.prev = NULL;
+    }
+
     fetch_options fo = {
         .mirror = opt->mirror,
         .user_agent = c->user_agent,
@@ -213,16 +443,43 @@ int extract_run(config *c, const extract_opts *opt)
         .stall_s = c->stall_s,
         .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
         .max_parallel = c->parallel > 0 ? c->parallel : 1,
+        .max_per_host = c->parallel_per_host,
         .retries = c->retries,
         .offline = opt->offline,
         .allow_stale = opt->allow_stale,
+        .on_done = on_file_done,
+        .on_done_ctx = &p,
     };
     /* Keep the last good copy of every cached file (a hard link, free) until
      * the run has staged what it fetched: a download that passes its HTTP
      * checks but fails the pin or the parse must not replace good data. */
     for (size_t k = 0; k < n; k++)
         keep_previous(plan[k].dest);
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int nw = cores < 1 ? 1 : cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
+    pthread_t th[MAX_WORKERS];
+    int started = 0;
+    for (int w = 0; w < nw; w++)
+        if (pthread_create(&th[w], NULL, worker, &p) == 0)
+            started++;
+
+    long long t0 = mono_ms();
     int rc = fetch_all(&fo, req, n, rec);
+    if (!rc) {
+        size_t got = 0, same = 0;
+        long long bytes = 0;
+        for (size_t k = 0; k < n; k++) {
+            got += rec[k].ok;
+            same += rec[k].ok && rec[k].status == 304;
+            bytes += rec[k].ok && rec[k].status != 304 ? rec[k].bytes : 0;
+        }
+        os_progress("fetched %zu of %zu files in %.3f s (%.1f MB, %zu not modified)", got, n,
+                    (double)(mono_ms() - t0) / 1000.0, (double)bytes / 1e6, same);
+    }
+    decide_rest(&p);
+    if (!started)
+        worker(&p); /* no threads to be had: parse on this one */
 
     /* A pinned sha256 guards against an upstream file changing unnoticed. */
     for (size_t i = 0; !rc && i < c->ntab; i++) {
@@ -232,87 +489,31 @@ int extract_run(config *c, const extract_opts *opt)
             rc = os_error(OS_EFETCH, "%s: %s has sha256 %s, but the config pins %s", t->id,
                           t->url, rec[k].sha256, t->sha256);
     }
-
-    /* A release found in the listing: its header decides its layout. */
-    for (size_t i = 0; !rc && i < c->naei; i++) {
-        cfg_aei *a = &c->aei[i];
-        const cfg_table *t = a->found ? config_table(c, a->raw) : NULL;
-        int k = t ? file_index(plan, n, t) : -1;
-        if (k >= 0 && rec[k].ok)
-            rc = aei_choose_layout(c, a, plan[k].dest);
-    }
-
-    char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);
-    char *tmp = xasprintf("%s.tmp.%ld", stage_path, (long)getpid());
-    tmp_register(tmp);
-    sqlite3 *db = NULL;
-    if (!rc)
-        rc = stage_create(tmp, &db);
-    /* The previous stage, if any, is attached (outside the transaction, as
-     * SQLite requires) so unchanged tables can be copied from it. */
-    int attached = 0;
-    if (!rc && path_exists(stage_path)) {
-        sqlite3_stmt *at;
-        if (sqlite3_prepare_v2(db, "ATTACH ? AS prev", -1, &at, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(at, 1, stage_path, -1, SQLITE_STATIC);
-            attached = sqlite3_step(at) == SQLITE_DONE;
-        }
-        sqlite3_finalize(at);
-    }
-    if (!rc)
-        rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
-                 ? OS_OK
-                 : os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
     for (size_t k = 0; !rc && k < n; k++)
-        rc = stage_record_file(db, plan[k].first->source, plan[k].dest, &rec[k]);
-    if (!rc)
-        rc = stage_record_releases(db, c);
-    if (!rc)
-        rc = aei_stage_record(db, c);
-    if (!rc) {
-        const char **raw = xcalloc(c->ntab, sizeof *raw);
-        const fetch_receipt **trec = xcalloc(c->ntab, sizeof *trec);
-        char **absent = xcalloc(c->ntab, sizeof *absent);
-        for (size_t i = 0; i < c->ntab; i++) {
-            int k = file_index(plan, n, &c->tab[i]);
-            trec[i] = &rec[k];
-            raw[i] = rec[k].ok ? plan[k].dest : NULL;
-            /* a table of other releases' layout (since/until): not staged,
-               and no warning, as the release has no such member */
-            absent[i] = config_table_absent(c, &c->tab[i]);
-            if (absent[i])
-                raw[i] = NULL;
-        }
-        /* Tables whose file and fingerprint are unchanged since the previous
-         * stage are copied from it: a nightly run with unchanged sources
-         * parses nothing. */
-        unsigned char *reuse = xcalloc(c->ntab, 1);
-        size_t nreuse = 0;
-        for (size_t i = 0; attached && i < c->ntab; i++)
-            if (raw[i] && stage_reusable(db, &c->tab[i], trec[i]->sha256))
-                reuse[i] = 1, nreuse++;
-        rc = stage_all(db, c, raw, trec, reuse, absent);
-        for (size_t i = 0; i < c->ntab; i++)
-            free(absent[i]);
-        free(absent);
-        if (!rc && nreuse)
-            os_progress("%zu of %zu tables unchanged since the last extract (reused)", nreuse,
-                        c->ntab);
-        free(reuse);
-        free(raw);
-        free(trec);
+        rc = p.file_rc[k]; /* a layout that matched no [aei_layout] (reported) */
+
+    int in_place = !rc && nothing_changed(&p);
+    p.have_prev = p.prev != NULL;
+    sqlite3_close(p.prev);
+    p.prev = NULL;
+    if (!rc && in_place)
+        rc = refresh_in_place(stage_path, &p);
+    else if (!rc)
+        rc = build_stage(stage_path, &p);
+    if (rc) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
     }
-    if (!rc && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = os_error(OS_EIO, "stage: %s", sqlite3_errmsg(db));
-    if (attached)
-        sqlite3_exec(db, "DETACH prev", NULL, NULL, NULL);
-    if (db && sqlite3_close(db) != SQLITE_OK && !rc)
-        rc = os_error(OS_EIO, "cannot close %s", tmp);
-    if (!rc && rename(tmp, stage_path) != 0)
-        rc = os_error(OS_EIO, "cannot rename %s to %s", tmp, stage_path);
-    if (rc)
-        unlink(tmp);
-    tmp_unregister(tmp);
+    for (int w = 0; w < started; w++)
+        pthread_join(th[w], NULL);
+    for (size_t i = 0; i < nt; i++)
+        staged_free(p.out[i]);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    free(p.decision), free(p.file_rc), free(p.out), free(p.rc), free(p.done), free(p.claimed);
+
     /* a failed extract puts the last good copies back now; a download that
        staged is kept beside its last good copy until a snapshot built from
        it is published (extract_settle) */
@@ -324,7 +525,6 @@ int extract_run(config *c, const extract_opts *opt)
     free(req);
     free(rec);
     free(stage_path);
-    free(tmp);
     return rc;
 }
 

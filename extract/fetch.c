@@ -33,6 +33,9 @@ typedef struct {
     char *tmp_path;           /* dest + ".part.<pid>" (malloc) */
     char *receipt_path;       /* dest + ".receipt.json" (malloc) */
     int is_file;              /* fetched_url is file:// */
+    char *file_path;          /* is_file: the local path it names (malloc) */
+    char source_stat[80];     /* is_file: file_stamp of file_path before the copy */
+    char host[256];           /* the upstream URL's host, for parallel_per_host */
     fetch_receipt cached;     /* the valid cached copy, when have_cache */
     int have_cache;
     enum job_state state;
@@ -299,6 +302,8 @@ static int start_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
         return job_fail(j, OS_EFETCH, "%s: cannot create a libcurl handle", j->src);
     }
     j->easy = h;
+    if (j->is_file && file_stamp(j->file_path, j->source_stat) != 0)
+        j->source_stat[0] = '\0'; /* curl reports the missing file */
     /* Validators only mean something to the origin that issued them: a copy
      * fetched from a mirror (or a file) must be fetched again in full. */
     if (!j->is_file && j->have_cache && strcmp(j->cached.fetched_url, j->fetched_url) == 0) {
@@ -460,6 +465,7 @@ static void finish_success(fetch_job *j, const fetch_options *opt, long status,
         return;
     }
     r.bytes = bytes;
+    copy_str(r.source_stat, sizeof r.source_stat, j->is_file ? j->source_stat : "");
     if (rename(j->tmp_path, j->req->dest) != 0) {
         int e = errno;
         unlink(j->tmp_path);
@@ -468,6 +474,7 @@ static void finish_success(fetch_job *j, const fetch_options *opt, long status,
         return;
     }
     j->have_cache = 0; /* the old copy is gone now */
+    file_stamp(j->req->dest, r.cache_stat); /* hashed just now */
     r.ok = 1;
     if (fetch_receipt_write(j->receipt_path, &r) != OS_OK) {
         job_fail(j, OS_EIO, "%s: downloaded %s but cannot write %s", j->src,
@@ -494,6 +501,7 @@ static void finish_not_modified(fetch_job *j, const char *final_url)
     copy_str(r.from, sizeof r.from, "cache");
     r.stale = 0;
     r.ok = 1;
+    file_stamp(j->req->dest, r.cache_stat); /* fetch_receipt_cached checked its sha256 */
     if (fetch_receipt_write(j->receipt_path, &r) != OS_OK) {
         job_fail(j, OS_EIO, "%s: cannot update %s", j->src, j->receipt_path);
         return;
@@ -617,6 +625,22 @@ static void finish_attempt(fetch_job *j, const fetch_options *opt, CURLM *multi,
     job_fail_reason(j, code, reason);
 }
 
+/* Tells the caller's on_done that jobs[j] has its file; never fails. */
+static void report_done(const fetch_job *j, const fetch_job *jobs, const fetch_options *opt)
+{
+    if (opt->on_done && !j->failed && j->out->ok)
+        opt->on_done(opt->on_done_ctx, (size_t)(j - jobs), j->out);
+}
+
+/* How many of jobs are transferring from upstream host (a count). */
+static int host_active(const fetch_job *jobs, size_t n, const char *host)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += jobs[i].state == JOB_ACTIVE && !strcmp(jobs[i].host, host);
+    return k;
+}
+
 /* Runs all waiting jobs through curl multi with at most max_parallel at
  * once; returns when every job is done (no handles or temp files left). */
 static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
@@ -637,6 +661,8 @@ static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
         return;
     }
     int max_par = opt->max_parallel > 0 ? opt->max_parallel : 1;
+    /* politeness is owed to upstream hosts; a mirror is the user's own */
+    int per_host = opt->mirror && *opt->mirror ? 0 : opt->max_per_host;
     int active = 0;
     while (remaining > 0) {
         long long now = now_ms();
@@ -650,6 +676,8 @@ static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
                 remaining--;
                 continue;
             }
+            if (per_host > 0 && host_active(jobs, n, j->host) >= per_host)
+                continue; /* that upstream host has its share already */
             if (start_attempt(j, opt, multi, user_agent) == OS_OK)
                 active++;
             else
@@ -669,8 +697,10 @@ static void run_transfers(fetch_job *jobs, size_t n, const fetch_options *opt,
             fetch_job *j = (fetch_job *)(void *)priv;
             active--;
             finish_attempt(j, opt, multi, rc);
-            if (j->state == JOB_DONE)
+            if (j->state == JOB_DONE) {
                 remaining--;
+                report_done(j, jobs, opt);
+            }
         }
         if (remaining == 0)
             break;
@@ -727,6 +757,7 @@ static int settle_failure(fetch_job *j, const fetch_options *opt)
 static void job_free(fetch_job *j)
 {
     free(j->fetched_url);
+    free(j->file_path);
     tmp_unregister(j->tmp_path);
     free(j->tmp_path);
     free(j->receipt_path);
@@ -775,6 +806,10 @@ static int prepare(const fetch_options *opt, const fetch_request *req, size_t n,
                             j->fetched_url);
         copy_str(out[i].fetched_url, sizeof out[i].fetched_url, j->fetched_url);
         j->is_file = str_starts_with_ci(j->fetched_url, "file://");
+        if (j->is_file && !(j->file_path = fetch_file_url_path(j->fetched_url)))
+            return os_error(OS_ECONFIG, "%s: cannot read the mirror path of %s", j->src,
+                            j->fetched_url);
+        fetch_url_host(req[i].url, j->host);
         j->tmp_path = xasprintf("%s.part.%ld", req[i].dest, (long)getpid());
         tmp_register(j->tmp_path);
         j->receipt_path = fetch_receipt_path(req[i].dest);
@@ -821,11 +856,23 @@ int fetch_all(const fetch_options *opt, const fetch_request *req, size_t n,
                 copy_str(r.from, sizeof r.from, "cache");
                 set_out(j, &r);
                 j->state = JOB_DONE;
+                report_done(j, jobs, opt);
             } else {
                 job_fail(j, OS_EFETCH, "%s: offline, and the cache has no copy of %s "
                          "(expected %s with a valid receipt)", j->src, j->req->url,
                          j->req->dest);
             }
+            continue;
+        }
+        /* a directory mirror's file not rewritten since it was copied (same
+           size, mtime and inode) is the cached copy: not copied, not hashed */
+        char stamp[FILE_STAMP_MAX];
+        if (j->is_file && j->have_cache && !strcmp(j->cached.fetched_url, j->fetched_url) &&
+            j->cached.source_stat[0] && file_stamp(j->file_path, stamp) == 0 &&
+            !strcmp(stamp, j->cached.source_stat)) {
+            finish_not_modified(j, j->fetched_url);
+            if (j->state == JOB_DONE)
+                report_done(j, jobs, opt);
             continue;
         }
         if (make_parent(req[i].dest) != OS_OK)

@@ -30,9 +30,16 @@ typedef struct {
     long stall_s;           /* no byte for this long ends an attempt (a stall); 0: none */
     long long deadline_ms;  /* now_ms() past which no attempt starts or goes on; 0: none */
     int max_parallel;       /* concurrent transfers (curl multi) */
+    int max_per_host;       /* of those, at most this many to one upstream host
+                               (0: no limit); not applied to a mirror */
     int retries;            /* extra attempts on timeout, 429, 5xx */
     int offline;            /* use the cache only */
     int allow_stale;        /* keep the last good cached copy on failure */
+    /* called on fetch_all's thread as each request's file is ready in the
+       cache (downloaded, 304, unchanged or offline copy), with its index
+       and receipt, so its parsing can start while others download */
+    void (*on_done)(void *ctx, size_t i, const fetch_receipt *r);
+    void *on_done_ctx;
 } fetch_options;
 
 /* The User-Agent every request sends, "<user_agent> (+<contact>)" (just the

@@ -16,6 +16,10 @@ typedef struct {
     int stale;             /* 1 if this is an older cached copy kept after a failure */
     int ok;                /* 1 if dest holds a checked file */
     char error[4096];       /* why it failed, when !ok (optional requests) */
+    char cache_stat[80];    /* file_stamp of the cached copy when its sha256 was
+                               known: while it holds, the copy is not hashed again */
+    char source_stat[80];   /* file:// only: file_stamp of the source file before
+                               it was copied; while it holds, the copy is current */
 } fetch_receipt;
 
 /* The receipt path of the cached file dest: dest + ".receipt.json",
@@ -30,7 +34,8 @@ int fetch_receipt_load(const char *receipt_path, fetch_receipt *out);
 int fetch_receipt_write(const char *path, const fetch_receipt *r);
 
 /* 1 when dest and its receipt exist, the receipt is for url and its sha256
- * and bytes match the file on disk (out then holds it), else 0. */
+ * and bytes match the file on disk (out then holds it), else 0. The file is
+ * hashed again only when its stamp differs from the receipt's cache_stat. */
 int fetch_receipt_cached(const char *dest, const char *receipt_path, const char *url,
                          fetch_receipt *out);
 

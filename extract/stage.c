@@ -665,23 +665,50 @@ int stage_insert(sqlite3 *db, staged *s)
     return rc;
 }
 
-int stage_reusable(sqlite3 *db, const cfg_table *t, const char *sha256)
+int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256)
 {
     sqlite3_stmt *st;
-    const char *sql =
-        "SELECT 1 FROM prev.stage_table s JOIN prev.stage_file f"
+    /* schema is "prev" or "main", never from input */
+    char *sql = xasprintf(
+        "SELECT 1 FROM %s.stage_table s JOIN %s.stage_file f"
         " ON f.source = s.source AND f.url = s.url"
-        " WHERE s.table_id = ? AND s.status = 'ok' AND s.spec_sha256 = ? AND f.sha256 = ?";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        /* an optional member missing from the same archive is missing again;
+           a required one is parsed, to fail with its message */
+        " WHERE s.table_id = ?1 AND (s.status = 'ok' OR (s.status = 'missing' AND ?4))"
+        " AND s.spec_sha256 = ?2 AND f.sha256 = ?3",
+        schema, schema);
+    int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK;
+    free(sql);
+    if (!ok)
         return 0; /* an older stage without fingerprints: parse again */
     sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
     char spec[65];
     stage_fingerprint(t, spec);
     sqlite3_bind_text(st, 2, spec, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, t->optional != 0);
     int yes = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return yes;
+}
+
+int stage_had_status(sqlite3 *db, const cfg_table *t, const char *status)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.stage_table WHERE table_id = ? AND "
+                           "status = ?", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+    int yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+int stage_clear_records(sqlite3 *db)
+{
+    return db_exec(db, "DELETE FROM main.stage_file; DELETE FROM main.stage_release;"
+                       " DELETE FROM main.stage_aei;");
 }
 
 /* Never fails: 1 when prev.src_<id> was created by the same statement as

@@ -33,10 +33,19 @@ void staged_free(staged *s);
  * stage_table when t->optional. */
 int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *raw_path);
 
-/* With the previous stage database attached as "prev": 1 if table t was
- * staged there from a file of this sha256 with the same table fingerprint,
- * so its rows can be copied rather than parsed again; 0 otherwise. */
-int stage_reusable(sqlite3 *db, const cfg_table *t, const char *sha256);
+/* 1 if table t was staged in the stage database `schema` of db ("prev" when
+ * the previous stage is attached, "main" when it is db itself) from a file
+ * of this sha256 with the same table fingerprint, so its rows can be kept
+ * rather than parsed again; 0 otherwise (an error counts as 0). */
+int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256);
+
+/* 1 if db's stage records table t with this status ("missing",
+ * "not_in_release"), else 0 (an error counts as 0). */
+int stage_had_status(sqlite3 *db, const cfg_table *t, const char *status);
+
+/* Empties db's per-run records (files, releases, Economic Index releases),
+ * to be written again by a run that keeps every staged table; an os_result. */
+int stage_clear_records(sqlite3 *db);
 /* Copies table t's rows and staging record from "prev"; returns an os_result. */
 int stage_copy_previous(sqlite3 *db, const cfg_table *t);
 

@@ -212,3 +212,37 @@ int fetch_url_is_bls(const char *url)
         return 0;
     return strcmp(u.host, "bls.gov") == 0 || str_ends_with(u.host, ".bls.gov");
 }
+
+char *fetch_file_url_path(const char *url)
+{
+    if (!url || !str_starts_with_ci(url, "file://"))
+        return NULL;
+    const char *p = url + 7;
+    char *out = xmalloc(strlen(p) + 1), *o = out;
+    for (; *p; p++) {
+        if (*p != '%') {
+            *o++ = *p;
+            continue;
+        }
+        int hi = hex_val((unsigned char)p[1]), lo = hi < 0 ? -1 : hex_val((unsigned char)p[2]);
+        if (lo < 0 || (hi == 0 && lo == 0)) {
+            free(out);
+            return NULL;
+        }
+        *o++ = (char)(hi * 16 + lo);
+        p += 2;
+    }
+    *o = '\0';
+    return out;
+}
+
+int fetch_url_host(const char *url, char host[256])
+{
+    url_parts u;
+    const char *why;
+    host[0] = '\0';
+    if (url_split(url, &u, &why) != 0)
+        return -1;
+    snprintf(host, 256, "%s", u.host);
+    return 0;
+}

@@ -11,4 +11,12 @@ char *fetch_map_url(const char *mirror, const char *url);
 /* 1 if url is http(s) to bls.gov or a subdomain, else 0. */
 int fetch_url_is_bls(const char *url);
 
+/* The local path of a file:// URL, percent-decoded, malloc'd (caller
+ * frees); NULL when url is not file:// or has a bad or NUL escape. */
+char *fetch_file_url_path(const char *url);
+
+/* The lowercase host of an http(s) URL in host: 0, or -1 ("") when url is
+ * not one. Allocates nothing. */
+int fetch_url_host(const char *url, char host[256]);
+
 #endif

@@ -118,6 +118,19 @@ bench "extract, cold, every answer +${DELAY} s" "rm -rf $TMP/c3" "$BIN extract $
 PAR=$(awk -v a="$MED_0" -v b="$MED_1" 'BEGIN{printf "%.2f", a/b}'); mem "$MEM_0"
 echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"))"
 verdict "parallel extract <= 1.5 x slowest single download" "$PAR" 1.5
+# the downloads alone, as the extract reports them (after release discovery,
+# which must learn a release before its files can be asked for: one round
+# trip of its own, its requests all at once)
+for _ in $(seq "$RUNS"); do
+    rm -rf "$TMP/c3"
+    OCCSNAP_TRACE=1 "$BIN" extract $D 2>&1 |
+        sed -nE 's/.*fetched [0-9]+ of [0-9]+ files in ([0-9.]+) s.*/\1/p'
+done | sort -n > "$TMP/fetch.s"
+FETCH=$(awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}' "$TMP/fetch.s")
+FPAR=$(awk -v a="$FETCH" -v b="$MED_1" 'BEGIN{printf "%.2f", a/b}')
+printf "%-44s median %7.3f s  (min %6.3f, max %6.3f)\n" "  of which the downloads (extract's own figure)" \
+    "$FETCH" "$(head -1 "$TMP/fetch.s")" "$(tail -1 "$TMP/fetch.s")"
+echo "  downloads / slowest single download = $FPAR"
 
 echo "-- 4. the stages on their own"
 "$BIN" snapshot $S --force >/dev/null 2>&1

@@ -3,7 +3,7 @@
 
 usage: mirror_server.py DIR PORTFILE [--html PATH]... [--status PATH=CODE]...
                        [--delay PATH=SECONDS]... [--delay-all SECONDS]
-                       [--lifetime SECONDS]
+                       [--lifetime SECONDS] [--log FILE]
 Binds an ephemeral port on 127.0.0.1 and writes it to PORTFILE. --html PATH
 answers that URL path with an HTML error page (status 200, as a captive
 portal or a CDN error page would); --status PATH=CODE answers with that code;
@@ -11,7 +11,8 @@ portal or a CDN error page would); --status PATH=CODE answers with that code;
 --delay-all SECONDS delays every answer (a distant server, for the bench).
 Files are sent with Last-Modified and an ETag (mtime and size), and a
 conditional GET (If-None-Match, else If-Modified-Since) of an unchanged file
-gets 304 Not Modified. Stops by itself after 300 s (--lifetime) so a failed
+gets 304 Not Modified. --log FILE appends a line per answered request,
+"METHOD PATH START END" (monotonic seconds: arrival, answer sent). Stops by itself after 300 s (--lifetime) so a failed
 test never leaves it running.
 """
 import http.server
@@ -23,7 +24,7 @@ import time
 def main():
     root, portfile = sys.argv[1], sys.argv[2]
     html, status, delay = set(), {}, {}
-    delay_all, lifetime = 0.0, 300.0
+    delay_all, lifetime, log = 0.0, 300.0, None
     args = sys.argv[3:]
     while args:
         flag, value = args[0], args[1]
@@ -40,12 +41,27 @@ def main():
             delay_all = float(value)
         elif flag == "--lifetime":
             lifetime = float(value)
+        elif flag == "--log":
+            log = value
         else:
             sys.exit("unknown option " + flag)
+
+    lock = threading.Lock()
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **kw):
             super().__init__(*a, directory=root, **kw)
+
+        def answer(self, method):
+            # when each request arrived and was answered (for --log)
+            start = time.monotonic()
+            try:
+                method()
+            finally:
+                if log:
+                    with lock, open(log, "a") as f:
+                        f.write("%s %s %.6f %.6f\n" % (self.command, self.path, start,
+                                                       time.monotonic()))
 
         def log_message(self, fmt, *a):
             pass
@@ -72,6 +88,12 @@ def main():
             super().end_headers()
 
         def do_GET(self):
+            self.answer(self.get)
+
+        def do_HEAD(self):
+            self.answer(self.head)
+
+        def get(self):
             path = self.path.split("?", 1)[0]
             self.etag = None
             if delay_all:
@@ -90,7 +112,7 @@ def main():
             else:
                 super().do_GET()
 
-        def do_HEAD(self):
+        def head(self):
             # the same answers as GET (occsnap probes for releases with HEAD)
             path = self.path.split("?", 1)[0]
             self.etag = None
@@ -105,7 +127,13 @@ def main():
             else:
                 super().do_HEAD()
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        # the default backlog of 5 drops the SYN of a sixth concurrent
+        # connection, which then waits a second to try again: a parallel
+        # fetch would measure the backlog, not itself
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", 0), Handler)
     tmp = portfile + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))

@@ -224,7 +224,8 @@ static void test_minimal_file_defaults(void **state)
     assert_int_equal(c->max_member_bytes, (size_t)256 * 1024 * 1024);
     assert_int_equal(c->connect_timeout_s, 30);
     assert_int_equal(c->timeout_s, 600);
-    assert_int_equal(c->parallel, 4);
+    assert_int_equal(c->parallel, 32);
+    assert_int_equal(c->parallel_per_host, 6);
     assert_int_equal(c->retries, 3);
     assert_int_equal(c->ntab, 1);
     assert_string_equal(c->tab[0].cache_name, "t.csv");

@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -1128,6 +1129,37 @@ static void test_parallel_limit(void **state)
     }
 }
 
+/* No more than max_per_host transfers go to one upstream host at once; a
+ * mirror is the user's own, so only max_parallel limits it. */
+static void test_parallel_per_host(void **state)
+{
+    (void)state;
+    enum { N = 6 };
+    fetch_request q[N];
+    fetch_receipt r[N];
+    char *urls[N], *dests[N];
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "delay%d.zip", i);
+        urls[i] = surl(name);
+        dests[i] = tpath(name);
+        q[i] = (fetch_request){"p", urls[i], dests[i], FETCH_EXPECT_ZIP, 0};
+    }
+    fetch_options o = opts();
+    o.max_parallel = 6;
+    o.max_per_host = 2;
+    assert_int_equal(fetch_all(&o, q, N, r), OS_OK);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(r[i].ok, 1);
+    assert_int_equal(srv.total, N);
+    assert_true(srv.max_active <= 2);
+    assert_true(srv.max_active >= 1);
+    for (int i = 0; i < N; i++) {
+        free(urls[i]);
+        free(dests[i]);
+    }
+}
+
 /* The real OEWS zip from the shared file:// mirror, byte-exact by sha256. */
 static void test_mirror_file_bls_zip(void **state)
 {
@@ -1192,13 +1224,76 @@ static void test_mirror_file_with_space(void **state)
     assert_int_equal(fetch_one(&o, "aioe", url, dest, FETCH_EXPECT_ZIP, &r), OS_OK);
     assert_string_equal(r.sha256,
                         "ccdd1fb916dfa404914367eafde7c00b7148ea86f18fe616240bc85cf6131c8b");
-    /* again: file:// re-copies (no conditional GET), same bytes */
+    /* again: the mirror file was not rewritten, so the copy stands (304) */
     assert_int_equal(fetch_one(&o, "aioe", url, dest, FETCH_EXPECT_ZIP, &r), OS_OK);
-    assert_string_equal(r.from, "mirror");
+    assert_string_equal(r.from, "cache");
+    assert_int_equal(r.status, 304);
     assert_string_equal(r.sha256,
                         "ccdd1fb916dfa404914367eafde7c00b7148ea86f18fe616240bc85cf6131c8b");
     free(dest);
     free(fu);
+}
+
+/* Writes text to path (creating its folder) and dates it age seconds ago
+ * (file_stamp trusts no file younger than two seconds); the test fails if
+ * it cannot. */
+static void put_file(const char *path, const char *text, int age)
+{
+    char *dir = xstrdup(path);
+    *strrchr(dir, '/') = '\0';
+    assert_int_equal(mkdir_p(dir), OS_OK);
+    free(dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= age;
+    t[1] = t[0];
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* A directory mirror's file is copied once; while its size, mtime and inode
+ * stay, a re-fetch is a 304 that neither copies nor hashes it; a rewritten
+ * file (even of the same size) is copied again. */
+static void test_mirror_file_unchanged(void **state)
+{
+    (void)state;
+    char *mirror = tpath("m");
+    char *src = tpath("m/example.org/data/a.csv");
+    put_file(src, "code,value\n11-1011,1\n", 60);
+    fetch_options o = opts();
+    o.mirror = mirror;
+    const char *url = "https://example.org/data/a.csv";
+    char *dest = tpath("cache/raw/x/a.csv");
+    fetch_receipt r;
+    assert_int_equal(fetch_one(&o, "x", url, dest, FETCH_EXPECT_TEXT, &r), OS_OK);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.from, "mirror");
+    assert_true(r.source_stat[0] != '\0');
+    char first[65];
+    strcpy(first, r.sha256);
+    struct stat before, after;
+    assert_int_equal(stat(dest, &before), 0);
+
+    assert_int_equal(fetch_one(&o, "x", url, dest, FETCH_EXPECT_TEXT, &r), OS_OK);
+    assert_int_equal(r.status, 304);
+    assert_string_equal(r.from, "cache");
+    assert_string_equal(r.sha256, first);
+    assert_int_equal(stat(dest, &after), 0);
+    assert_int_equal(before.st_ino, after.st_ino); /* not copied again */
+
+    /* rewritten with other bytes of the same length: copied again */
+    put_file(src, "code,value\n11-1011,2\n", 30);
+    assert_int_equal(fetch_one(&o, "x", url, dest, FETCH_EXPECT_TEXT, &r), OS_OK);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.from, "mirror");
+    assert_string_not_equal(r.sha256, first);
+    assert_int_equal(srv.total, 0);
+    free(dest);
+    free(src);
+    free(mirror);
 }
 
 /* Runs every test against one server started for the group. */
@@ -1223,6 +1318,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_optional_and_required_mix, test_setup,
                                         test_teardown),
         cmocka_unit_test_setup_teardown(test_parallel_limit, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_parallel_per_host, test_setup, test_teardown),
+        cmocka_unit_test_setup_teardown(test_mirror_file_unchanged, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_mirror_file_bls_zip, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_faults, test_setup, test_teardown),
         cmocka_unit_test_setup_teardown(test_redirect_to_bls, test_setup, test_teardown),
