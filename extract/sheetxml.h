@@ -56,9 +56,9 @@ int sheetxml_parse(const char *label, const char *what, rows_read_fn read, void 
                    size_t chunk, const sheetxml_handlers *h, void *ctx);
 
 /* Never fails (dies on OOM): the decoded value of a (references replaced,
- * whitespace normalized), NUL-terminated, its length in *len. The text is
- * a's own when plain is 1 (not NUL-terminated then: use *len), else the
- * reader's scratch, overwritten by the next call. */
+ * whitespace normalized), its length in *len (not always NUL-terminated:
+ * use *len). The text is a's own when plain is 1, else the reader's
+ * scratch, overwritten by the next call; valid during the start handler. */
 const char *sheetxml_attr_value(sheetxml *x, const sheetxml_attr *a, size_t *len);
 
 /* Never fails; whether the text handler is called from now on. */
