@@ -71,12 +71,18 @@ $(B)/obj/tests/fuzz/replay_%.o: tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DFUZZ_NAME='"$*"' -MMD -MP -c -o $@ $<
 
+# test tools the integration scripts run (not suites themselves)
+TOOL_BIN := $(B)/tests/tools/sheetdump
+$(B)/tests/tools/%: $(B)/obj/tests/tools/%.o $(B)/libocc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/tests/%: $(B)/obj/tests/unit/%.o $(UNIT_UTIL) $(B)/libocc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BIN) $(REPLAY_BIN)
-integration: $(B)/occsnap
+integration: $(B)/occsnap $(TOOL_BIN)
 
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -110,7 +116,7 @@ tests/site/node_modules/.installed: tests/site/package-lock.json
 
 # The suite runs the build in $(B): the unit tests and replays found there,
 # the integration scripts with OCCSNAP_BIN.
-test: $(B)/occsnap $(UNIT_BIN) $(REPLAY_BIN) tests/datapackage/node_modules/.installed \
+test: $(B)/occsnap $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN) tests/datapackage/node_modules/.installed \
       tests/site/node_modules/.installed
 	OCCSNAP_BUILD=$(B) OCCSNAP_BIN=$(abspath $(B))/occsnap bash tests/run.sh
 

@@ -1,7 +1,8 @@
-/* xlsx.c - stream the rows of one worksheet of an xlsx workbook through expat, chunk by chunk. */
+/* xlsx.c - stream the rows of one worksheet of an xlsx workbook: expat for the small parts, extract/sheetxml for the worksheet, chunk by chunk. */
 #include "extract/xlsx.h"
 #include "common/error.h"
 #include "common/util.h"
+#include "extract/sheetxml.h"
 
 #include <expat.h>
 #include <stdlib.h>
@@ -60,15 +61,15 @@ static const char *attr(const XML_Char **atts, const char *name)
     return NULL;
 }
 
-/* Never fails: returns the 0-based column of a reference like "AF12", -1 when
- * it has no letters, -2 when it is past XFD, -3 when its row digits are
- * outside 1..XLSX_MAX_ROWS. */
-static long col_from_ref(const char *r)
+/* Never fails: returns the 0-based column of a reference like "AF12" (r[0,
+ * n)), -1 when it has no letters, -2 when it is past XFD, -3 when its row
+ * digits are outside 1..XLSX_MAX_ROWS. */
+static long col_from_ref(const char *r, size_t n)
 {
     long c = 0;
-    const char *s = r;
-    for (;; s++) {
-        int ch = (unsigned char)*s;
+    size_t i = 0;
+    for (; i < n; i++) {
+        int ch = (unsigned char)r[i];
         if (ch >= 'A' && ch <= 'Z')
             c = c * 26 + (ch - 'A' + 1);
         else if (ch >= 'a' && ch <= 'z')
@@ -78,10 +79,10 @@ static long col_from_ref(const char *r)
         if (c > XLSX_MAX_COLS)
             return -2;
     }
-    if (*s >= '0' && *s <= '9') {
+    if (i < n && r[i] >= '0' && r[i] <= '9') {
         long row = 0;
-        for (; *s >= '0' && *s <= '9'; s++)
-            if ((row = row * 10 + (*s - '0')) > XLSX_MAX_ROWS)
+        for (; i < n && r[i] >= '0' && r[i] <= '9'; i++)
+            if ((row = row * 10 + (r[i] - '0')) > XLSX_MAX_ROWS)
                 return -3;
         if (row == 0)
             return -3;
@@ -89,17 +90,17 @@ static long col_from_ref(const char *r)
     return c == 0 ? -1 : c - 1;
 }
 
-/* Never fails: the row number in r ("1".."1048576", digits only), or -1 when
- * r is anything else (sign, space, zero, past the last row). */
-static long row_from_ref(const char *r)
+/* Never fails: the row number in r[0, n) ("1".."1048576", digits only), or
+ * -1 when it is anything else (sign, space, zero, past the last row). */
+static long row_from_ref(const char *r, size_t n)
 {
     long row = 0;
-    if (!*r)
+    if (n == 0)
         return -1;
-    for (; *r; r++) {
-        if (*r < '0' || *r > '9')
+    for (size_t i = 0; i < n; i++) {
+        if (r[i] < '0' || r[i] > '9')
             return -1;
-        if ((row = row * 10 + (*r - '0')) > XLSX_MAX_ROWS)
+        if ((row = row * 10 + (r[i] - '0')) > XLSX_MAX_ROWS)
             return -1;
     }
     return row == 0 ? -1 : row;
@@ -392,6 +393,11 @@ static void XMLCALL sst_chars(void *ud, const XML_Char *s, int len)
 
 /* ---- the worksheet ---------------------------------------------------- */
 
+/* The worksheet is by far the largest part (32 MB for an O*NET sheet), so it
+ * is read by extract/sheetxml, a strict XML reader that only looks closely at
+ * row, c, v, is, t and rPh and skips the rest cheaply; expat spent most of
+ * a cold snapshot's parse time there. */
+
 /* CELL_NONE: no cell seen in this column of the row; CELL_EMPTY: an empty
  * or style-only cell (which blanks an earlier duplicate). */
 enum { CELL_NONE = 0, CELL_EMPTY, CELL_TEXT, CELL_SST };
@@ -403,7 +409,8 @@ typedef struct {
 } cell_ref;
 
 typedef struct {
-    xml_base base;
+    const char *label;  /* workbook label for messages (borrowed) */
+    const char *what;   /* the part, for messages (borrowed) */
     const sst_ctx *sst; /* borrowed */
     rows_fn fn;
     void *fn_ctx;
@@ -417,90 +424,132 @@ typedef struct {
     long col;           /* current/last cell column in this row */
     long line, last_line;
     int in_row, in_c, in_v, in_is, in_t, rph, type;
+    int want;           /* what the reader was last told about text */
     size_t cell_start;
 } sheet_ctx;
 
-/* Stops the parse with OS_EPARSE when a row or cell reference is outside
- * Excel's grid (rows 1..1048576, columns A..XFD) or rows nest; otherwise only
- * updates the parse state in c. */
-static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char **atts)
+/* Never fails; tells the reader whether text is collected now (<v>, or <t>
+ * of an inline string), only when that changes. */
+static inline void sheet_want(sheet_ctx *c, sheetxml *x)
+{
+    int w = c->in_v || c->in_t;
+    if (w != c->want) {
+        c->want = w;
+        sheetxml_want_text(x, w);
+    }
+}
+
+/* Never fails: the decoded value of a (see sheetxml_attr_value), without a
+ * call for the usual plain one. */
+static inline const char *attr_text(sheetxml *x, const sheetxml_attr *a, size_t *n)
+{
+    if (a->plain) {
+        *n = a->rlen;
+        return a->raw;
+    }
+    return sheetxml_attr_value(x, a, n);
+}
+
+/* Fails with OS_EPARSE when the cell reference is outside Excel's grid;
+ * otherwise starts a cell (its type and column) in c. */
+static int sheet_cell(sheet_ctx *c, sheetxml *x, const sheetxml_attr *att, size_t natt)
+{
+    const sheetxml_attr *ra = NULL, *ta = NULL;
+    for (size_t i = 0; i < natt; i++) {
+        if (att[i].nlen != 1)
+            continue;
+        if (att[i].name[0] == 'r')
+            ra = &att[i];
+        else if (att[i].name[0] == 't')
+            ta = &att[i];
+    }
+    int type = TYPE_VALUE;
+    if (ta) {
+        size_t n;
+        const char *t = attr_text(x, ta, &n);
+        type = n == 1 && t[0] == 's' ? TYPE_SST
+               : n == 9 && memcmp(t, "inlineStr", 9) == 0 ? TYPE_INLINE : TYPE_VALUE;
+    }
+    const char *r = NULL;
+    size_t rn = 0;
+    if (ra)
+        r = attr_text(x, ra, &rn);
+    long col = r ? col_from_ref(r, rn) : -1;
+    if (col == -1)
+        col = c->col + 1;
+    if (col < 0 || col >= XLSX_MAX_COLS)
+        return os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): cell reference '%.*s' is "
+                        "beyond %s", c->label, c->what, c->line, sheetxml_line(x),
+                        r ? (int)rn : 6, r ? r : "(none)",
+                        col == -3 ? "row 1048576" : "column XFD");
+    c->col = col;
+    c->type = type;
+    c->in_c = 1;
+    c->cell_start = c->text.len;
+    return 0;
+}
+
+/* Fails with OS_EPARSE when rows nest or the row reference is outside rows
+ * 1..1048576; otherwise starts a row in c. */
+static int sheet_row(sheet_ctx *c, sheetxml *x, const sheetxml_attr *att, size_t natt)
+{
+    if (c->in_row)
+        return os_error(OS_EPARSE, "%s: %s: line %lu: <row> inside <row>", c->label, c->what,
+                        sheetxml_line(x));
+    const char *r = NULL;
+    size_t rn = 0;
+    for (size_t i = 0; i < natt && !r; i++)
+        if (att[i].nlen == 1 && att[i].name[0] == 'r')
+            r = attr_text(x, &att[i], &rn);
+    long line = r ? row_from_ref(r, rn) : c->last_line + 1;
+    if (line < 1 || line > XLSX_MAX_ROWS)
+        return os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): row reference '%.*s' is "
+                        "outside rows 1..1048576", c->label, c->what, c->last_line + 1,
+                        sheetxml_line(x), r ? (int)rn : 6, r ? r : "(none)");
+    c->line = line;
+    c->in_row = 1;
+    c->col = -1;
+    c->text.len = 0;
+    return 0;
+}
+
+/* Fails like sheet_cell and sheet_row; otherwise only updates the parse
+ * state in c (and whether the reader hands over text). */
+static int sheet_start(void *ud, sheetxml *x, const char *ln, size_t llen,
+                       const sheetxml_attr *att, size_t natt)
 {
     sheet_ctx *c = ud;
-    const char *ln = local_name(name);
+    int rc = 0;
+    if (llen == 0 || llen > 3)
+        return 0;
     switch (ln[0]) {
     case 'c':
-        if (ln[1] != '\0' || !c->in_row)
-            return;
-        {
-            const char *r = NULL, *t = NULL;
-            for (size_t i = 0; atts[i]; i += 2) {
-                const char *an = atts[i];
-                if (an[0] == 'r' && an[1] == '\0')
-                    r = atts[i + 1];
-                else if (an[0] == 't' && an[1] == '\0')
-                    t = atts[i + 1];
-            }
-            long col = r ? col_from_ref(r) : -1;
-            if (col == -1)
-                col = c->col + 1;
-            if (col < 0 || col >= XLSX_MAX_COLS) {
-                xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): cell "
-                                            "reference '%s' is beyond %s", c->base.label,
-                                            c->base.what, c->line,
-                                            (unsigned long)XML_GetCurrentLineNumber(c->base.p),
-                                            r ? r : "(none)",
-                                            col == -3 ? "row 1048576" : "column XFD"));
-                return;
-            }
-            c->col = col;
-            c->type = !t ? TYPE_VALUE
-                      : strcmp(t, "s") == 0 ? TYPE_SST
-                      : strcmp(t, "inlineStr") == 0 ? TYPE_INLINE : TYPE_VALUE;
-            c->in_c = 1;
-            c->cell_start = c->text.len;
-        }
-        return;
+        if (llen == 1 && c->in_row)
+            rc = sheet_cell(c, x, att, natt);
+        break;
     case 'v':
-        if (ln[1] == '\0' && c->in_c && c->type != TYPE_INLINE)
+        if (llen == 1 && c->in_c && c->type != TYPE_INLINE)
             c->in_v = 1;
-        return;
+        break;
     case 't':
-        if (ln[1] == '\0' && c->in_is && !c->rph)
+        if (llen == 1 && c->in_is && !c->rph)
             c->in_t = 1;
-        return;
+        break;
     case 'i':
-        if (ln[1] == 's' && ln[2] == '\0' && c->in_c)
+        if (llen == 2 && ln[1] == 's' && c->in_c)
             c->in_is = 1;
-        return;
+        break;
     case 'r':
-        if (strcmp(ln, "row") == 0) {
-            if (c->in_row) {
-                xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: line %lu: <row> inside "
-                                            "<row>", c->base.label, c->base.what,
-                                            (unsigned long)XML_GetCurrentLineNumber(c->base.p)));
-                return;
-            }
-            const char *r = attr(atts, "r");
-            long line = r ? row_from_ref(r) : c->last_line + 1;
-            if (line < 1 || line > XLSX_MAX_ROWS) {
-                xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: row %ld (line %lu): row "
-                                            "reference '%s' is outside rows 1..1048576",
-                                            c->base.label, c->base.what, c->last_line + 1,
-                                            (unsigned long)XML_GetCurrentLineNumber(c->base.p),
-                                            r ? r : "(none)"));
-                return;
-            }
-            c->line = line;
-            c->in_row = 1;
-            c->col = -1;
-            c->text.len = 0;
-        } else if (strcmp(ln, "rPh") == 0) {
+        if (llen == 3 && memcmp(ln, "row", 3) == 0)
+            rc = sheet_row(c, x, att, natt);
+        else if (llen == 3 && memcmp(ln, "rPh", 3) == 0)
             c->rph++;
-        }
-        return;
+        break;
     default:
-        return;
+        break;
     }
+    sheet_want(c, x);
+    return rc;
 }
 
 /* Never fails (dies on OOM); makes cols cover index col (< XLSX_MAX_COLS),
@@ -527,9 +576,9 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Stops the parse with OS_EPARSE on a bad shared string index; stores the
- * finished cell (its text stays in the row arena or the shared strings). */
-static void sheet_end_cell(sheet_ctx *c)
+/* Fails with OS_EPARSE on a bad shared string index; stores the finished
+ * cell (its text stays in the row arena or the shared strings). */
+static int sheet_end_cell(sheet_ctx *c)
 {
     size_t len = c->text.len - c->cell_start;
     char *s = c->text.p ? c->text.p + c->cell_start : NULL;
@@ -538,15 +587,18 @@ static void sheet_end_cell(sheet_ctx *c)
         /* nothing: an empty or style-only cell */
     } else if (c->type == TYPE_SST) {
         s[len] = '\0'; /* xbuf always has a spare byte */
-        char *end;
-        unsigned long long idx = strtoull(s, &end, 10);
+        char *end = s;
+        unsigned long long idx = 0;
+        while (end - s < 9 && *end >= '0' && *end <= '9') /* the usual few digits */
+            idx = idx * 10 + (unsigned)(*end++ - '0');
+        if (*end != '\0') /* anything else as strtoull reads it (space, '+') */
+            idx = strtoull(s, &end, 10);
         if (end == s || *end != '\0' || s[0] == '-' || idx >= c->sst->n) {
             char cn[8];
             col_name(c->col, cn);
-            xml_stop(&c->base, os_error(OS_EPARSE, "%s: %s: cell %s%ld: shared string index "
-                                        "'%s' is out of range (%zu strings)", c->base.label,
-                                        c->base.what, cn, c->line, s, c->sst->n));
-            return;
+            return os_error(OS_EPARSE, "%s: %s: cell %s%ld: shared string index '%s' is out "
+                            "of range (%zu strings)", c->label, c->what, cn, c->line, s,
+                            c->sst->n);
         }
         c->text.len = c->cell_start;
         if (c->sst->text.p[c->sst->off[idx]] != '\0')
@@ -557,16 +609,18 @@ static void sheet_end_cell(sheet_ctx *c)
     }
     if (ref.kind == CELL_EMPTY)
         c->text.len = c->cell_start; /* still recorded: a later duplicate blanks */
-    sheet_cols_reserve(c, (size_t)c->col);
+    if ((size_t)c->col >= c->cols_cap)
+        sheet_cols_reserve(c, (size_t)c->col);
     if (c->cols[c->col].kind == CELL_NONE)
         c->used[c->nused++] = c->col;
     c->cols[c->col] = ref;
+    return 0;
 }
 
-/* Stops the parse with whatever fn returned when it is non-zero; otherwise
- * hands fn the finished row, sparse: only its non-empty cells, by ascending
- * column (pointers valid only during the call). */
-static void sheet_end_row(sheet_ctx *c)
+/* Fails with whatever fn returned when it is non-zero; otherwise hands fn
+ * the finished row, sparse: only its non-empty cells, by ascending column
+ * (pointers valid only during the call). */
+static int sheet_end_row(sheet_ctx *c)
 {
     c->in_row = 0;
     c->last_line = c->line;
@@ -587,57 +641,76 @@ static void sheet_end_row(sheet_ctx *c)
     }
     c->nused = 0;
     if (n == 0)
-        return;
+        return 0;
     rows_row row = {n, c->cells, c->line, c->cellcol};
-    int rc = c->fn(c->fn_ctx, &row);
-    if (rc)
-        xml_stop(&c->base, rc);
+    return c->fn(c->fn_ctx, &row);
 }
 
-/* Fails only through sheet_end_cell/sheet_end_row (which stop the parse). */
-static void XMLCALL sheet_end(void *ud, const XML_Char *name)
+/* Fails only through sheet_end_cell/sheet_end_row. */
+static int sheet_end(void *ud, sheetxml *x, const char *ln, size_t llen)
 {
     sheet_ctx *c = ud;
-    const char *ln = local_name(name);
+    int rc = 0;
+    if (llen == 0 || llen > 3)
+        return 0;
     switch (ln[0]) {
     case 'c':
-        if (ln[1] == '\0' && c->in_c) {
+        if (llen == 1 && c->in_c) {
             c->in_c = c->in_v = c->in_is = c->in_t = 0;
-            sheet_end_cell(c);
+            rc = sheet_end_cell(c);
         }
-        return;
+        break;
     case 'v':
-        if (ln[1] == '\0')
+        if (llen == 1)
             c->in_v = 0;
-        return;
+        break;
     case 't':
-        if (ln[1] == '\0')
+        if (llen == 1)
             c->in_t = 0;
-        return;
+        break;
     case 'i':
-        if (ln[1] == 's' && ln[2] == '\0')
+        if (llen == 2 && ln[1] == 's')
             c->in_is = 0;
-        return;
+        break;
     case 'r':
-        if (strcmp(ln, "row") == 0) {
+        if (llen == 3 && memcmp(ln, "row", 3) == 0) {
             if (c->in_row)
-                sheet_end_row(c);
-        } else if (strcmp(ln, "rPh") == 0) {
+                rc = sheet_end_row(c);
+        } else if (llen == 3 && memcmp(ln, "rPh", 3) == 0) {
             if (c->rph > 0)
                 c->rph--;
         }
-        return;
+        break;
     default:
-        return;
+        break;
     }
+    sheet_want(c, x);
+    return rc;
 }
 
-/* Never fails (dies on OOM); collects <v> and inline <t> text into the row. */
-static void XMLCALL sheet_chars(void *ud, const XML_Char *s, int len)
+/* Never fails (dies on OOM); collects <v> and inline <t> text into the row
+ * (the reader only calls while one of them is open). */
+static int sheet_chars(void *ud, const char *s, size_t len)
 {
     sheet_ctx *c = ud;
-    if (c->in_v || c->in_t)
-        xbuf_add(&c->text, s, (size_t)len);
+    xbuf_add(&c->text, s, len);
+    return 0;
+}
+
+/* Fails with the member-open/read error, OS_EPARSE for XML sheetxml does not
+ * accept (naming label, what and the line), or what a handler returned; c
+ * stays the caller's, the member is closed on every path. */
+static int sheet_stream(zipfile *z, const char *member, size_t max_bytes, size_t chunk,
+                        sheet_ctx *c)
+{
+    static const sheetxml_handlers h = {sheet_start, sheet_end, sheet_chars};
+    zipfile_member *m;
+    int rc = zipfile_member_open(z, member, max_bytes, &m);
+    if (rc)
+        return rc;
+    rc = sheetxml_parse(c->label, c->what, zipfile_member_read, m, chunk, &h, c);
+    zipfile_member_close(m);
+    return rc;
 }
 
 /* ---- public entry points ---------------------------------------------- */
@@ -661,8 +734,8 @@ static char *sheet_list(const wb_ctx *wb)
 /* Fails with OS_EPARSE naming label and sheet (missing sheet, broken links,
  * malformed XML), a zip error, or fn's non-zero value; z and ctx stay the
  * caller's and everything allocated here is freed on every path. */
-int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
-                    size_t max_bytes, rows_fn fn, void *ctx)
+int xlsx_read_sheet_chunked(zipfile *z, const char *label, const char *sheet,
+                            size_t max_bytes, size_t chunk, rows_fn fn, void *ctx)
 {
     if (!label)
         label = zipfile_label(z);
@@ -674,7 +747,7 @@ int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
     wb_ctx wb = {.base = {.label = label, .what = WORKBOOK_MEMBER}};
     rels_ctx rels = {.base = {.label = label, .what = WORKBOOK_RELS}};
     sst_ctx sst = {.base = {.label = label}};
-    sheet_ctx sh = {.base = {.label = label}};
+    sheet_ctx sh = {.label = label};
     char *sheet_member = NULL, *sst_member = NULL, *what = NULL;
 
     rc = xml_stream(z, WORKBOOK_MEMBER, max_bytes, wb_start, wb_end, ignore_chars,
@@ -736,12 +809,11 @@ int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
         goto done;
     }
     what = xasprintf("sheet '%s' (%s)", sheet, sheet_member);
-    sh.base.what = what;
+    sh.what = what;
     sh.sst = &sst;
     sh.fn = fn;
     sh.fn_ctx = ctx;
-    rc = xml_stream(z, sheet_member, max_bytes, sheet_start, sheet_end, sheet_chars,
-                    &sh.base);
+    rc = sheet_stream(z, sheet_member, max_bytes, chunk, &sh);
 
 done:
     free(sh.text.p);
@@ -758,6 +830,13 @@ done:
     free(sst_member);
     free(what);
     return rc;
+}
+
+/* Fails like xlsx_read_sheet_chunked, which it is with the default chunk. */
+int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
+                    size_t max_bytes, rows_fn fn, void *ctx)
+{
+    return xlsx_read_sheet_chunked(z, label, sheet, max_bytes, 0, fn, ctx);
 }
 
 /* Fails like zipfile_open and xlsx_read_sheet; opens and closes the archive. */

@@ -1,4 +1,4 @@
-/* xlsx.h - stream the rows of one worksheet of an xlsx workbook (zip + expat). */
+/* xlsx.h - stream the rows of one worksheet of an xlsx workbook (zip; expat for the small parts, extract/sheetxml for the worksheet). */
 #ifndef OCCSNAP_XLSX_H
 #define OCCSNAP_XLSX_H
 
@@ -20,6 +20,15 @@
  * whatever fn returned if it stopped. */
 int xlsx_read_sheet(zipfile *z, const char *label, const char *sheet,
                     size_t max_bytes, rows_fn fn, void *ctx);
+
+/* xlsx_read_sheet reading the worksheet part chunk bytes at a time (0: the
+ * default, 256 KiB). The rows are the same for every chunk size; tests give
+ * tiny ones so that every token of the sheet straddles two reads. The
+ * worksheet must be well-formed XML 1.0 in UTF-8 without a DOCTYPE (see
+ * extract/sheetxml.h); anything else is OS_EPARSE naming label, the sheet
+ * and the line. */
+int xlsx_read_sheet_chunked(zipfile *z, const char *label, const char *sheet,
+                            size_t max_bytes, size_t chunk, rows_fn fn, void *ctx);
 
 /* Convenience: opens path as a zip and reads the sheet. */
 int xlsx_read_sheet_file(const char *path, const char *sheet, size_t max_bytes,

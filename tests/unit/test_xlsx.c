@@ -615,6 +615,156 @@ static void test_sparse_rows(void **state)
     collect_free(&c);
 }
 
+/* ---- the worksheet reader, case by case (tests/cases/sheet_xml.txt) ---- */
+
+/* Never fails (dies on OOM): s with \n \r \t \\ \xHH replaced by their
+ * bytes, malloc'd (the caller frees); its length in *len. */
+static char *unescape(const char *s, size_t *len)
+{
+    char *out = xmalloc(strlen(s) + 1), *o = out;
+    while (*s) {
+        if (*s != '\\' || !s[1]) {
+            *o++ = *s++;
+            continue;
+        }
+        s++;
+        switch (*s) {
+        case 'n': *o++ = '\n'; s++; break;
+        case 'r': *o++ = '\r'; s++; break;
+        case 't': *o++ = '\t'; s++; break;
+        case 'x': {
+            char hex[3] = {s[1], s[1] ? s[2] : 0, 0};
+            *o++ = (char)strtol(hex, NULL, 16);
+            s += 3;
+            break;
+        }
+        default: *o++ = *s++; break;
+        }
+    }
+    *o = '\0';
+    *len = (size_t)(o - out);
+    return out;
+}
+
+/* The cells of a read as "row:col=value | ..." ("-" for none). */
+typedef struct {
+    char *s;
+} cells_ctx;
+
+/* Never fails (dies on OOM); appends each delivered cell. */
+static int collect_cells(void *ctx, const rows_row *r)
+{
+    cells_ctx *c = ctx;
+    for (size_t i = 0; i < r->ncell; i++) {
+        char *t = xasprintf("%s%s%ld:%ld=%s", c->s ? c->s : "", c->s ? " | " : "", r->line,
+                            rows_col(r, i), r->cell[i]);
+        free(c->s);
+        c->s = t;
+    }
+    return 0;
+}
+
+static void test_sheet_xml_cases(void **state)
+{
+    /* Hand-made fixtures from the case file: each worksheet part read with
+     * the default read size and 1, 7 and 4096 bytes at a time. */
+    static const size_t chunks[] = {0, 1, 7, 4096};
+    const char *sst = SST("<si><t>s0</t></si><si><t>s1</t></si>"
+                          "<si><r><t>r </t></r><r><rPr><b/></rPr><t>ich</t></r></si>");
+    FILE *f = tu_open_cases("sheet_xml.txt");
+    char line[4096];
+    int ncase = 0;
+    while (tu_case_line(f, line, sizeof line)) {
+        char *sep = strstr(line, " => ");
+        if (!sep)
+            fail_msg("case line without ' => ': %s", line);
+        *sep = '\0';
+        const char *want = sep + 4;
+        const char *src = line;
+        int whole = strncmp(src, "doc:", 4) == 0;
+        size_t xlen;
+        char *xml = unescape(whole ? src + 4 : src, &xlen);
+        char *part;
+        size_t plen;
+        if (whole) {
+            part = xml;
+            plen = xlen;
+        } else {
+            char *head = xstrdup("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<worksheet xmlns=\""
+                                 NS_MAIN "\"><sheetData>");
+            const char *tail = "</sheetData></worksheet>\n";
+            plen = strlen(head) + xlen + strlen(tail);
+            part = xmalloc(plen + 1);
+            memcpy(part, head, strlen(head));
+            memcpy(part + strlen(head), xml, xlen);
+            memcpy(part + strlen(head) + xlen, tail, strlen(tail) + 1);
+            free(head);
+            free(xml);
+        }
+        char *fname = xasprintf("case%d.xlsx", ncase);
+        /* make_book takes strings; the part may hold NUL bytes, so build it here */
+        const tu_member mem[] = {
+            {"xl/workbook.xml", "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
+             "<sheet name=\"Data\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>", 0},
+            {"xl/_rels/workbook.xml.rels", "<Relationships xmlns=\"" NS_PKG "\">"
+             "<Relationship Id=\"rId1\" Type=\"" REL_TYPE "worksheet\" Target=\"worksheets/sheet1.xml\"/>"
+             "<Relationship Id=\"rId2\" Type=\"" REL_TYPE "sharedStrings\" Target=\"sharedStrings.xml\"/>"
+             "</Relationships>", 0},
+            {"xl/sharedStrings.xml", sst, 0},
+            {"xl/worksheets/sheet1.xml", part, plen},
+        };
+        char *path = tu_zip(fname, mem, plen ? 4 : 3);
+        if (!plen) { /* an empty part: tu_zip takes len 0 as strlen, which is 0 too */
+            free(path);
+            const tu_member mem0[] = {mem[0], mem[1], mem[2], {"xl/worksheets/sheet1.xml", "", 0}};
+            path = tu_zip(fname, mem0, 4);
+        }
+        char *first = NULL;
+        for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+            zipfile *z;
+            assert_int_equal(zipfile_open(path, &z), OS_OK);
+            cells_ctx c = {0};
+            int rc = xlsx_read_sheet_chunked(z, NULL, "Data", MAXB, chunks[k], collect_cells, &c);
+            zipfile_close(z);
+            char *got;
+            if (rc) {
+                char *prefix = xasprintf("%s: sheet 'Data' (xl/worksheets/sheet1.xml): ", path);
+                if (rc != OS_EPARSE || strncmp(os_last_error(), prefix, strlen(prefix)) != 0)
+                    fail_msg("case %d (%s), chunk %zu: rc %d, message '%s'", ncase, src,
+                             chunks[k], rc, os_last_error());
+                got = xasprintf("error: %s", os_last_error() + strlen(prefix));
+                free(prefix);
+            } else {
+                got = xstrdup(c.s ? c.s : "-");
+            }
+            free(c.s);
+            size_t wlen;
+            char *w = unescape(want, &wlen);
+            int ok = strncmp(w, "error: ", 7) == 0 && strncmp(got, "error: ", 7) == 0
+                         ? strstr(got + 7, w + 7) != NULL
+                         : strcmp(got, w) == 0;
+            if (!ok)
+                fail_msg("case %d (%s), chunk %zu:\n  got      %s\n  expected %s", ncase, src,
+                         chunks[k], got, want);
+            free(w);
+            if (!first)
+                first = got;
+            else if (strcmp(first, got) != 0)
+                fail_msg("case %d (%s): chunk %zu gave '%s', the default '%s'", ncase, src,
+                         chunks[k], got, first);
+            else
+                free(got);
+        }
+        free(first);
+        free(path);
+        free(fname);
+        free(part);
+        ncase++;
+    }
+    fclose(f);
+    assert_true(ncase >= 100);
+}
+
 /* ---- the real BLS national file from the shared mirror ----------------- */
 
 typedef struct {
@@ -700,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_banner_row_and_line_numbers),
         cmocka_unit_test(test_grid_limits),
         cmocka_unit_test(test_sparse_rows),
+        cmocka_unit_test(test_sheet_xml_cases),
         cmocka_unit_test(test_real_bls_national),
     };
     return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
