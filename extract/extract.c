@@ -114,7 +114,8 @@ typedef struct {
     int have_prev;             /* there is a previous stage to copy tables from */
     unsigned char *decision;   /* per table: T_* */
     int *file_rc;              /* per file: a failure found when deciding */
-    staged **out;
+    staged **out;              /* per table: parsed rows (a missing member only) */
+    stage_image **img;         /* per table: its rows in a database of its own */
     int *rc, *done, *claimed;
     int all_decided;           /* the fetch is over: no more tables will come */
     int stop;                  /* set by the main thread after a failure */
@@ -142,10 +143,20 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->mu);
         int rc = OS_OK;
         staged *s = NULL;
+        stage_image *img = NULL;
         int k = file_index(p->plan, p->nplan, &p->c->tab[i]);
         if (!stop)
             rc = stage_parse(&p->c->tab[i], p->plan[k].dest, p->c->max_member_bytes, &s);
+        /* the rows go into a database of the worker's own: the writer then
+           copies pages, and inserting runs on every core, not only its */
+        if (!rc && s)
+            rc = stage_image_build(s, &img);
+        if (img) {
+            staged_free(s);
+            s = NULL;
+        }
         pthread_mutex_lock(&p->mu);
+        p->img[i] = img;
         p->out[i] = s;
         p->rc[i] = rc;
         p->done[i] = 1;
@@ -236,9 +247,11 @@ static void wait_table(pool *p, size_t i)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Writes every table into db in config order as its parse ends: staged
- * rows, a copy from the attached previous stage, or the record of a table
- * not fetched or not in its release. Returns the first failure (os_result). */
+/* Writes every table into db (not in a transaction: each copy of a
+ * table's own database attaches it) in config order as its parse ends: its
+ * rows' pages, a copy from the attached previous stage, or the record of a
+ * table not fetched, missing or not in its release. Returns the first
+ * failure (os_result). */
 static int write_tables(sqlite3 *db, pool *p)
 {
     const config *c = p->c;
@@ -259,11 +272,15 @@ static int write_tables(sqlite3 *db, pool *p)
             rc = stage_record_missing(db, t, p->rec[k].error[0] ? p->rec[k].error : "not fetched");
         else if (p->rc[i])
             rc = p->rc[i];
+        else if (p->img[i])
+            rc = stage_image_insert(db, p->img[i]);
         else
             rc = stage_insert(db, p->out[i]);
         free(absent);
         staged_free(p->out[i]);
         p->out[i] = NULL;
+        stage_image_free(p->img[i]);
+        p->img[i] = NULL;
         if (rc) {
             pthread_mutex_lock(&p->mu);
             p->stop = 1;
@@ -380,14 +397,16 @@ static int build_stage(const char *stage_path, pool *p)
             rc = os_error(OS_EIO, "cannot read the previous stage %s: %s", stage_path,
                           sqlite3_errmsg(db));
     }
+    /* the stage is a temporary file until renamed: transactions here are
+       for speed, not safety, and the tables go in outside them */
     if (!rc)
         rc = db_exec(db, "BEGIN");
     if (!rc)
         rc = write_records(db, p);
     if (!rc)
-        rc = write_tables(db, p);
-    if (!rc)
         rc = db_exec(db, "COMMIT");
+    if (!rc)
+        rc = write_tables(db, p);
     if (attached)
         sqlite3_exec(db, "DETACH prev", NULL, NULL, NULL);
     if (db && sqlite3_close(db) != SQLITE_OK && !rc)
@@ -420,6 +439,7 @@ int extract_run(config *c, const extract_opts *opt)
     p.decision = xcalloc(nt, 1);
     p.file_rc = xcalloc(n ? n : 1, sizeof *p.file_rc);
     p.out = xcalloc(nt, sizeof *p.out);
+    p.img = xcalloc(nt, sizeof *p.img);
     p.rc = xcalloc(nt, sizeof *p.rc);
     p.done = xcalloc(nt, sizeof *p.done);
     p.claimed = xcalloc(nt, sizeof *p.claimed);
@@ -508,11 +528,14 @@ int extract_run(config *c, const extract_opts *opt)
     }
     for (int w = 0; w < started; w++)
         pthread_join(th[w], NULL);
-    for (size_t i = 0; i < nt; i++)
+    for (size_t i = 0; i < nt; i++) {
         staged_free(p.out[i]);
+        stage_image_free(p.img[i]);
+    }
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
-    free(p.decision), free(p.file_rc), free(p.out), free(p.rc), free(p.done), free(p.claimed);
+    free(p.decision), free(p.file_rc), free(p.out), free(p.img), free(p.rc), free(p.done);
+    free(p.claimed);
 
     /* a failed extract puts the last good copies back now; a download that
        staged is kept beside its last good copy until a snapshot built from

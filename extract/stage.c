@@ -665,6 +665,86 @@ int stage_insert(sqlite3 *db, staged *s)
     return rc;
 }
 
+struct stage_image {
+    const cfg_table *t;
+    unsigned char *data; /* sqlite3_serialize'd database, sqlite3_free'd */
+    sqlite3_int64 size;
+};
+
+int stage_image_build(staged *s, stage_image **out)
+{
+    *out = NULL;
+    if (s->missing)
+        return OS_OK; /* the writer warns, in config order */
+    sqlite3 *db;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close(db);
+        return os_error(OS_ENOMEM, "stage %s: cannot open a database in memory", s->t->id);
+    }
+    int rc = schema_create_stage(db);
+    if (!rc)
+        rc = db_exec(db, "BEGIN");
+    if (!rc)
+        rc = stage_insert(db, s);
+    if (!rc)
+        rc = db_exec(db, "COMMIT");
+    stage_image *img = NULL;
+    if (!rc) {
+        img = xcalloc(1, sizeof *img);
+        img->t = s->t;
+        img->data = sqlite3_serialize(db, "main", &img->size, 0);
+        if (!img->data) {
+            free(img);
+            img = NULL;
+            rc = os_error(OS_ENOMEM, "stage %s: cannot serialise its rows", s->t->id);
+        }
+    }
+    sqlite3_close(db);
+    *out = img;
+    return rc;
+}
+
+void stage_image_free(stage_image *img)
+{
+    if (!img)
+        return;
+    sqlite3_free(img->data);
+    free(img);
+}
+
+int stage_image_insert(sqlite3 *db, stage_image *img)
+{
+    const cfg_table *t = img->t;
+    int rc = db_exec(db, "ATTACH ':memory:' AS image");
+    if (rc)
+        return rc;
+    unsigned char *data = img->data;
+    img->data = NULL; /* sqlite owns it from here (FREEONCLOSE) */
+    if (sqlite3_deserialize(db, "image", data, img->size, img->size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
+        SQLITE_OK) {
+        rc = os_error(OS_EIO, "stage %s: cannot take its rows: %s", t->id, sqlite3_errmsg(db));
+    } else {
+        sqlite3_stmt *ins = NULL;
+        rc = prepare_table(db, t, &ins); /* the same CREATE as in the image */
+        sqlite3_finalize(ins);
+        /* one layout: SQLite's transfer optimisation copies the b-tree's
+           pages, no row decoded */
+        char *sql = xasprintf("BEGIN; INSERT INTO main.src_%s SELECT * FROM image.src_%s;"
+                              "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
+                              " SELECT " STAGE_TABLE_COLS " FROM image.stage_table; COMMIT",
+                              t->id, t->id);
+        if (!rc)
+            rc = db_exec(db, sql);
+        free(sql);
+        if (rc)
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    int drc = db_exec(db, "DETACH image");
+    return rc ? rc : drc;
+}
+
 int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256)
 {
     sqlite3_stmt *st;

@@ -24,6 +24,24 @@ typedef struct staged staged;
 int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, staged **out);
 /* Writes a parsed table into src_<id> and stage_table; returns an os_result. */
 int stage_insert(sqlite3 *db, staged *s);
+
+/* A parsed table written into a database of its own in memory, on the
+ * worker's thread, so the one writer of the stage copies its pages instead
+ * of inserting its rows (stage_image_insert). */
+typedef struct stage_image stage_image;
+
+/* Writes s into a new in-memory stage database and keeps its bytes in *out
+ * (NULL for an optional member that is missing: the writer records it).
+ * Returns an os_result (OS_ENOMEM, OS_EIO, reported); s stays the caller's. */
+int stage_image_build(staged *s, stage_image **out);
+
+/* Copies img's table and its stage_table row into db, which must not be in
+ * a transaction (ATTACH and DETACH); img's bytes pass to SQLite either way,
+ * img itself stays the caller's (stage_image_free). An os_result. */
+int stage_image_insert(sqlite3 *db, stage_image *img);
+
+/* Frees img (NULL is fine). */
+void stage_image_free(stage_image *img);
 void staged_free(staged *s);
 
 /* Reads table t from the raw file at raw_path (its member/sheet, header found
