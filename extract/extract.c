@@ -110,6 +110,8 @@ typedef struct {
     const file_plan *plan;
     size_t nplan;
     const fetch_receipt *rec;  /* per file */
+    int *file_of;              /* per table: its file's index in plan */
+    char **absent;             /* per table: why it is not in its release, or NULL */
     sqlite3 *prev;             /* the previous stage (read-only), while deciding */
     int have_prev;             /* there is a previous stage to copy tables from */
     unsigned char *decision;   /* per table: T_* */
@@ -144,7 +146,7 @@ static void *worker(void *arg)
         int rc = OS_OK;
         staged *s = NULL;
         stage_image *img = NULL;
-        int k = file_index(p->plan, p->nplan, &p->c->tab[i]);
+        int k = p->file_of[i];
         if (!stop)
             rc = stage_parse(&p->c->tab[i], p->plan[k].dest, p->c->max_member_bytes, &s);
         /* the rows go into a database of the worker's own: the writer then
@@ -176,24 +178,23 @@ static void decide_file(pool *p, size_t k, const fetch_receipt *r)
     int rc = OS_OK;
     for (size_t i = 0; !rc && i < c->ntab; i++) {
         const cfg_table *t = &c->tab[i];
-        if (file_index(p->plan, p->nplan, t) == (int)k && t->sha256 && strcmp(t->sha256, r->sha256))
+        if (p->file_of[i] == (int)k && t->sha256 && strcmp(t->sha256, r->sha256))
             rc = OS_EFETCH; /* reported by the main thread, as before */
     }
     /* a release found in the listing: its header decides its layout (which
        rewrites that release's table only, not yet handed to a worker) */
     for (size_t a = 0; !rc && a < c->naei; a++) {
         const cfg_table *t = c->aei[a].found ? config_table(c, c->aei[a].raw) : NULL;
-        if (t && file_index(p->plan, p->nplan, t) == (int)k)
+        if (t && p->file_of[t - c->tab] == (int)k)
             rc = aei_choose_layout(c, &c->aei[a], p->plan[k].dest);
     }
     pthread_mutex_lock(&p->mu);
     p->file_rc[k] = rc;
     for (size_t i = 0; i < c->ntab; i++) {
         const cfg_table *t = &c->tab[i];
-        if (p->decision[i] != T_UNDECIDED || file_index(p->plan, p->nplan, t) != (int)k)
+        if (p->decision[i] != T_UNDECIDED || p->file_of[i] != (int)k)
             continue;
-        char *absent = config_table_absent(c, t);
-        if (rc || absent)
+        if (rc || p->absent[i])
             p->decision[i] = T_NONE;
         else if (p->prev && stage_reusable(p->prev, "main", t, r->sha256))
             p->decision[i] = T_REUSE;
@@ -201,7 +202,6 @@ static void decide_file(pool *p, size_t k, const fetch_receipt *r)
             p->decision[i] = T_PARSE;
         if (p->decision[i] != T_PARSE)
             p->done[i] = 1;
-        free(absent);
     }
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
@@ -221,8 +221,7 @@ static void decide_rest(pool *p)
         int undecided = 0;
         pthread_mutex_lock(&p->mu);
         for (size_t i = 0; i < p->c->ntab && !undecided; i++)
-            undecided = p->decision[i] == T_UNDECIDED &&
-                        file_index(p->plan, p->nplan, &p->c->tab[i]) == (int)k;
+            undecided = p->decision[i] == T_UNDECIDED && p->file_of[i] == (int)k;
         pthread_mutex_unlock(&p->mu);
         if (undecided && p->rec[k].ok)
             decide_file(p, k, &p->rec[k]);
@@ -262,10 +261,9 @@ static int write_tables(sqlite3 *db, pool *p)
         if (rc)
             continue;
         const cfg_table *t = &c->tab[i];
-        int k = file_index(p->plan, p->nplan, t);
-        char *absent = config_table_absent(c, t);
-        if (absent)
-            rc = stage_record_absent(db, t, absent);
+        int k = p->file_of[i];
+        if (p->absent[i])
+            rc = stage_record_absent(db, t, p->absent[i]);
         else if (p->decision[i] == T_REUSE)
             rc = stage_copy_previous(db, t), nreuse++;
         else if (!p->rec[k].ok)
@@ -276,7 +274,6 @@ static int write_tables(sqlite3 *db, pool *p)
             rc = stage_image_insert(db, p->img[i]);
         else
             rc = stage_insert(db, p->out[i]);
-        free(absent);
         staged_free(p->out[i]);
         p->out[i] = NULL;
         stage_image_free(p->img[i]);
@@ -324,12 +321,10 @@ static int nothing_changed(const pool *p)
         return 0;
     for (size_t i = 0; i < p->c->ntab; i++) {
         const cfg_table *t = &p->c->tab[i];
-        char *absent = config_table_absent(p->c, t);
-        const fetch_receipt *r = &p->rec[file_index(p->plan, p->nplan, t)];
-        int keep = absent    ? stage_had_status(p->prev, t, "not_in_release")
-                   : !r->ok ? stage_had_status(p->prev, t, "missing")
-                            : p->decision[i] == T_REUSE;
-        free(absent);
+        const fetch_receipt *r = &p->rec[p->file_of[i]];
+        int keep = p->absent[i] ? stage_had_status(p->prev, t, "not_in_release")
+                   : !r->ok     ? stage_had_status(p->prev, t, "missing")
+                                : p->decision[i] == T_REUSE;
         if (!keep)
             return 0;
     }
@@ -355,13 +350,11 @@ static int refresh_in_place(const char *stage_path, pool *p)
         rc = write_records(db, p);
     for (size_t i = 0; !rc && i < p->c->ntab; i++) {
         const cfg_table *t = &p->c->tab[i];
-        const fetch_receipt *r = &p->rec[file_index(p->plan, p->nplan, t)];
-        char *absent = config_table_absent(p->c, t);
-        if (absent)
-            rc = stage_record_absent(db, t, absent);
+        const fetch_receipt *r = &p->rec[p->file_of[i]];
+        if (p->absent[i])
+            rc = stage_record_absent(db, t, p->absent[i]);
         else if (!r->ok) /* still not fetched: today's reason */
             rc = stage_record_missing(db, t, r->error[0] ? r->error : "not fetched");
-        free(absent);
     }
     if (!rc)
         rc = db_exec(db, "COMMIT");
@@ -443,6 +436,14 @@ int extract_run(config *c, const extract_opts *opt)
     p.rc = xcalloc(nt, sizeof *p.rc);
     p.done = xcalloc(nt, sizeof *p.done);
     p.claimed = xcalloc(nt, sizeof *p.claimed);
+    /* the releases are settled (discovery ran before): which file each
+       table reads and whether its release has it are known once for all */
+    p.file_of = xcalloc(nt ? nt : 1, sizeof *p.file_of);
+    p.absent = xcalloc(nt ? nt : 1, sizeof *p.absent);
+    for (size_t i = 0; i < nt; i++) {
+        p.file_of[i] = file_index(plan, n, &c->tab[i]);
+        p.absent[i] = config_table_absent(c, &c->tab[i]);
+    }
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     /* the previous stage, read-only, tells which tables need no parsing */
@@ -504,7 +505,7 @@ int extract_run(config *c, const extract_opts *opt)
     /* A pinned sha256 guards against an upstream file changing unnoticed. */
     for (size_t i = 0; !rc && i < c->ntab; i++) {
         const cfg_table *t = &c->tab[i];
-        int k = file_index(plan, n, t);
+        int k = p.file_of[i];
         if (t->sha256 && rec[k].ok && strcmp(t->sha256, rec[k].sha256))
             rc = os_error(OS_EFETCH, "%s: %s has sha256 %s, but the config pins %s", t->id,
                           t->url, rec[k].sha256, t->sha256);
@@ -536,6 +537,9 @@ int extract_run(config *c, const extract_opts *opt)
     pthread_cond_destroy(&p.cv);
     free(p.decision), free(p.file_rc), free(p.out), free(p.img), free(p.rc), free(p.done);
     free(p.claimed);
+    for (size_t i = 0; i < nt; i++)
+        free(p.absent[i]);
+    free(p.absent), free(p.file_of);
 
     /* a failed extract puts the last good copies back now; a download that
        staged is kept beside its last good copy until a snapshot built from
