@@ -435,6 +435,7 @@ int main(int argc, char **argv)
     const char *trace = getenv("OCCSNAP_TRACE");
     os_warnings_quiet = !isatty(STDERR_FILENO) && !(trace && *trace == '1');
     redact_paths(&o);
+    trace_mark("start");
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     config *cfg = NULL;
@@ -464,6 +465,7 @@ int main(int argc, char **argv)
         gmtime_r(&now, &tm);
         discover_opts d = {o.mirror, o.offline, latest, o.pin, o.npin, tm.tm_year + 1900L};
         rc = discover_run(cfg, &d);
+        trace_mark("releases discovered");
         free(latest);
     } else if (!rc && o.npin)
         rc = os_error(OS_EUSAGE, "--pin works with extract and snapshot, which choose releases");
@@ -491,7 +493,9 @@ int main(int argc, char **argv)
         os_progress("transform...");
         char now[32];
         utc_now_iso(now);
+        trace_mark("transform starts");
         rc = transform_run(cfg, stage, work, now);
+        trace_mark("transform done");
     }
     char published[64] = "";
     if (!rc && do_load && !unchanged) {

@@ -359,6 +359,28 @@ void utc_now_compact(char out[32])
     utc_format(out, "%Y-%m-%dT%H%M%SZ");
 }
 
+void trace_mark(const char *fmt, ...)
+{
+    static int on = -1;
+    static struct timespec base;
+    if (on < 0) {
+        const char *e = getenv("OCCSNAP_TRACE");
+        on = e && *e == '1';
+        clock_gettime(CLOCK_MONOTONIC, &base);
+    }
+    if (!on)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double s = (double)(ts.tv_sec - base.tv_sec) + (double)(ts.tv_nsec - base.tv_nsec) / 1e9;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "trace: +%.3f s %s\n", s, msg);
+}
+
 long long mono_ms(void)
 {
     struct timespec ts;

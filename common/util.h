@@ -64,6 +64,11 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
  * fail. */
 long long mono_ms(void);
 
+/* With OCCSNAP_TRACE=1, prints "trace: +S.SSS s <what>" to stderr: the time
+ * since the process started (its first call, from main), for the timeline of
+ * a run (where the time goes, README "Speed and memory"); never fails. */
+void trace_mark(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (iso, 21 bytes) or the
  * snapshot-directory form "YYYY-MM-DDTHHMMSSZ" (compact). */
 void utc_now_iso(char out[32]);

@@ -147,12 +147,15 @@ static void *worker(void *arg)
         staged *s = NULL;
         stage_image *img = NULL;
         int k = p->file_of[i];
+        trace_mark("extract: %s parsing", p->c->tab[i].id);
         if (!stop)
             rc = stage_parse(&p->c->tab[i], p->plan[k].dest, p->c->max_member_bytes, &s);
+        trace_mark("extract: %s parsed", p->c->tab[i].id);
         /* the rows go into a database of the worker's own: the writer then
            copies pages, and inserting runs on every core, not only its */
         if (!rc && s)
             rc = stage_image_build(s, &img);
+        trace_mark("extract: %s in its database", p->c->tab[i].id);
         if (img) {
             staged_free(s);
             s = NULL;
@@ -274,6 +277,7 @@ static int write_tables(sqlite3 *db, pool *p)
             rc = stage_image_insert(db, p->img[i]);
         else
             rc = stage_insert(db, p->out[i]);
+        trace_mark("extract: %s written", t->id);
         staged_free(p->out[i]);
         p->out[i] = NULL;
         stage_image_free(p->img[i]);
@@ -498,6 +502,7 @@ int extract_run(config *c, const extract_opts *opt)
         os_progress("fetched %zu of %zu files in %.3f s (%.1f MB, %zu not modified)", got, n,
                     (double)(mono_ms() - t0) / 1000.0, (double)bytes / 1e6, same);
     }
+    trace_mark("extract: fetched");
     decide_rest(&p);
     if (!started)
         worker(&p); /* no threads to be had: parse on this one */
@@ -529,6 +534,7 @@ int extract_run(config *c, const extract_opts *opt)
     }
     for (int w = 0; w < started; w++)
         pthread_join(th[w], NULL);
+    trace_mark("extract: staged");
     for (size_t i = 0; i < nt; i++) {
         staged_free(p.out[i]);
         stage_image_free(p.img[i]);

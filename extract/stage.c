@@ -1,5 +1,6 @@
 /* stage.c - turn cached raw files into typed rows of stage.sqlite (src_<table>). */
 #include "extract/stage.h"
+#include "common/batch.h"
 #include "common/db.h"
 #include "common/error.h"
 #include "common/sha256.h"
@@ -582,80 +583,85 @@ static char *src_columns(const cfg_table *t)
     return cols;
 }
 
-/* Creates src_<id> and returns its INSERT; identifiers come from the config,
- * which allows only [a-z0-9_] in them. */
-static int prepare_table(sqlite3 *db, const cfg_table *t, sqlite3_stmt **insert)
+/* Creates src_<id>, and with insert opens the multi-row INSERT of its rows
+ * (many a step: about half the cost a row of one statement per row);
+ * identifiers come from the config, which allows only [a-z0-9_] in them. */
+static int prepare_table(sqlite3 *db, const cfg_table *t, size_t nparam, db_batch *insert)
 {
     size_t cap = 256 + 2 * strlen(t->id);
     for (size_t i = 0; i < t->ncol; i++)
         cap += 2 * strlen(t->col[i].name) + 48;
-    char *create = xmalloc(cap), *ins = xmalloc(cap);
+    char *create = xmalloc(cap);
     int cn = snprintf(create, cap,
                       /* main.: a previous stage may be attached as "prev" */
                       "DROP TABLE IF EXISTS main.src_%s; CREATE TABLE main.src_%s(_row INTEGER NOT NULL",
                       t->id, t->id);
-    char *cols = src_columns(t);
-    int in = snprintf(ins, cap, "INSERT INTO main.src_%s(%s) VALUES(?", t->id, cols);
-    free(cols);
     for (size_t i = 0; i < t->ncol; i++) {
         const cfg_column *c = &t->col[i];
         const char *ty = c->type == CFG_TEXT ? "TEXT" : c->type == CFG_INT ? "INTEGER" : "REAL";
         cn += snprintf(create + cn, cap - (size_t)cn, ", %s %s", c->name, ty);
-        in += snprintf(ins + in, cap - (size_t)in, ",?");
-        if (c->type == CFG_OEWS || c->type == CFG_EP) {
+        if (c->type == CFG_OEWS || c->type == CFG_EP)
             cn += snprintf(create + cn, cap - (size_t)cn, ", %s_flag TEXT", c->name);
-            in += snprintf(ins + in, cap - (size_t)in, ",?");
-        }
     }
     snprintf(create + cn, cap - (size_t)cn, ") STRICT;");
-    snprintf(ins + in, cap - (size_t)in, ")");
     char *err = NULL;
     int rc = OS_OK;
     if (sqlite3_exec(db, create, NULL, NULL, &err) != SQLITE_OK) {
         rc = os_error(OS_EIO, "stage %s: %s", t->id, err);
         sqlite3_free(err);
-    } else if (sqlite3_prepare_v2(db, ins, -1, insert, NULL) != SQLITE_OK)
-        rc = os_error(OS_EIO, "stage %s: %s", t->id, sqlite3_errmsg(db));
+    } else if (insert) {
+        char *cols = src_columns(t);
+        char *into = xasprintf("main.src_%s(%s)", t->id, cols);
+        rc = db_batch_open(insert, db, into, (int)nparam);
+        if (rc)
+            os_error(OS_EIO, "stage %s: cannot prepare its INSERT", t->id);
+        free(into);
+        free(cols);
+    }
     free(create);
-    free(ins);
     return rc;
 }
 
 int stage_insert(sqlite3 *db, staged *s)
 {
     const cfg_table *t = s->t;
-    sqlite3_stmt *ins = NULL;
+    db_batch ins = {0};
     /* A missing optional table is staged empty, so queries still work. */
-    int rc = prepare_table(db, t, &ins);
+    int rc = prepare_table(db, t, s->nparam, &ins);
     if (!rc && s->missing) {
-        sqlite3_finalize(ins);
+        db_batch_close(&ins);
         os_warning("%s: %s has no member '%s' (optional: staged as missing)", t->id,
                    t->cache_name, t->member);
         return record_table(db, t, s->label, "missing", 0, 0, NULL, "member not in archive");
     }
+    /* the texts stay in s->text until the statement has stepped: bound as
+       they are (SQLITE_STATIC), not copied */
     for (size_t r = 0; !rc && r < s->nrow; r++) {
         const value *v = &s->v[r * s->nparam];
+        int p0 = db_batch_at(&ins);
         for (size_t k = 0; k < s->nparam; k++) {
-            int p = (int)k + 1;
+            int p = p0 + (int)k;
             switch (v[k].kind) {
             case V_INT:
-                sqlite3_bind_int64(ins, p, v[k].u.i);
+                sqlite3_bind_int64(ins.st, p, v[k].u.i);
                 break;
             case V_REAL:
-                sqlite3_bind_double(ins, p, v[k].u.d);
+                sqlite3_bind_double(ins.st, p, v[k].u.d);
                 break;
             case V_TEXT:
-                sqlite3_bind_text(ins, p, s->text + v[k].u.off, (int)v[k].len, SQLITE_STATIC);
+                sqlite3_bind_text(ins.st, p, s->text + v[k].u.off, (int)v[k].len, SQLITE_STATIC);
                 break;
             default:
-                sqlite3_bind_null(ins, p);
+                sqlite3_bind_null(ins.st, p);
             }
         }
-        if (sqlite3_step(ins) != SQLITE_DONE)
-            rc = os_error(OS_EIO, "stage %s: %s", t->id, sqlite3_errmsg(db));
-        sqlite3_reset(ins);
+        rc = db_batch_add(&ins);
     }
-    sqlite3_finalize(ins);
+    if (!rc)
+        rc = db_batch_flush(&ins);
+    if (rc)
+        rc = os_error(OS_EIO, "stage %s: cannot insert its rows: %s", t->id, sqlite3_errmsg(db));
+    db_batch_close(&ins);
     char note[96] = "";
     if (s->filtered)
         snprintf(note, sizeof note, "%ld rows left out by the table's filters", s->filtered);
@@ -726,9 +732,7 @@ int stage_image_insert(sqlite3 *db, stage_image *img)
         SQLITE_OK) {
         rc = os_error(OS_EIO, "stage %s: cannot take its rows: %s", t->id, sqlite3_errmsg(db));
     } else {
-        sqlite3_stmt *ins = NULL;
-        rc = prepare_table(db, t, &ins); /* the same CREATE as in the image */
-        sqlite3_finalize(ins);
+        rc = prepare_table(db, t, 0, NULL); /* the same CREATE as in the image */
         /* one layout: SQLite's transfer optimisation copies the b-tree's
            pages, no row decoded */
         char *sql = xasprintf("BEGIN; INSERT INTO main.src_%s SELECT * FROM image.src_%s;"
@@ -810,9 +814,7 @@ static int same_layout(sqlite3 *db, const cfg_table *t)
 
 int stage_copy_previous(sqlite3 *db, const cfg_table *t)
 {
-    sqlite3_stmt *ins = NULL;
-    int rc = prepare_table(db, t, &ins);
-    sqlite3_finalize(ins);
+    int rc = prepare_table(db, t, 0, NULL);
     if (rc)
         return rc;
     /* "INSERT INTO x SELECT * FROM y" of two tables of one layout is

@@ -156,6 +156,7 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* A copy, not a link: the published file must not change when someone
      * opens the work database; transform wrote it compact, so it is ready. */
     rc = copy_file(work_db, db_path);
+    trace_mark("load: database copied");
     file_task db_hash = {.started = 0, .rc = OS_OK}, db_sync = {.started = 0, .rc = OS_OK};
     if (!rc) {
         task_start(&db_hash, db_path, 1);
@@ -167,6 +168,7 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     json_t *prev = previous_manifest(out_dir);
     if (!rc)
         rc = datatest_run(snap, json_object_get(prev, "row_counts"), c->min_row_share, tests);
+    trace_mark("load: data tests run");
     json_decref(prev);
     json_t *manifest = NULL;
     if (!rc && !(manifest = manifest_build(snap, c, name, tests)))
@@ -174,11 +176,14 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     /* Exports for tools that do not read SQLite, described by a Frictionless
      * Data Package; the manifest lists every file with its sha256. */
     export_hashes hashes = {.n = 0};
+    trace_mark("load: manifest built");
     int hrc = task_wait(&db_hash);
+    trace_mark("load: database hashed");
     if (!rc)
         rc = hrc;
     if (!rc)
         rc = export_profile(snap, c, tmp, &db_hash.file, &hashes);
+    trace_mark("load: exported");
     sqlite3_close(snap);
     /* the exported files were hashed for the Data Package: hash each once */
     for (int k = 0; !rc && k < hashes.n; k++)
@@ -202,7 +207,9 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         free(fpath);
     }
     /* the database is on the disk before the folder is renamed into place */
+    trace_mark("load: manifest written");
     int src = task_wait(&db_sync);
+    trace_mark("load: database synced");
     if (!rc)
         rc = src;
     export_hashes_free(&hashes);

@@ -3,7 +3,7 @@
 #include "common/schema.h"
 #include "common/strmap.h"
 #include "common/util.h"
-#include "transform/batch.h"
+#include "common/batch.h"
 #include "transform/context.h"
 #include "transform/occode.h"
 #include "transform/worker.h"
@@ -143,8 +143,8 @@ static int load_titles(tf *t, const char *table_id, int reported)
     tf_coverage *c = tf_cov_start(t, table_id, "onet");
     occ_cache last = {.i = -1};
     const char *kind = reported ? "reported" : "alternate";
-    tf_batch ins;
-    rc = tf_batch_open(&ins, t->out,
+    db_batch ins;
+    rc = db_batch_open(&ins, t->out,
                     "occupation_title(onet_code, title, kind, short_title, sources,"
                     " shown_in_my_next_move)",
                     6);
@@ -159,9 +159,9 @@ static int load_titles(tf *t, const char *table_id, int reported)
                           t->u.onet[i]);
             break;
         }
-        int p = tf_batch_at(&ins);
+        int p = db_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
-        tf_batch_text(&ins, p + 1, title);
+        db_batch_text(&ins, p + 1, title);
         sqlite3_bind_text(ins.st, p + 2, kind, -1, SQLITE_STATIC);
         if (reported) {
             int shown = yes_no(db_text(q, 3));
@@ -177,19 +177,19 @@ static int load_titles(tf *t, const char *table_id, int reported)
         } else {
             /* "n/a": the title has no short form. */
             const char *short_title = db_text(q, 3);
-            tf_batch_text(&ins, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
-            tf_batch_text(&ins, p + 4, db_text(q, 4));
+            db_batch_text(&ins, p + 3, strcmp(short_title, "n/a") ? short_title : NULL);
+            db_batch_text(&ins, p + 4, db_text(q, 4));
             sqlite3_bind_null(ins.st, p + 5);
         }
-        rc = tf_batch_add(&ins);
+        rc = db_batch_add(&ins);
         c->rows_mapped++;
         c->covered[i] = 1;
     }
     if (!rc)
-        rc = tf_batch_flush(&ins);
+        rc = db_batch_flush(&ins);
     if (rc == OS_EIO && is_duplicate(t->out))
         rc = report_duplicate(t, table_id, "title");
-    tf_batch_close(&ins);
+    db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
     return rc;
@@ -212,8 +212,8 @@ static int load_technology(tf *t)
         return rc;
     tf_coverage *c = tf_cov_start(t, ID, "onet");
     occ_cache last = {.i = -1};
-    tf_batch ins;
-    rc = tf_batch_open(&ins, t->out,
+    db_batch ins;
+    rc = db_batch_open(&ins, t->out,
                     "technology(onet_code, example, commodity_code, commodity_title,"
                     " hot_technology, in_demand)",
                     6);
@@ -235,22 +235,22 @@ static int load_technology(tf *t)
                               FLAG_COL[k], db_text(q, 5 + k));
         if (rc)
             break;
-        int p = tf_batch_at(&ins);
+        int p = db_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
-        tf_batch_text(&ins, p + 1, example);
+        db_batch_text(&ins, p + 1, example);
         sqlite3_bind_value(ins.st, p + 2, sqlite3_column_value(q, 3));
-        tf_batch_text(&ins, p + 3, db_text(q, 4));
+        db_batch_text(&ins, p + 3, db_text(q, 4));
         sqlite3_bind_int(ins.st, p + 4, flag[0]);
         sqlite3_bind_int(ins.st, p + 5, flag[1]);
-        rc = tf_batch_add(&ins);
+        rc = db_batch_add(&ins);
         c->rows_mapped++;
         c->covered[i] = 1;
     }
     if (!rc)
-        rc = tf_batch_flush(&ins);
+        rc = db_batch_flush(&ins);
     if (rc == OS_EIO && is_duplicate(t->out))
         rc = report_duplicate(t, ID, "example");
-    tf_batch_close(&ins);
+    db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
     return rc;
@@ -586,15 +586,15 @@ static int insert_elements(tf *t, element_kind *ek, int n)
             by_occ[at] = c;
             kind_of[at] = (unsigned char)k;
         }
-    tf_batch ins;
-    int rc = tf_batch_open(&ins, t->out,
+    db_batch ins;
+    int rc = db_batch_open(&ins, t->out,
                         "element(onet_code, kind, element_id, element_name, importance, level,"
                         " importance_suppress, level_suppress, level_not_relevant, source_table)",
                         10);
     for (size_t at = 0; !rc && at < total; at++) {
         const element_kind *e = &ek[kind_of[at]];
         const pivot_cell *cell = &e->p.cell[by_occ[at]];
-        int p = tf_batch_at(&ins);
+        int p = db_batch_at(&ins);
         sqlite3_bind_text(ins.st, p, t->u.onet[cell->occ], -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 1, e->kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins.st, p + 2, e->p.elem_id[cell->elem], -1, SQLITE_STATIC);
@@ -605,11 +605,11 @@ static int insert_elements(tf *t, element_kind *ek, int n)
         bind_flag(ins.st, p + 7, cell->suppress[LV]);
         bind_flag(ins.st, p + 8, cell->not_relevant);
         sqlite3_bind_text(ins.st, p + 9, e->id, -1, SQLITE_STATIC);
-        rc = tf_batch_add(&ins);
+        rc = db_batch_add(&ins);
     }
     if (!rc)
-        rc = tf_batch_flush(&ins);
-    tf_batch_close(&ins);
+        rc = db_batch_flush(&ins);
+    db_batch_close(&ins);
     free(start);
     free(fill);
     free(by_occ);
@@ -735,13 +735,16 @@ int tf_onet_details(tf *t)
     int rc = load_titles(t, "onet_alt_titles", 0);
     if (!rc)
         rc = load_titles(t, "onet_reported_titles", 1);
+    trace_mark("transform: titles");
     if (!rc)
         rc = load_technology(t);
+    trace_mark("transform: technology");
     if (!rc)
         rc = load_job_zones(t);
     int skills = 0;
     size_t nread = 0;
     tf_pre_elements *pre = rc ? NULL : tf_worker_elements(t);
+    trace_mark("transform: elements read ahead (waited)");
     for (size_t k = 0; !rc && k < NKINDS; k++, nread++) {
         rc = read_elements(t, &ek[k], KINDS[k].kind, KINDS[k].text_id, KINDS[k].xlsx_id,
                            KINDS[k].need == 1, pre ? &pre->kind[k] : NULL);

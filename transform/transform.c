@@ -5,7 +5,7 @@
 #include "common/error.h"
 #include "common/tmpfiles.h"
 #include "common/util.h"
-#include "transform/batch.h"
+#include "common/batch.h"
 #include "transform/context.h"
 #include "transform/crosswalks.h"
 #include "transform/occode.h"
@@ -34,7 +34,7 @@ static int by_name(const void *a, const void *b)
 /* Writes every measure's values with their percentiles into measure, rows
  * in the table's key order (occupation, then measure name, both as bytes):
  * appended to the B-tree instead of spread over it, many to a statement
- * (tf_batch). label comes from config_label and match from match_names,
+ * (db_batch). label comes from config_label and match from match_names,
  * the words of their CHECKs, which are off while it inserts (tf_checks);
  * a value without a match kind ("none", which the CHECK refuses) is
  * refused here. Returns OS_OK, OS_EDATA for a value without a match kind,
@@ -56,10 +56,10 @@ static int write_measures(tf *t)
         occ[i] = (named){t->u.onet[i], i};
     qsort(occ, n_occ, sizeof *occ, by_name);
     qsort(meas, nm, sizeof *meas, by_name);
-    tf_batch ins = {0};
+    db_batch ins = {0};
     int rc = tf_checks(t, 0);
     if (!rc)
-        rc = tf_batch_open(&ins, t->out,
+        rc = db_batch_open(&ins, t->out,
                            "measure(onet_code, measure, value, pct, pct_emp, n, label, match,"
                            " source)",
                            9);
@@ -76,7 +76,7 @@ static int write_measures(tf *t)
                 break;
             }
             double p = pct[k * n_occ + i];
-            int at = tf_batch_at(&ins);
+            int at = db_batch_at(&ins);
             sqlite3_bind_text(ins.st, at, t->u.onet[i], -1, SQLITE_STATIC);
             sqlite3_bind_text(ins.st, at + 1, m->name, -1, SQLITE_STATIC);
             sqlite3_bind_double(ins.st, at + 2, m->value[i]);
@@ -86,12 +86,12 @@ static int write_measures(tf *t)
             db_bind_text(ins.st, at + 6, config_label(t->cfg, p));
             sqlite3_bind_text(ins.st, at + 7, match_names[m->match[i]], -1, SQLITE_STATIC);
             sqlite3_bind_text(ins.st, at + 8, m->source, -1, SQLITE_STATIC);
-            rc = tf_batch_add(&ins);
+            rc = db_batch_add(&ins);
         }
     }
     if (!rc)
-        rc = tf_batch_flush(&ins);
-    tf_batch_close(&ins);
+        rc = db_batch_flush(&ins);
+    db_batch_close(&ins);
     if (!rc)
         rc = tf_checks(t, 1);
     free(pct);
@@ -360,6 +360,7 @@ static int run(tf *t, const char *created_at)
         rc = STEPS[k].fn(t);
         if (trace)
             fprintf(stderr, "transform: %-14s %.3f s\n", STEPS[k].name, now_s() - t0);
+        trace_mark("transform: %s done", STEPS[k].name);
     }
     return rc;
 }

@@ -47,12 +47,15 @@ static void *work(void *arg)
     int open = sqlite3_open_v2(k->stage_path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
                                NULL) == SQLITE_OK;
     k->w.stage = db;
+    trace_mark("transform reader: starts");
     tf_pre_elements *e = open && !stopping(k) ? tf_onet_elements_read(&k->w) : NULL;
+    trace_mark("transform reader: elements read");
     pthread_mutex_lock(&k->mu);
     k->elements = e;
     pthread_mutex_unlock(&k->mu);
     finish(k, 0);
     tf_pre_aei *a = open && !stopping(k) ? tf_aei_read(&k->w) : NULL;
+    trace_mark("transform reader: economic index read");
     pthread_mutex_lock(&k->mu);
     k->aei = a;
     pthread_mutex_unlock(&k->mu);

@@ -1,4 +1,4 @@
-/* batch.h - multi-row INSERT statements: many rows per step, for the big tables of a transform. */
+/* batch.h - multi-row INSERT statements: many rows per step, for the big tables of the stage and the transform. */
 #ifndef OCCSNAP_BATCH_H
 #define OCCSNAP_BATCH_H
 
@@ -9,29 +9,31 @@
  * 95 ms one by one, 46 ms 64 at a time), and a CHECK(col IN (a, b, c))
  * builds its look-up table once per step, not once per row (measure: 13,600
  * rows 150 ms one by one). */
-#define TF_BATCH 64
+#define DB_BATCH 64
 
-/* A prepared multi-row INSERT of TF_BATCH rows of ncol columns. Each row is
- * bound at tf_batch_at() and counted with tf_batch_add(), which steps the
- * statement when it is full; tf_batch_flush() steps a partial one, whose
+/* A prepared multi-row INSERT of DB_BATCH rows of ncol columns. Each row is
+ * bound at db_batch_at() and counted with db_batch_add(), which steps the
+ * statement when it is full; db_batch_flush() steps a partial one, whose
  * unused rows carry a NULL first column that the statement's WHERE drops. */
-typedef struct tf_batch_block tf_batch_block;
+typedef struct db_batch_block db_batch_block;
 typedef struct {
     sqlite3 *db;
     sqlite3_stmt *st;
     int ncol, nrow;
-    /* copies of the texts bound since the last step (tf_batch_text), in
-       blocks that stay put until tf_batch_close */
-    tf_batch_block *first, *cur;
-} tf_batch;
+    int per; /* rows per statement: DB_BATCH, fewer when ncol is so large
+                that DB_BATCH rows would pass SQLite's limit of parameters */
+    /* copies of the texts bound since the last step (db_batch_text), in
+       blocks that stay put until db_batch_close */
+    db_batch_block *first, *cur;
+} db_batch;
 
 /* Prepares the INSERT into table, given with its column list ("t(a, b)";
  * the first column NOT NULL); returns OS_OK or OS_EIO (reported). b owns
- * the statement until tf_batch_close. */
-int tf_batch_open(tf_batch *b, sqlite3 *db, const char *table, int ncol);
+ * the statement until db_batch_close. */
+int db_batch_open(db_batch *b, sqlite3 *db, const char *table, int ncol);
 
 /* The parameter index of the first column of the next row; cannot fail. */
-static inline int tf_batch_at(const tf_batch *b)
+static inline int db_batch_at(const db_batch *b)
 {
     return b->nrow * b->ncol + 1;
 }
@@ -40,17 +42,17 @@ static inline int tf_batch_at(const tf_batch *b)
  * db_bind_text), the copy kept by b until the statement has stepped:
  * SQLite's own copy (SQLITE_TRANSIENT) costs a malloc and a free a value,
  * this one a memcpy. Dies on OOM. */
-void tf_batch_text(tf_batch *b, int i, const char *s);
+void db_batch_text(db_batch *b, int i, const char *s);
 
-/* Counts the row bound at tf_batch_at(), stepping a full batch; returns
+/* Counts the row bound at db_batch_at(), stepping a full batch; returns
  * OS_OK or OS_EIO (reported). */
-int tf_batch_add(tf_batch *b);
+int db_batch_add(db_batch *b);
 
 /* Inserts the rows bound since the last step; returns OS_OK or OS_EIO. */
-int tf_batch_flush(tf_batch *b);
+int db_batch_flush(db_batch *b);
 
 /* Frees the statement and the copies (rows not flushed are dropped);
  * cannot fail. */
-void tf_batch_close(tf_batch *b);
+void db_batch_close(db_batch *b);
 
 #endif
