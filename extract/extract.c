@@ -130,10 +130,15 @@ static void *worker(void *arg)
     pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        size_t i, n = p->c->ntab;
+        /* the table of the largest file first (the two big O*NET sheets),
+           so that the longest parses do not start last and leave a core
+           idle at the end; ties in config order */
+        size_t i, n = p->c->ntab, best = n;
         for (i = 0; i < n; i++)
-            if (p->decision[i] == T_PARSE && !p->claimed[i])
-                break;
+            if (p->decision[i] == T_PARSE && !p->claimed[i] &&
+                (best == n || p->rec[p->file_of[i]].bytes > p->rec[p->file_of[best]].bytes))
+                best = i;
+        i = best;
         if (i == n) {
             if (p->all_decided || p->stop)
                 break;

@@ -780,6 +780,7 @@ static void pool_work(export_pool *p, sqlite3 *db)
             j->rc = OS_EIO; /* the worker's connection did not open: said already */
         else
             j->rc = write_rows(db, p->c, p->words, &j->spec, p->dir, j->fields, &j->sums);
+        trace_mark("load: %s exported", j->spec.table);
     }
 }
 

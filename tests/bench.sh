@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make bench: wall time (median, min, max of RUNS runs, hyperfine) and peak
-# resident memory (the largest of RSS_RUNS runs, /usr/bin/time -v) of occsnap
-# over the real mirror, each beside what it is measured against, in one run:
+# make bench: wall time (median, min, max of RUNS runs, taken in turns with
+# what each is compared with: tests/bench_runs.py) and peak resident memory
+# (the largest of RSS_RUNS runs, /usr/bin/time -v) of occsnap over the real
+# mirror, each beside what it is measured against, in one run:
 #   1. a cold snapshot (empty cache) and the sequential decompression floor of
 #      exactly the files it read (tests/bench_floor.py, from its manifest);
 #   2. the unchanged re-run (directory mirror), and the re-run over loopback
@@ -9,7 +10,9 @@
 #   3. a cold extract over a loopback server delaying every answer by DELAY s,
 #      and the slowest single download from it (curl), for the parallel fetch;
 #   4. the other stages on their own.
-# Needs hyperfine, GNU time (/usr/bin/time), unzip, curl and python3.
+# A ratio is the median of the ratios within each round (both sides timed
+# within seconds of each other), not a ratio of medians.
+# Needs GNU time (/usr/bin/time), unzip, curl and python3.
 set -eu
 cd "$(dirname "$0")/.."
 MIRROR=${OCCSNAP_TEST_MIRROR:-../shared/mirror}
@@ -19,9 +22,9 @@ DELAY=${DELAY:-0.2}
 BIN=$(pwd)/build/occsnap
 [ -f "$MIRROR/SHA256SUMS" ] || { echo "bench: no mirror at $MIRROR" >&2; exit 1; }
 MIRROR=$(cd "$MIRROR" && pwd)
-for tool in hyperfine /usr/bin/time unzip curl python3; do
+for tool in /usr/bin/time unzip curl python3; do
     command -v "$tool" >/dev/null ||
-        { echo "bench: needs $tool (apt-get install hyperfine time unzip curl)" >&2; exit 1; }
+        { echo "bench: needs $tool (apt-get install time unzip curl python3)" >&2; exit 1; }
 done
 TMP=$(mktemp -d); PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"' EXIT
@@ -48,17 +51,16 @@ rss() {
     awk -v k="$max" 'BEGIN{printf "%.1f", k/1024}'
 }
 
-# bench NAME PREPARE COMMAND [NAME PREPARE COMMAND]...: hyperfine over the
-# commands (each with its own prepare), then one line each; sets MED_<i>
+# bench NAME PREPARE COMMAND [NAME PREPARE COMMAND]...: RUNS rounds of the
+# commands in turn (each after its prepare), then one line each; sets
+# MED_<i>, MEM_<i> and, with two commands or more, RATIO (command 0 over 1:
+# median, min and max of the rounds)
 bench() {
-    local args=() names=() preps=() cmds=() i=0
+    local names=() preps=() cmds=() i=0
+    python3 tests/bench_runs.py "$RUNS" "$TMP/h.json" "$@"
     while [ $# -gt 0 ]; do
-        names+=("$1"); preps+=("$2"); cmds+=("$3")
-        args+=(--prepare "$2" -n "$1" "$3"); shift 3
+        names+=("$1"); preps+=("$2"); cmds+=("$3"); shift 3
     done
-    hyperfine -N --style none --runs "$RUNS" --export-json "$TMP/h.json" "${args[@]}" \
-        >/dev/null 2>"$TMP/h.err" || hyperfine --style none --runs "$RUNS" \
-        --export-json "$TMP/h.json" "${args[@]}" >/dev/null
     for i in "${!names[@]}"; do
         local mem; mem=$(rss "${preps[$i]}" "${cmds[$i]}")
         python3 - "$TMP/h.json" "$i" "${names[$i]}" "$mem" <<'EOF'
@@ -70,6 +72,7 @@ open(sys.argv[1] + ".%s" % sys.argv[2], "w").write("%.6f %s\n" % (r["median"], s
 EOF
     done
     for i in "${!names[@]}"; do read -r "MED_$i" "MEM_$i" < "$TMP/h.json.$i"; done
+    RATIO=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])).get("ratio"); print("%.2f %.2f %.2f" % (r["median"], r["min"], r["max"]) if r else "")' "$TMP/h.json")
 }
 
 verdict() { # label value target: "met" or "NOT met"
@@ -89,10 +92,10 @@ echo "-- 1. cold snapshot vs the decompression floor ($(sed 's/# //' "$TMP/floor
 S="--mirror $MIRROR --cache $TMP/c1 --out $TMP/o1"
 bench "snapshot, cold cache" "rm -rf $TMP/c1 $TMP/o1" "$BIN snapshot $S" \
       "floor: unzip -p / cat of the inputs" "true" "bash $TMP/floor.sh"
-COLD=$MED_0 FLOOR=$MED_1; mem "$MEM_0"
-RATIO=$(awk -v a="$COLD" -v b="$FLOOR" 'BEGIN{printf "%.2f", a/b}')
-echo "  cold / floor = $RATIO"
-verdict "cold snapshot <= 1.5 x floor" "$RATIO" 1.5
+mem "$MEM_0"
+read -r R RMIN RMAX <<<"$RATIO"
+echo "  cold / floor = $R (each round's ratio: min $RMIN, max $RMAX)"
+verdict "cold snapshot <= 1.5 x floor" "$R" 1.5
 
 echo "-- 2. re-runs with nothing new"
 "$BIN" snapshot $S >/dev/null 2>&1 || true
@@ -115,22 +118,29 @@ BIG=$(sqlite3 -batch -noheader "$TMP/c2/stage.sqlite" "select url from stage_fil
 BIGPATH=${BIG#https://}; BIGPATH=${BIGPATH#http://}
 bench "extract, cold, every answer +${DELAY} s" "rm -rf $TMP/c3" "$BIN extract $D" \
       "curl of the largest file alone" "true" "curl -sf -o /dev/null $SLOW/$BIGPATH"
-PAR=$(awk -v a="$MED_0" -v b="$MED_1" 'BEGIN{printf "%.2f", a/b}'); mem "$MEM_0"
-echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"))"
+mem "$MEM_0"
+read -r PAR RMIN RMAX <<<"$RATIO"
+echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"); min $RMIN, max $RMAX)"
 verdict "parallel extract <= 1.5 x slowest single download" "$PAR" 1.5
-# the downloads alone, as the extract reports them (after release discovery,
-# which must learn a release before its files can be asked for: one round
-# trip of its own, its requests all at once)
+# where the extract's time goes (OCCSNAP_TRACE=1's timeline): the downloads
+# alone, as the extract reports them, then the same from the start of the
+# run, release discovery included (it must learn a release before its files
+# can be asked for: one round trip of its own, its requests all at once);
+# what follows the last download is parsing
 for _ in $(seq "$RUNS"); do
     rm -rf "$TMP/c3"
-    OCCSNAP_TRACE=1 "$BIN" extract $D 2>&1 |
-        sed -nE 's/.*fetched [0-9]+ of [0-9]+ files in ([0-9.]+) s.*/\1/p'
-done | sort -n > "$TMP/fetch.s"
-FETCH=$(awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}' "$TMP/fetch.s")
-FPAR=$(awk -v a="$FETCH" -v b="$MED_1" 'BEGIN{printf "%.2f", a/b}')
-printf "%-44s median %7.3f s  (min %6.3f, max %6.3f)\n" "  of which the downloads (extract's own figure)" \
-    "$FETCH" "$(head -1 "$TMP/fetch.s")" "$(tail -1 "$TMP/fetch.s")"
-echo "  downloads / slowest single download = $FPAR"
+    OCCSNAP_TRACE=1 "$BIN" extract $D 2>&1 | tr '\n' ' ' |
+        sed -nE 's/.*fetched [0-9]+ of [0-9]+ files in ([0-9.]+) s.*trace: \+([0-9.]+) s extract: fetched.*/\1 \2/p'
+done > "$TMP/fetch.s"
+# line NAME COLUMN: median, min and max of column COLUMN of fetch.s, beside the curl
+line() {
+    sort -n -k"$2" "$TMP/fetch.s" | awk -v c="$2" -v n="$1" -v b="$MED_1" '
+        {v[NR]=$c} END{m=v[int((NR+1)/2)];
+        printf "%-44s median %7.3f s  (min %6.3f, max %6.3f)  = %.2f x the slowest download\n",
+               n, m, v[1], v[NR], m/b}'
+}
+line "  of which the downloads (extract's own figure)" 1
+line "  discovery and downloads, from the run's start" 2
 
 echo "-- 4. the stages on their own"
 "$BIN" snapshot $S --force >/dev/null 2>&1

@@ -866,7 +866,16 @@ static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
     for (size_t i = 0; !rc && i < np; i++) {
         for (size_t o = 0; o < t->u.n; o++)
             usage_out[o] = NAN; /* the latest period's usage is the release's */
-        rc = roll_period(t, a, &st, &ps[i], c, cp, ri, usage_out, match_out);
+        /* the CHECKs of aei_task and aei_occupation (match, joined_by IN
+           ...) see only the words roll_period binds from its own constants:
+           off while it inserts, as SQLite would build their look-up lists
+           again for every row (tf_checks) */
+        rc = tf_checks(t, 0);
+        if (!rc)
+            rc = roll_period(t, a, &st, &ps[i], c, cp, ri, usage_out, match_out);
+        int crc = tf_checks(t, 1);
+        if (!rc)
+            rc = crc;
         if (!rc)
             rc = soc_rows(t, a, &ps[i]);
     }

@@ -732,9 +732,16 @@ void tf_pre_elements_free(tf_pre_elements *pe)
 int tf_onet_details(tf *t)
 {
     element_kind ek[NKINDS] = {0};
-    int rc = load_titles(t, "onet_alt_titles", 0);
+    /* occupation_title.kind's CHECK sees only the two words load_titles
+       binds from its constants: off while it inserts (tf_checks) */
+    int rc = tf_checks(t, 0);
+    if (!rc)
+        rc = load_titles(t, "onet_alt_titles", 0);
     if (!rc)
         rc = load_titles(t, "onet_reported_titles", 1);
+    int crc = tf_checks(t, 1);
+    if (!rc)
+        rc = crc;
     trace_mark("transform: titles");
     if (!rc)
         rc = load_technology(t);

@@ -60,4 +60,17 @@ start_server "$TMP/dm2"
 stage extract --mirror "$URL"; check "extract" "$RC" 0
 check "the other origin's file was fetched" \
     "$(q "$C/stage.sqlite" "select dv_rating_gamma from src_eloundou_occ where onet_code='11-1011.00'")" 0.25
+step "OCCSNAP_TRACE=1: a timeline of the run, its marks in order"
+# (README "Speed and memory": where the time goes); the main thread's marks
+# only, as the workers' lines may print a little out of turn
+OCCSNAP_TRACE=1 "$BIN" snapshot --config "$CONFIG" --mirror "$MIRROR" --cache "$TMP/tc" \
+    --out "$TMP/to" >"$TMP/trace.log" 2>&1; check "snapshot" "$?" 0
+MARKS="start|releases discovered|extract: fetched|extract: staged|transform starts|transform: commit done|transform done|load: data tests run|load: exported|load: database synced"
+sed -nE "s/^trace: \+([0-9]+\.[0-9]{3}) s ($MARKS)\$/\2/p" "$TMP/trace.log" | tr '\n' '|' >"$TMP/marks"
+check "every mark, in order" "$(cat "$TMP/marks")" "${MARKS}|"
+check "times never go back" "$(sed -nE "s/^trace: \+([0-9.]+) s ($MARKS)\$/\1/p" "$TMP/trace.log" |
+    awk 'NR > 1 && $1 < prev {bad++} {prev = $1} END {print bad + 0}')" 0
+check "each table written into the stage" "$(grep -cE '^trace: .* s extract: [a-z0-9_]+ written$' "$TMP/trace.log")" "$NTAB"
+check "no trace without OCCSNAP_TRACE" "$("$BIN" snapshot --config "$CONFIG" --mirror "$MIRROR" \
+    --cache "$TMP/tc" --out "$TMP/to" --force 2>&1 | grep -c '^trace:')" 0
 finish
