@@ -117,11 +117,16 @@ D="--mirror $SLOW --cache $TMP/c3 --out $TMP/o3"
 BIG=$(sqlite3 -batch -noheader "$TMP/c2/stage.sqlite" "select url from stage_file where ok order by bytes desc limit 1")
 BIGPATH=${BIG#https://}; BIGPATH=${BIGPATH#http://}
 bench "extract, cold, every answer +${DELAY} s" "rm -rf $TMP/c3" "$BIN extract $D" \
-      "curl of the largest file alone" "true" "curl -sf -o /dev/null $SLOW/$BIGPATH"
-mem "$MEM_0"
+      "curl of the largest file alone" "true" "curl -sf -o /dev/null $SLOW/$BIGPATH" \
+      "extract, cold, no delay (directory mirror)" "rm -rf $TMP/c5" \
+      "$BIN extract --mirror $MIRROR --cache $TMP/c5"
+mem "$MEM_0" "$MEM_2"
 read -r PAR RMIN RMAX <<<"$RATIO"
 echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"); min $RMIN, max $RMAX)"
 verdict "parallel extract <= 1.5 x slowest single download" "$PAR" 1.5
+# what the delay adds to the extract: the network's share, the parsing (the
+# same either way) taken out
+awk -v a="$MED_0" -v c="$MED_2" -v b="$MED_1" 'BEGIN{printf "  %-42s %7.3f s  = %.2f x the slowest download\n", "added by the delay (delayed - no delay)", a-c, (a-c)/b}'
 # where the extract's time goes (OCCSNAP_TRACE=1's timeline): the downloads
 # alone, as the extract reports them, then the same from the start of the
 # run, release discovery included (it must learn a release before its files
