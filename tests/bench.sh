@@ -134,7 +134,7 @@ awk -v a="$MED_0" -v c="$MED_2" -v b="$MED_1" 'BEGIN{printf "  %-42s %7.3f s  = 
 # what follows the last download is parsing
 for _ in $(seq "$RUNS"); do
     rm -rf "$TMP/c3"
-    OCCSNAP_TRACE=1 "$BIN" extract $D 2>&1 | tr '\n' ' ' |
+    OCCSNAP_TRACE=1 "$BIN" extract $D 2>&1 | { tr '\n' ' '; echo; } |
         sed -nE 's/.*fetched [0-9]+ of [0-9]+ files in ([0-9.]+) s.*trace: \+([0-9.]+) s extract: fetched.*/\1 \2/p'
 done > "$TMP/fetch.s"
 # line NAME COLUMN: median, min and max of column COLUMN of fetch.s, beside the curl
