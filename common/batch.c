@@ -12,6 +12,7 @@ int db_batch_open(db_batch *b, sqlite3 *db, const char *table, int ncol)
 {
     int limit = sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
     int per = ncol > 0 && limit / ncol < DB_BATCH ? limit / ncol : DB_BATCH;
+    *b = (db_batch){.db = db, .ncol = ncol}; /* closable whatever happens */
     if (per < 1)
         return os_error(OS_EIO, "sqlite: %d columns in one row are more parameters than the "
                         "limit of %d", ncol, limit);

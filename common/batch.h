@@ -11,9 +11,9 @@
  * rows 150 ms one by one). */
 #define DB_BATCH 64
 
-/* A prepared multi-row INSERT of DB_BATCH rows of ncol columns. Each row is
- * bound at db_batch_at() and counted with db_batch_add(), which steps the
- * statement when it is full; db_batch_flush() steps a partial one, whose
+/* A prepared multi-row INSERT of per rows (DB_BATCH, or fewer: see per) of
+ * ncol columns. Each row is bound at db_batch_at() and counted with
+ * db_batch_add(), which steps the statement when it is full; db_batch_flush() steps a partial one, whose
  * unused rows carry a NULL first column that the statement's WHERE drops. */
 typedef struct db_batch_block db_batch_block;
 typedef struct {
@@ -28,8 +28,10 @@ typedef struct {
 } db_batch;
 
 /* Prepares the INSERT into table, given with its column list ("t(a, b)";
- * the first column NOT NULL); returns OS_OK or OS_EIO (reported). b owns
- * the statement until db_batch_close. */
+ * the first column NOT NULL); returns OS_OK or OS_EIO (reported: a row of
+ * more columns than SQLite's limit of parameters, or SQLite's own error).
+ * b owns the statement until db_batch_close, which may be called on every
+ * path, a failed open included. */
 int db_batch_open(db_batch *b, sqlite3 *db, const char *table, int ncol);
 
 /* The parameter index of the first column of the next row; cannot fail. */

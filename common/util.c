@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,20 +360,26 @@ void utc_now_compact(char out[32])
     utc_format(out, "%Y-%m-%dT%H%M%SZ");
 }
 
+static int trace_on;
+static struct timespec trace_base;
+static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
+
+static void trace_init(void)
+{
+    const char *e = getenv("OCCSNAP_TRACE");
+    trace_on = e && *e == '1';
+    clock_gettime(CLOCK_MONOTONIC, &trace_base);
+}
+
 void trace_mark(const char *fmt, ...)
 {
-    static int on = -1;
-    static struct timespec base;
-    if (on < 0) {
-        const char *e = getenv("OCCSNAP_TRACE");
-        on = e && *e == '1';
-        clock_gettime(CLOCK_MONOTONIC, &base);
-    }
-    if (!on)
+    pthread_once(&trace_once, trace_init); /* main's first call sets the base */
+    if (!trace_on)
         return;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    double s = (double)(ts.tv_sec - base.tv_sec) + (double)(ts.tv_nsec - base.tv_nsec) / 1e9;
+    double s = (double)(ts.tv_sec - trace_base.tv_sec) +
+               (double)(ts.tv_nsec - trace_base.tv_nsec) / 1e9;
     char msg[256];
     va_list ap;
     va_start(ap, fmt);

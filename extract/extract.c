@@ -98,7 +98,8 @@ static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
 /* Parsing while downloading: the fetch (on the main thread) decides each
  * table as soon as its file is in the cache (parse it, copy it from the
  * previous stage, or nothing to do), and worker threads parse the tables
- * marked for parsing, lowest first, into memory. When every table is
+ * marked for parsing, those of the largest downloaded file first (then in
+ * config order), into memory. When every table is
  * decided, the main thread writes them in config order, so the stage
  * database (one writer) is deterministic. Workers print their own errors as
  * they meet them, so when two tables fail both messages appear, in either
@@ -130,9 +131,10 @@ static void *worker(void *arg)
     pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        /* the table of the largest file first (the two big O*NET sheets),
-           so that the longest parses do not start last and leave a core
-           idle at the end; ties in config order */
+        /* of the tables whose files are in, one of the largest file first
+           (its size as downloaded: the O*NET excel zip holds the two big
+           sheets), so that the longest parses do not start last and leave
+           a core idle at the end; ties in config order */
         size_t i, n = p->c->ntab, best = n;
         for (i = 0; i < n; i++)
             if (p->decision[i] == T_PARSE && !p->claimed[i] &&

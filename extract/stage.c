@@ -612,9 +612,7 @@ static int prepare_table(sqlite3 *db, const cfg_table *t, size_t nparam, db_batc
     } else if (insert) {
         char *cols = src_columns(t);
         char *into = xasprintf("main.src_%s(%s)", t->id, cols);
-        rc = db_batch_open(insert, db, into, (int)nparam);
-        if (rc)
-            os_error(OS_EIO, "stage %s: cannot prepare its INSERT", t->id);
+        rc = db_batch_open(insert, db, into, (int)nparam); /* reported */
         free(into);
         free(cols);
     }
@@ -626,10 +624,13 @@ int stage_insert(sqlite3 *db, staged *s)
 {
     const cfg_table *t = s->t;
     db_batch ins = {0};
+    /* SQLite's messages (db_batch reports them) name the table */
+    os_error_context(t->id);
     /* A missing optional table is staged empty, so queries still work. */
     int rc = prepare_table(db, t, s->nparam, &ins);
     if (!rc && s->missing) {
         db_batch_close(&ins);
+        os_error_context(NULL);
         os_warning("%s: %s has no member '%s' (optional: staged as missing)", t->id,
                    t->cache_name, t->member);
         return record_table(db, t, s->label, "missing", 0, 0, NULL, "member not in archive");
@@ -659,9 +660,8 @@ int stage_insert(sqlite3 *db, staged *s)
     }
     if (!rc)
         rc = db_batch_flush(&ins);
-    if (rc)
-        rc = os_error(OS_EIO, "stage %s: cannot insert its rows: %s", t->id, sqlite3_errmsg(db));
     db_batch_close(&ins);
+    os_error_context(NULL);
     char note[96] = "";
     if (s->filtered)
         snprintf(note, sizeof note, "%ld rows left out by the table's filters", s->filtered);

@@ -100,6 +100,7 @@ verdict "cold snapshot <= 1.5 x floor" "$R" 1.5
 echo "-- 2. re-runs with nothing new"
 "$BIN" snapshot $S >/dev/null 2>&1 || true
 serve "$MIRROR"
+PLAIN=$URL # the same server with no delay, for section 3
 H="--mirror $URL --cache $TMP/c2 --out $TMP/o2"
 "$BIN" snapshot $H >/dev/null 2>&1
 bench "snapshot, unchanged (directory mirror)" "true" "$BIN snapshot $S" \
@@ -118,8 +119,8 @@ BIG=$(sqlite3 -batch -noheader "$TMP/c2/stage.sqlite" "select url from stage_fil
 BIGPATH=${BIG#https://}; BIGPATH=${BIGPATH#http://}
 bench "extract, cold, every answer +${DELAY} s" "rm -rf $TMP/c3" "$BIN extract $D" \
       "curl of the largest file alone" "true" "curl -sf -o /dev/null $SLOW/$BIGPATH" \
-      "extract, cold, no delay (directory mirror)" "rm -rf $TMP/c5" \
-      "$BIN extract --mirror $MIRROR --cache $TMP/c5"
+      "extract, cold, no delay (HTTP)" "rm -rf $TMP/c5" \
+      "$BIN extract --mirror $PLAIN --cache $TMP/c5 --out $TMP/o5"
 mem "$MEM_0" "$MEM_2"
 read -r PAR RMIN RMAX <<<"$RATIO"
 echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"); min $RMIN, max $RMAX)"
@@ -149,7 +150,7 @@ line "  discovery and downloads, from the run's start" 2
 
 echo "-- 4. the stages on their own"
 "$BIN" snapshot $S --force >/dev/null 2>&1
-bench "extract, cold cache" "rm -rf $TMP/c4" "$BIN extract --mirror $MIRROR --cache $TMP/c4" \
+bench "extract, cold cache" "rm -rf $TMP/c4" "$BIN extract --mirror $MIRROR --cache $TMP/c4 --out $TMP/o4" \
       "transform" "true" "$BIN transform --cache $TMP/c1 --out $TMP/o1" \
       "load (checks + publish)" "true" "$BIN load --cache $TMP/c1 --out $TMP/o1 --force" \
       "snapshot --force, unchanged sources" "true" "$BIN snapshot $S --force" \

@@ -142,7 +142,15 @@ static void test_row_over_the_limit(void **state)
     int per = -1;
     os_quiet++;
     assert_int_equal(insert_rows(db, 30, 1, 1, &per), OS_EIO);
+    /* a failed open leaves b closable, whatever it held before */
+    db_batch b;
+    memset(&b, 0xA5, sizeof b);
+    char cols[4096];
+    columns(30, cols, sizeof cols);
+    assert_int_equal(db_batch_open(&b, db, cols, 30), OS_EIO);
     os_quiet--;
+    assert_null(b.st);
+    db_batch_close(&b);
     assert_int_equal(per, -1);
     sqlite3_close(db);
 }
