@@ -458,12 +458,18 @@ int main(int argc, char **argv)
     char *work = xasprintf("%s/work.sqlite", o.cache);
     char *stage = xasprintf("%s/stage.sqlite", o.cache);
     int unchanged = 0;
+    extract_early *early = NULL;
     if (!rc && do_extract) {
         char *latest = xasprintf("%s/latest", o.out);
         time_t now = time(NULL);
         struct tm tm;
         gmtime_r(&now, &tm);
         discover_opts d = {o.mirror, o.offline, latest, o.pin, o.npin, tm.tm_year + 1900L};
+        /* the files of the releases discovery starts from are fetched while
+           it looks: it keeps them unless it finds newer ones */
+        extract_opts eo0 = {o.cache, o.mirror, o.offline, o.allow_stale, NULL};
+        if (discover_use_start(cfg, &d) == OS_OK)
+            early = extract_early_start(cfg, &eo0);
         rc = discover_run(cfg, &d);
         trace_mark("releases discovered");
         free(latest);
@@ -473,9 +479,11 @@ int main(int argc, char **argv)
         rc = stage_use_releases(stage, cfg); /* the releases the stage was built from */
     if (!rc && do_extract) {
         os_progress("extract: fetching and staging %zu tables...", cfg->ntab);
-        extract_opts eo = {o.cache, o.mirror, o.offline, o.allow_stale};
+        extract_opts eo = {o.cache, o.mirror, o.offline, o.allow_stale, early};
+        early = NULL; /* extract_run takes it */
         os_clear_first_error();
         rc = extract_run(cfg, &eo);
+        eo.early = NULL;
         /* A newer release that fails: with --allow-stale, the last good one. */
         if (rc && rc != OS_ELOCKED && o.allow_stale) {
             char *why = xstrdup(os_first_error());
@@ -487,6 +495,8 @@ int main(int argc, char **argv)
         if (!rc && do_load && !o.force)
             unchanged = publish_unchanged(cfg, stage, o.out);
     }
+    extract_early_abandon(early); /* not taken (discovery failed): undone */
+    early = NULL;
     if (!rc && do_extract)
         rc = stage_use_releases(stage, cfg); /* and the years its headers gave */
     if (!rc && do_transform && !unchanged) {

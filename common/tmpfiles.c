@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +16,37 @@
 #define TMP_MAX_PATHS 64
 #define TMP_PATH_LEN 4096
 
-/* The registered paths; a slot whose first byte is 0 is free. Written by the
- * run's main thread, read by the signal handler (which only unlinks). */
+/* The registered paths; a slot whose first byte is 0 is free. Written under
+ * reg_mu (the main thread, and an early fetch beside release discovery),
+ * read by the signal handler without it (it only unlinks). */
 static char registered[TMP_MAX_PATHS][TMP_PATH_LEN];
 static volatile sig_atomic_t nregistered;
+static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void tmp_register(const char *path)
 {
     size_t len = strlen(path);
     if (len >= TMP_PATH_LEN)
         return;
+    pthread_mutex_lock(&reg_mu);
     for (int i = 0; i < TMP_MAX_PATHS; i++)
         if (!registered[i][0]) {
             memcpy(registered[i] + 1, path + 1, len); /* the first byte last: the slot */
             registered[i][0] = path[0];                /* is in use once it is whole */
             if (i >= nregistered)
                 nregistered = i + 1;
-            return;
+            break;
         }
+    pthread_mutex_unlock(&reg_mu);
 }
 
 void tmp_unregister(const char *path)
 {
+    pthread_mutex_lock(&reg_mu);
     for (int i = 0; i < nregistered; i++)
         if (registered[i][0] && !strcmp(registered[i], path))
             registered[i][0] = '\0';
+    pthread_mutex_unlock(&reg_mu);
 }
 
 /* Writes s with write(2): the only output a signal handler may make. */

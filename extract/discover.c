@@ -514,8 +514,10 @@ static void prefetch_first_round(config *c, const discover_opts *o)
     char **urls = NULL;
     int *heads = NULL;
     size_t n = 0;
-    int quiet = os_quiet, rc;
-    os_quiet = 1; /* where() reports refusals; discovery itself reports them */
+    int rc;
+    /* where() reports refusals; discovery itself reports them (silent on
+       this thread only: an early fetch runs beside it) */
+    os_quiet_thread++;
     for (size_t i = 0; !o->offline && i < c->nsrc; i++) {
         cfg_source *s = &c->src[i];
         if (s->listing)
@@ -548,12 +550,32 @@ static void prefetch_first_round(config *c, const discover_opts *o)
             free(url);
         }
     }
-    os_quiet = quiet;
+    os_quiet_thread--;
     prefetch_all(c, urls, heads, n);
     for (size_t k = 0; k < n; k++)
         free(urls[k]);
     free(urls);
     free(heads);
+}
+
+int discover_use_start(config *c, const discover_opts *o)
+{
+    for (size_t i = 0; i < c->nsrc; i++) {
+        cfg_source *s = &c->src[i];
+        if (!s->scheme)
+            continue;
+        relver r;
+        const char *how, *pin = discover_cli_pin(o, s->id);
+        if (pin || s->pin) {
+            if (release_parse(s->scheme, pin ? pin : s->pin, &r) != 0)
+                continue; /* discover_run says why */
+        } else
+            start_release(s, o, &r, &how);
+        int rc = config_use_release(c, s->id, &r, NULL);
+        if (rc)
+            return rc;
+    }
+    return OS_OK;
 }
 
 int discover_run(config *c, const discover_opts *o)

@@ -23,6 +23,14 @@ typedef struct {
  * contact, else OS_OK. */
 int discover_run(config *c, const discover_opts *o);
 
+/* Puts every source with a release scheme on the release discovery starts
+ * from (its pin, else the newest known one: see discover_run), which
+ * discovery keeps unless it finds a newer one, so that the files of those
+ * releases can be fetched while discovery looks (extract_early_start).
+ * discover_run sets every release again. Mutates c; returns an os_result
+ * (OS_ECONFIG from config_use_release). */
+int discover_use_start(config *c, const discover_opts *o);
+
 /* For --allow-stale after a failed extract: puts the source that failed (the
  * one of the table why names first, else every source) back on its last
  * good release (the latest snapshot's) if it had moved to a newer one,

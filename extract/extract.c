@@ -217,11 +217,6 @@ static void decide_file(pool *p, size_t k, const fetch_receipt *r)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* fetch_options.on_done: file i is in the cache. */
-static void on_file_done(void *ctx, size_t k, const fetch_receipt *r)
-{
-    decide_file(ctx, k, r);
-}
 
 /* Decides what the fetch left (files that failed, or a stale copy kept by
  * --allow-stale), then lets the workers finish; never fails. */
@@ -424,6 +419,142 @@ static int build_stage(const char *stage_path, pool *p)
     return rc;
 }
 
+/* ------------------------------------------------------------ early fetch */
+
+struct extract_early {
+    pthread_t thread;
+    size_t n;
+    fetch_request *req;  /* strings owned (copies: discovery may change c) */
+    fetch_receipt *rec;
+    int *taken;          /* per request: extract_run used its file */
+    fetch_options fo;    /* strings owned */
+    char *mirror, *user_agent, *contact;
+    long long t0;        /* mono_ms() when it started */
+};
+
+static void *early_thread(void *arg)
+{
+    extract_early *e = arg;
+    os_quiet_thread = 1; /* a failure is fetched again, and reported, later */
+    fetch_all(&e->fo, e->req, e->n, e->rec);
+    return NULL;
+}
+
+extract_early *extract_early_start(const config *c, const extract_opts *opt)
+{
+    /* a directory mirror answers at once: nothing to overlap */
+    if (opt->offline || (opt->mirror && *opt->mirror && !strstr(opt->mirror, "://")) ||
+        fetch_init() != OS_OK)
+        return NULL;
+    extract_early *e = xcalloc(1, sizeof *e);
+    file_plan *plan = xcalloc(c->ntab ? c->ntab : 1, sizeof *plan);
+    e->n = plan_files(c, opt->cache_dir, plan);
+    e->req = xcalloc(e->n ? e->n : 1, sizeof *e->req);
+    e->rec = xcalloc(e->n ? e->n : 1, sizeof *e->rec);
+    e->taken = xcalloc(e->n ? e->n : 1, sizeof *e->taken);
+    for (size_t k = 0; k < e->n; k++) {
+        const cfg_table *t = plan[k].first;
+        /* every request optional: one that fails must not stop the others */
+        e->req[k] = (fetch_request){xstrdup(t->source), xstrdup(t->url), plan[k].dest,
+                                    t->member || t->format == CFG_XLSX ? FETCH_EXPECT_ZIP
+                                                                       : FETCH_EXPECT_TEXT,
+                                    1};
+        keep_previous(plan[k].dest); /* the last good copy, as extract_run keeps it */
+    }
+    free(plan);
+    e->mirror = opt->mirror ? xstrdup(opt->mirror) : NULL;
+    e->user_agent = c->user_agent ? xstrdup(c->user_agent) : NULL;
+    e->contact = c->contact ? xstrdup(c->contact) : NULL;
+    e->fo = (fetch_options){
+        .mirror = e->mirror,
+        .user_agent = e->user_agent,
+        .contact = e->contact,
+        .max_bytes = c->max_download_bytes,
+        .connect_timeout_s = c->connect_timeout_s,
+        .timeout_s = c->timeout_s,
+        .stall_s = c->stall_s,
+        .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
+        .max_parallel = c->parallel > 0 ? c->parallel : 1,
+        .max_per_host = c->parallel_per_host,
+        .retries = c->retries,
+    };
+    e->t0 = mono_ms();
+    if (pthread_create(&e->thread, NULL, early_thread, e) != 0) {
+        e->thread = 0;
+        extract_early_abandon(e); /* puts back what keep_previous linked */
+        return NULL;
+    }
+    trace_mark("extract: early fetch started (%zu files)", e->n);
+    return e;
+}
+
+/* Waits for the early fetch to end; never fails. */
+static void early_join(extract_early *e)
+{
+    if (e->thread) {
+        pthread_join(e->thread, NULL);
+        e->thread = 0;
+        trace_mark("extract: early fetch done");
+    }
+}
+
+/* Frees e, first putting back the last good copy of every file extract_run
+ * did not take (a release discovery moved past: the cache is as before);
+ * never fails. */
+static void early_free(extract_early *e)
+{
+    for (size_t k = 0; k < e->n; k++) {
+        if (!e->taken[k])
+            settle_previous(e->req[k].dest, 1);
+        free((char *)e->req[k].source_id);
+        free((char *)e->req[k].url);
+        free((char *)e->req[k].dest);
+    }
+    free(e->req), free(e->rec), free(e->taken);
+    free(e->mirror), free(e->user_agent), free(e->contact);
+    free(e);
+}
+
+void extract_early_abandon(extract_early *e)
+{
+    if (!e)
+        return;
+    early_join(e);
+    early_free(e);
+}
+
+/* The index of the early request for plan file pk's very file (the same
+ * URL into the same cache path) whose answer stands, or -1: one that has
+ * the file, or one that failed for an optional file (with its retries, as
+ * the fetch after discovery would: asking again would only cost another
+ * round trip; not with --allow-stale, whose cached copy the fetch after
+ * discovery keeps). */
+static long early_match(const extract_early *e, const file_plan *pk, int allow_stale)
+{
+    for (size_t j = 0; e && j < e->n; j++)
+        if (!strcmp(e->req[j].dest, pk->dest) && !strcmp(e->req[j].url, pk->first->url))
+            return e->rec[j].ok || (pk->optional && !allow_stale && e->rec[j].error[0])
+                       ? (long)j
+                       : -1;
+    return -1;
+}
+
+/* fetch_options.on_done of the files fetched after discovery: maps the
+ * index among them to the plan's. */
+typedef struct {
+    pool *p;
+    fetch_receipt *rec;      /* the plan's receipts (the pool's rec) */
+    const size_t *plan_index;
+} rest_ctx;
+
+static void on_rest_done(void *ctx, size_t i, const fetch_receipt *r)
+{
+    rest_ctx *x = ctx;
+    size_t k = x->plan_index[i];
+    x->rec[k] = *r; /* before deciding: the workers read it once it is decided */
+    decide_file(x->p, k, &x->rec[k]);
+}
+
 int extract_run(config *c, const extract_opts *opt)
 {
     file_plan *plan = xcalloc(c->ntab, sizeof *plan);
@@ -479,14 +610,34 @@ int extract_run(config *c, const extract_opts *opt)
         .retries = c->retries,
         .offline = opt->offline,
         .allow_stale = opt->allow_stale,
-        .on_done = on_file_done,
-        .on_done_ctx = &p,
     };
+    /* The files an early fetch brought of the very releases discovery kept
+     * are taken as fetched; the others it brought (a release discovery moved
+     * past) are put back as they were before the run. */
+    extract_early *early = opt->early;
+    long long t0 = early ? early->t0 : mono_ms();
+    unsigned char *ready = xcalloc(n ? n : 1, 1);
+    if (early) {
+        early_join(early);
+        for (size_t k = 0; k < n; k++) {
+            long j = early_match(early, &plan[k], opt->allow_stale);
+            if (j < 0)
+                continue;
+            rec[k] = early->rec[j];
+            early->taken[j] = 1;
+            ready[k] = 1;
+            if (!rec[k].ok) /* as the fetch says it, on this thread */
+                os_warning("%s (optional source, continuing without it)", rec[k].error);
+        }
+        early_free(early);
+    }
     /* Keep the last good copy of every cached file (a hard link, free) until
      * the run has staged what it fetched: a download that passes its HTTP
-     * checks but fails the pin or the parse must not replace good data. */
+     * checks but fails the pin or the parse must not replace good data
+     * (the early fetch kept it before it fetched what it brought). */
     for (size_t k = 0; k < n; k++)
-        keep_previous(plan[k].dest);
+        if (!ready[k])
+            keep_previous(plan[k].dest);
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int nw = cores < 1 ? 1 : cores > MAX_WORKERS ? MAX_WORKERS : (int)cores;
@@ -496,8 +647,27 @@ int extract_run(config *c, const extract_opts *opt)
         if (pthread_create(&th[w], NULL, worker, &p) == 0)
             started++;
 
-    long long t0 = mono_ms();
-    int rc = fetch_all(&fo, req, n, rec);
+    /* what the early fetch brought is decided (and parsed) now, the rest
+       fetched as usual */
+    size_t nrest = 0, *rest_of = xcalloc(n ? n : 1, sizeof *rest_of);
+    fetch_request *rest_req = xcalloc(n ? n : 1, sizeof *rest_req);
+    fetch_receipt *rest_rec = xcalloc(n ? n : 1, sizeof *rest_rec);
+    for (size_t k = 0; k < n; k++) {
+        if (ready[k]) {
+            if (rec[k].ok)
+                decide_file(&p, k, &rec[k]); /* a failed one: decide_rest */
+        } else {
+            rest_of[nrest] = k;
+            rest_req[nrest++] = req[k];
+        }
+    }
+    rest_ctx rest = {&p, rec, rest_of};
+    fo.on_done = on_rest_done;
+    fo.on_done_ctx = &rest;
+    int rc = nrest ? fetch_all(&fo, rest_req, nrest, rest_rec) : OS_OK;
+    for (size_t i = 0; i < nrest; i++)
+        rec[rest_of[i]] = rest_rec[i];
+    free(rest_of), free(rest_req), free(rest_rec), free(ready);
     if (!rc) {
         size_t got = 0, same = 0;
         long long bytes = 0;

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,15 +76,32 @@ static void curl_global_done(void)
 }
 
 /* Initialises libcurl once per process; returns an os_result (OS_EFETCH). */
-static int curl_init_once(void)
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_failed;
+
+static void curl_init_run(void)
 {
-    if (curl_ready)
-        return OS_OK;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return os_error(OS_EFETCH, "cannot initialise libcurl");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        curl_failed = 1;
+        return;
+    }
     curl_ready = 1;
     atexit(curl_global_done);
+}
+
+/* Once per process, whichever thread asks first (an early fetch runs beside
+ * release discovery); returns OS_OK or OS_EFETCH (reported). */
+static int curl_init_once(void)
+{
+    pthread_once(&curl_once, curl_init_run);
+    if (curl_failed)
+        return os_error(OS_EFETCH, "cannot initialise libcurl");
     return OS_OK;
+}
+
+int fetch_init(void)
+{
+    return curl_init_once();
 }
 
 /* Monotonic clock in milliseconds; cannot fail. */

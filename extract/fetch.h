@@ -42,6 +42,11 @@ typedef struct {
     void *on_done_ctx;
 } fetch_options;
 
+/* Initialises libcurl for the process (once; every fetch_all does it too):
+ * for the main thread to call before threads that use libcurl start.
+ * Returns OS_OK or OS_EFETCH (reported). */
+int fetch_init(void);
+
 /* The User-Agent every request sends, "<user_agent> (+<contact>)" (just the
  * agent when there is no contact), for downloads and release discovery
  * alike; malloc'd, the caller frees. Cannot fail (dies on OOM). */

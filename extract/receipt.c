@@ -164,10 +164,11 @@ int fetch_receipt_cached(const char *dest, const char *receipt_path, const char 
         return 1; /* not rewritten since it was hashed */
     char hex[65];
     long long bytes = 0;
-    int saved = os_quiet;
-    os_quiet = 1; /* an unreadable cached copy just means "no cache" */
+    /* an unreadable cached copy just means "no cache": silent on this
+       thread only (an early fetch runs beside release discovery) */
+    os_quiet_thread++;
     int rc = sha256_file(dest, hex, &bytes);
-    os_quiet = saved;
+    os_quiet_thread--;
     if (rc != OS_OK || strcmp(hex, out->sha256) != 0 || bytes != out->bytes)
         return 0;
     return 1;
