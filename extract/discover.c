@@ -560,6 +560,13 @@ static void prefetch_first_round(config *c, const discover_opts *o)
 
 int discover_use_start(config *c, const discover_opts *o)
 {
+    /* a bad --pin stops the run before anything is fetched: discover_run
+       says why */
+    os_quiet_thread++;
+    int bad = check_pins(c, o);
+    os_quiet_thread--;
+    if (bad)
+        return bad;
     for (size_t i = 0; i < c->nsrc; i++) {
         cfg_source *s = &c->src[i];
         if (!s->scheme)

@@ -27,8 +27,9 @@ int discover_run(config *c, const discover_opts *o);
  * from (its pin, else the newest known one: see discover_run), which
  * discovery keeps unless it finds a newer one, so that the files of those
  * releases can be fetched while discovery looks (extract_early_start).
- * discover_run sets every release again. Mutates c; returns an os_result
- * (OS_ECONFIG from config_use_release). */
+ * discover_run sets every release again. Mutates c; returns an os_result:
+ * OS_EUSAGE, unreported, for a bad --pin (discover_run reports it), or
+ * OS_ECONFIG from config_use_release. */
 int discover_use_start(config *c, const discover_opts *o);
 
 /* For --allow-stale after a failed extract: puts the source that failed (the

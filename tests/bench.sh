@@ -128,11 +128,10 @@ verdict "parallel extract <= 1.5 x slowest single download" "$PAR" 1.5
 # what the delay adds to the extract: the network's share, the parsing (the
 # same either way) taken out
 awk -v a="$MED_0" -v c="$MED_2" -v b="$MED_1" 'BEGIN{printf "  %-42s %7.3f s  = %.2f x the slowest download\n", "added by the delay (delayed - no delay)", a-c, (a-c)/b}'
-# where the extract's time goes (OCCSNAP_TRACE=1's timeline): the downloads
-# alone, as the extract reports them, then the same from the start of the
-# run, release discovery included (it must learn a release before its files
-# can be asked for: one round trip of its own, its requests all at once);
-# what follows the last download is parsing
+# where the extract's time goes (OCCSNAP_TRACE=1's timeline): the downloads,
+# as the extract reports them (from the early fetch's start, which runs
+# beside release discovery), then the time from the start of the run to the
+# last file in; what follows the last download is parsing
 for _ in $(seq "$RUNS"); do
     rm -rf "$TMP/c3"
     OCCSNAP_TRACE=1 "$BIN" extract $D 2>&1 | { tr '\n' ' '; echo; } |
