@@ -421,6 +421,26 @@ static int build_stage(const char *stage_path, pool *p)
 
 /* ------------------------------------------------------------ early fetch */
 
+/* The config's download rules (limits, timeouts, the run's deadline from
+ * now) with these strings, which the caller keeps; cannot fail. */
+static fetch_options download_options(const config *c, const char *mirror,
+                                      const char *user_agent, const char *contact)
+{
+    return (fetch_options){
+        .mirror = mirror,
+        .user_agent = user_agent,
+        .contact = contact,
+        .max_bytes = c->max_download_bytes,
+        .connect_timeout_s = c->connect_timeout_s,
+        .timeout_s = c->timeout_s,
+        .stall_s = c->stall_s,
+        .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
+        .max_parallel = c->parallel > 0 ? c->parallel : 1,
+        .max_per_host = c->parallel_per_host,
+        .retries = c->retries,
+    };
+}
+
 struct extract_early {
     pthread_t thread;
     size_t n;
@@ -465,19 +485,7 @@ extract_early *extract_early_start(const config *c, const extract_opts *opt)
     e->mirror = opt->mirror ? xstrdup(opt->mirror) : NULL;
     e->user_agent = c->user_agent ? xstrdup(c->user_agent) : NULL;
     e->contact = c->contact ? xstrdup(c->contact) : NULL;
-    e->fo = (fetch_options){
-        .mirror = e->mirror,
-        .user_agent = e->user_agent,
-        .contact = e->contact,
-        .max_bytes = c->max_download_bytes,
-        .connect_timeout_s = c->connect_timeout_s,
-        .timeout_s = c->timeout_s,
-        .stall_s = c->stall_s,
-        .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
-        .max_parallel = c->parallel > 0 ? c->parallel : 1,
-        .max_per_host = c->parallel_per_host,
-        .retries = c->retries,
-    };
+    e->fo = download_options(c, e->mirror, e->user_agent, e->contact);
     e->t0 = mono_ms();
     if (pthread_create(&e->thread, NULL, early_thread, e) != 0) {
         e->thread = 0;
@@ -596,21 +604,9 @@ int extract_run(config *c, const extract_opts *opt)
         p.prev = NULL;
     }
 
-    fetch_options fo = {
-        .mirror = opt->mirror,
-        .user_agent = c->user_agent,
-        .contact = c->contact,
-        .max_bytes = c->max_download_bytes,
-        .connect_timeout_s = c->connect_timeout_s,
-        .timeout_s = c->timeout_s,
-        .stall_s = c->stall_s,
-        .deadline_ms = c->deadline_s > 0 ? mono_ms() + c->deadline_s * 1000LL : 0,
-        .max_parallel = c->parallel > 0 ? c->parallel : 1,
-        .max_per_host = c->parallel_per_host,
-        .retries = c->retries,
-        .offline = opt->offline,
-        .allow_stale = opt->allow_stale,
-    };
+    fetch_options fo = download_options(c, opt->mirror, c->user_agent, c->contact);
+    fo.offline = opt->offline;
+    fo.allow_stale = opt->allow_stale;
     /* The files an early fetch brought of the very releases discovery kept
      * are taken as fetched; the others it brought (a release discovery moved
      * past) are put back as they were before the run. */
