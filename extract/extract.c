@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "extract/fetch.h"
 #include "extract/stage.h"
+#include "extract/urlmap.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -45,6 +46,13 @@ static size_t plan_files(const config *c, const char *cache_dir, file_plan *plan
         n++;
     }
     return n;
+}
+
+/* What the file table t reads must be: a zip (an xlsx is one, or a
+ * member's archive), else text. */
+static enum fetch_expect expected(const cfg_table *t)
+{
+    return t->member || t->format == CFG_XLSX ? FETCH_EXPECT_ZIP : FETCH_EXPECT_TEXT;
 }
 
 /* Links dest (and its receipt) to dest.prev; a file not cached yet has none. */
@@ -216,7 +224,6 @@ static void decide_file(pool *p, size_t k, const fetch_receipt *r)
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
 }
-
 
 /* Decides what the fetch left (files that failed, or a stale copy kept by
  * --allow-stale), then lets the workers finish; never fails. */
@@ -463,8 +470,7 @@ static void *early_thread(void *arg)
 extract_early *extract_early_start(const config *c, const extract_opts *opt)
 {
     /* a directory mirror answers at once: nothing to overlap */
-    if (opt->offline || (opt->mirror && *opt->mirror && !strstr(opt->mirror, "://")) ||
-        fetch_init() != OS_OK)
+    if (opt->offline || !fetch_mirror_is_remote(opt->mirror) || fetch_init() != OS_OK)
         return NULL;
     extract_early *e = xcalloc(1, sizeof *e);
     file_plan *plan = xcalloc(c->ntab ? c->ntab : 1, sizeof *plan);
@@ -476,9 +482,7 @@ extract_early *extract_early_start(const config *c, const extract_opts *opt)
         const cfg_table *t = plan[k].first;
         /* every request optional: one that fails must not stop the others */
         e->req[k] = (fetch_request){xstrdup(t->source), xstrdup(t->url), plan[k].dest,
-                                    t->member || t->format == CFG_XLSX ? FETCH_EXPECT_ZIP
-                                                                       : FETCH_EXPECT_TEXT,
-                                    1};
+                                    expected(t), 1};
         keep_previous(plan[k].dest); /* the last good copy, as extract_run keeps it */
     }
     free(plan);
@@ -571,9 +575,7 @@ int extract_run(config *c, const extract_opts *opt)
     fetch_receipt *rec = xcalloc(n, sizeof *rec);
     for (size_t k = 0; k < n; k++) {
         const cfg_table *t = plan[k].first;
-        req[k] = (fetch_request){t->source, t->url, plan[k].dest,
-                                 t->member || t->format == CFG_XLSX ? FETCH_EXPECT_ZIP
-                                                                    : FETCH_EXPECT_TEXT,
+        req[k] = (fetch_request){t->source, t->url, plan[k].dest, expected(t),
                                  plan[k].optional};
     }
     char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);

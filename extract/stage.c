@@ -583,10 +583,9 @@ static char *src_columns(const cfg_table *t)
     return cols;
 }
 
-/* Creates src_<id>, and with insert opens the multi-row INSERT of its rows
- * (many a step: about half the cost a row of one statement per row);
- * identifiers come from the config, which allows only [a-z0-9_] in them. */
-static int prepare_table(sqlite3 *db, const cfg_table *t, size_t nparam, db_batch *insert)
+/* Creates src_<id>; identifiers come from the config, which allows only
+ * [a-z0-9_] in them. Returns an os_result (reported). */
+static int create_table(sqlite3 *db, const cfg_table *t)
 {
     size_t cap = 256 + 2 * strlen(t->id);
     for (size_t i = 0; i < t->ncol; i++)
@@ -609,14 +608,21 @@ static int prepare_table(sqlite3 *db, const cfg_table *t, size_t nparam, db_batc
     if (sqlite3_exec(db, create, NULL, NULL, &err) != SQLITE_OK) {
         rc = os_error(OS_EIO, "stage %s: %s", t->id, err);
         sqlite3_free(err);
-    } else if (insert) {
-        char *cols = src_columns(t);
-        char *into = xasprintf("main.src_%s(%s)", t->id, cols);
-        rc = db_batch_open(insert, db, into, (int)nparam); /* reported */
-        free(into);
-        free(cols);
     }
     free(create);
+    return rc;
+}
+
+/* Opens the multi-row INSERT of src_<id>'s rows (many a step: about half
+ * the cost a row of one statement per row) into b; returns an os_result
+ * (reported). b may be closed whatever it returns. */
+static int open_insert(sqlite3 *db, const staged *s, db_batch *b)
+{
+    char *cols = src_columns(s->t);
+    char *into = xasprintf("main.src_%s(%s)", s->t->id, cols);
+    int rc = db_batch_open(b, db, into, (int)s->nparam);
+    free(into);
+    free(cols);
     return rc;
 }
 
@@ -627,14 +633,15 @@ int stage_insert(sqlite3 *db, staged *s)
     /* SQLite's messages (db_batch reports them) name the table */
     os_error_context(t->id);
     /* A missing optional table is staged empty, so queries still work. */
-    int rc = prepare_table(db, t, s->nparam, &ins);
+    int rc = create_table(db, t);
     if (!rc && s->missing) {
-        db_batch_close(&ins);
         os_error_context(NULL);
         os_warning("%s: %s has no member '%s' (optional: staged as missing)", t->id,
                    t->cache_name, t->member);
         return record_table(db, t, s->label, "missing", 0, 0, NULL, "member not in archive");
     }
+    if (!rc)
+        rc = open_insert(db, s, &ins);
     /* the texts stay in s->text until the statement has stepped: bound as
        they are (SQLITE_STATIC), not copied */
     for (size_t r = 0; !rc && r < s->nrow; r++) {
@@ -732,7 +739,7 @@ int stage_image_insert(sqlite3 *db, stage_image *img)
         SQLITE_OK) {
         rc = os_error(OS_EIO, "stage %s: cannot take its rows: %s", t->id, sqlite3_errmsg(db));
     } else {
-        rc = prepare_table(db, t, 0, NULL); /* the same CREATE as in the image */
+        rc = create_table(db, t); /* the same CREATE as in the image */
         /* one layout: SQLite's transfer optimisation copies the b-tree's
            pages, no row decoded */
         char *sql = xasprintf("BEGIN; INSERT INTO main.src_%s SELECT * FROM image.src_%s;"
@@ -814,7 +821,7 @@ static int same_layout(sqlite3 *db, const cfg_table *t)
 
 int stage_copy_previous(sqlite3 *db, const cfg_table *t)
 {
-    int rc = prepare_table(db, t, 0, NULL);
+    int rc = create_table(db, t);
     if (rc)
         return rc;
     /* "INSERT INTO x SELECT * FROM y" of two tables of one layout is

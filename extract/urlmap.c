@@ -145,6 +145,12 @@ static char *encode_dir(const char *dir)
  * the mirror; otherwise returns a malloc'd mapped URL the caller frees (a
  * query stays part of the mirrored file's name, its '?' as %3F; a fragment
  * is dropped). */
+int fetch_mirror_is_remote(const char *mirror)
+{
+    return !mirror || !*mirror || str_starts_with_ci(mirror, "http://") ||
+           str_starts_with_ci(mirror, "https://");
+}
+
 char *fetch_map_url(const char *mirror, const char *url)
 {
     url_parts u;
@@ -162,7 +168,7 @@ char *fetch_map_url(const char *mirror, const char *url)
     }
     const char *path = u.path_len ? u.path : "/";
     int plen = u.path_len ? (int)u.path_len : 1;
-    if (str_starts_with_ci(mirror, "http://") || str_starts_with_ci(mirror, "https://")) {
+    if (fetch_mirror_is_remote(mirror)) {
         size_t blen = strlen(mirror);
         while (blen > 0 && mirror[blen - 1] == '/')
             blen--;

@@ -8,6 +8,10 @@
  * frees), or NULL (after reporting) if url is not http(s). */
 char *fetch_map_url(const char *mirror, const char *url);
 
+/* 1 if mirror sends requests over the network (no mirror, or an http(s)://
+ * base), 0 for a local directory (a path or file://); cannot fail. */
+int fetch_mirror_is_remote(const char *mirror);
+
 /* 1 if url is http(s) to bls.gov or a subdomain, else 0. */
 int fetch_url_is_bls(const char *url);
 
