@@ -631,6 +631,85 @@ static int start_tag(sheetxml *x, const char **pp, const char *e)
     return 0;
 }
 
+#define GENERIC (-2)   /* internal: not the usual cell shape, read it token by token */
+#define FAST_ATTS 8     /* a cell with more attributes takes the general path */
+
+/* The usual cell in one step (sheetxml_handlers.cell says which shape):
+ * returns 0 when the handler took it (*pp then past its "</c>" or "/>"),
+ * GENERIC when the bytes at *pp (at "<c ") are not that shape, are not all
+ * at hand before e, or the handler left it, with nothing consumed and no
+ * state changed, or the handler's non-zero result. Every byte it accepts
+ * was checked before e, so the cell is well-formed as it reads it; the
+ * element opens and closes here, so the stack of open elements is as
+ * before. */
+static int fast_cell(sheetxml *x, const char **pp, const char *e)
+{
+    const char *p = *pp + 2; /* past "<c"; p[0] is ' ' */
+    sheetxml_attr att[FAST_ATTS];
+    size_t natt = 0;
+    int empty = 0;
+    for (;;) {
+        if (p >= e)
+            return GENERIC;
+        if (*p == '>') {
+            p++;
+            break;
+        }
+        if (*p == '/') {
+            if (p + 1 >= e || p[1] != '>')
+                return GENERIC;
+            p += 2;
+            empty = 1;
+            break;
+        }
+        if (*p != ' ' || natt == FAST_ATTS)
+            return GENERIC;
+        const char *an = ++p;
+        if (!(CLS(p) & C_NS))
+            return GENERIC;
+        while (CLS(p) & C_NC)
+            p++;
+        size_t anlen = (size_t)(p - an);
+        if (p + 1 >= e || p[0] != '=' || p[1] != '"')
+            return GENERIC;
+        const char *v = p + 2;
+        p = find_av(v, '"');
+        if (p >= e || *p != '"')
+            return GENERIC;
+        for (size_t i = 0; i < natt; i++)
+            if (att[i].nlen == anlen && memcmp(att[i].name, an, anlen) == 0)
+                return GENERIC; /* the general path reports it */
+        att[natt++] = (sheetxml_attr){an, anlen, v, (size_t)(p - v), 1};
+        p++;
+    }
+    if (natt == 0)
+        return GENERIC;
+    const char *v = NULL;
+    size_t vlen = 0;
+    if (!empty) {
+        if ((size_t)(e - p) >= 4 && memcmp(p, "</c>", 4) == 0) {
+            p += 4;
+        } else if ((size_t)(e - p) >= 3 && memcmp(p, "<v>", 3) == 0) {
+            v = p + 3;
+            const char *t = find_tx(v);
+            if (t >= e || *t != '<' || (size_t)(e - t) < 8 || memcmp(t, "</v></c>", 8) != 0)
+                return GENERIC;
+            vlen = (size_t)(t - v);
+            p = t + 8;
+        } else {
+            return GENERIC;
+        }
+    }
+    int taken = 0;
+    int rc = x->h->cell(x->ctx, x, att, natt, v, vlen, &taken);
+    if (rc)
+        return rc;
+    if (!taken)
+        return GENERIC;
+    *pp = p;
+    return 0;
+}
+
 /* Fails with OS_EPARSE on a malformed or mismatched end tag, or with the
  * end handler's result; NEED when the tag runs past e. *pp is at "</". */
 static int end_tag(sheetxml *x, const char **pp, const char *e)
@@ -1060,7 +1139,11 @@ static int scan(sheetxml *x)
             rc = bang(x, &p, e);
             break;
         default:
-            rc = start_tag(x, &p, e);
+            rc = GENERIC;
+            if (p[1] == 'c' && x->h->cell && x->depth > 0 && e - p > 2 && p[2] == ' ')
+                rc = fast_cell(x, &p, e);
+            if (rc == GENERIC)
+                rc = start_tag(x, &p, e);
             break;
         }
     }

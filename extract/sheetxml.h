@@ -43,6 +43,19 @@ typedef struct {
                  const sheetxml_attr *att, size_t natt);
     int (*end)(void *ctx, sheetxml *x, const char *local, size_t llen);
     int (*text)(void *ctx, const char *s, size_t n);
+    /* Optional, NULL for none: a cell in the shape nearly every cell of a
+     * worksheet has, taken in one call instead of five. The reader offers
+     * it an unprefixed element c inside the root, written exactly as
+     *   <c ATTS/>   <c ATTS></c>   or   <c ATTS><v>TEXT</v></c>
+     * with ATTS one or more ASCII name="value" pairs, each after one space,
+     * with no reference, tab, LF, CR or '<' in a value and no name twice,
+     * TEXT (v, vlen; NULL, 0 without <v>) with no reference, CR or '>'.
+     * That is the same document as start(c), start(v), text, end(v),
+     * end(c) would see; the handler either takes it (*taken = 1) or leaves
+     * *taken 0, and then the reader calls those handlers as for any other
+     * element. Returns an os_result, as they do. */
+    int (*cell)(void *ctx, sheetxml *x, const sheetxml_attr *att, size_t natt, const char *v,
+                size_t vlen, int *taken);
 } sheetxml_handlers;
 
 /* Reads a whole document from read(src, ...) in pieces of chunk bytes (0:

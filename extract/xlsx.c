@@ -697,13 +697,33 @@ static int sheet_chars(void *ud, const char *s, size_t len)
     return 0;
 }
 
+/* Fails like sheet_cell and sheet_end_cell; takes a whole usual cell
+ * (sheetxml_handlers.cell) when it sits in a row, outside any other cell or
+ * phonetic run, which is where start, text and end would give exactly this
+ * (an inline string's <v> is ignored there too); leaves any other. */
+static int sheet_fast_cell(void *ud, sheetxml *x, const sheetxml_attr *att, size_t natt,
+                           const char *v, size_t vlen, int *taken)
+{
+    sheet_ctx *c = ud;
+    if (!c->in_row || c->in_c || c->in_v || c->in_is || c->in_t || c->rph)
+        return 0;
+    *taken = 1;
+    int rc = sheet_cell(c, x, att, natt);
+    if (rc)
+        return rc;
+    if (vlen && c->type != TYPE_INLINE)
+        xbuf_add(&c->text, v, vlen);
+    c->in_c = 0;
+    return sheet_end_cell(c);
+}
+
 /* Fails with the member-open/read error, OS_EPARSE for XML sheetxml does not
  * accept (naming label, what and the line), or what a handler returned; c
  * stays the caller's, the member is closed on every path. */
 static int sheet_stream(zipfile *z, const char *member, size_t max_bytes, size_t chunk,
                         sheet_ctx *c)
 {
-    static const sheetxml_handlers h = {sheet_start, sheet_end, sheet_chars};
+    static const sheetxml_handlers h = {sheet_start, sheet_end, sheet_chars, sheet_fast_cell};
     zipfile_member *m;
     int rc = zipfile_member_open(z, member, max_bytes, &m);
     if (rc)
