@@ -249,41 +249,86 @@ static void decide_rest(pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Waits for table i's parse to end (no-op for a table not parsed). */
-static void wait_table(pool *p, size_t i)
+/* Waits until a table not yet in seen[] has ended (parsed, or decided not
+ * to be parsed) and returns the first such in config order; marks it seen. */
+static size_t next_ended(pool *p, unsigned char *seen)
+{
+    size_t n = p->c->ntab, i;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        for (i = 0; i < n && (seen[i] || !p->done[i]); i++)
+            ;
+        if (i < n)
+            break;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    seen[i] = 1;
+    return i;
+}
+
+/* Asks the workers to parse nothing more (after a failure). */
+static void stop_workers(pool *p)
 {
     pthread_mutex_lock(&p->mu);
-    while (!p->done[i])
-        pthread_cond_wait(&p->cv, &p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Writes every table into db (not in a transaction: each copy of a
- * table's own database attaches it) in config order as its parse ends: its
- * rows' pages, a copy from the attached previous stage, or the record of a
- * table not fetched, missing or not in its release. Returns the first
- * failure (os_result). */
+/* Writes every table into db (not in a transaction: each copy of a table's
+ * own database attaches it), in two passes. First the rows, of whichever
+ * table ends first: its rows' pages, or a copy from the attached previous
+ * stage, so that the writer copies while the workers still parse instead of
+ * waiting on the next table in config order while a large one is done.
+ * Then, in config order, each table's record (stage_table) and the tables
+ * not parsed (not fetched, missing or not in their release; an optional
+ * member missing from its archive, staged empty, with its warning), so the
+ * stage's records, its warnings and the snapshot's source_table read the
+ * same on every run. Returns the first failure: of the rows, else of the
+ * parses in config order, else of the records (os_result). */
 static int write_tables(sqlite3 *db, pool *p)
 {
     const config *c = p->c;
     int rc = OS_OK;
-    size_t nreuse = 0;
-    for (size_t i = 0; i < c->ntab; i++) {
-        wait_table(p, i);
-        if (rc)
+    size_t nreuse = 0, n = c->ntab;
+    unsigned char *seen = xcalloc(n ? n : 1, 1);
+    for (size_t left = n; left; left--) {
+        size_t i = next_ended(p, seen);
+        int k = p->file_of[i];
+        if (rc || p->absent[i] || !p->rec[k].ok)
             continue;
+        if (p->decision[i] == T_REUSE)
+            rc = stage_copy_previous_rows(db, &c->tab[i]);
+        else if (p->img[i])
+            rc = stage_image_insert_rows(db, p->img[i]);
+        else if (p->rc[i])
+            stop_workers(p); /* reported below, in config order */
+        else
+            continue;
+        trace_mark("extract: %s rows copied", c->tab[i].id);
+        if (rc)
+            stop_workers(p);
+    }
+    free(seen);
+    /* a parse that failed, first in config order (the workers may have
+       left others unparsed since: the stage is not kept) */
+    for (size_t i = 0; !rc && i < n; i++)
+        if (!p->absent[i] && p->decision[i] != T_REUSE && p->rec[p->file_of[i]].ok)
+            rc = p->rc[i];
+    for (size_t i = 0; i < n; i++) {
         const cfg_table *t = &c->tab[i];
         int k = p->file_of[i];
-        if (p->absent[i])
+        if (rc)
+            ; /* freed below only */
+        else if (p->absent[i])
             rc = stage_record_absent(db, t, p->absent[i]);
         else if (p->decision[i] == T_REUSE)
-            rc = stage_copy_previous(db, t), nreuse++;
+            rc = stage_copy_previous_record(db, t), nreuse++;
         else if (!p->rec[k].ok)
             rc = stage_record_missing(db, t, p->rec[k].error[0] ? p->rec[k].error : "not fetched");
-        else if (p->rc[i])
-            rc = p->rc[i];
         else if (p->img[i])
-            rc = stage_image_insert(db, p->img[i]);
+            rc = stage_image_record(db, p->img[i]);
         else
             rc = stage_insert(db, p->out[i]);
         trace_mark("extract: %s written", t->id);
@@ -291,12 +336,6 @@ static int write_tables(sqlite3 *db, pool *p)
         p->out[i] = NULL;
         stage_image_free(p->img[i]);
         p->img[i] = NULL;
-        if (rc) {
-            pthread_mutex_lock(&p->mu);
-            p->stop = 1;
-            pthread_cond_broadcast(&p->cv);
-            pthread_mutex_unlock(&p->mu);
-        }
     }
     if (!rc && nreuse)
         os_progress("%zu of %zu tables unchanged since the last extract (reused)", nreuse,

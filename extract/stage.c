@@ -678,10 +678,15 @@ int stage_insert(sqlite3 *db, staged *s)
     return rc;
 }
 
+#define STAGE_TABLE_NCOLS 10 /* the columns of STAGE_TABLE_COLS */
+
 struct stage_image {
     const cfg_table *t;
     unsigned char *data; /* sqlite3_serialize'd database, sqlite3_free'd */
     sqlite3_int64 size;
+    /* its stage_table row, taken by stage_image_insert_rows (sqlite3_value_dup'd) */
+    sqlite3_value *record[STAGE_TABLE_NCOLS];
+    int has_record;
 };
 
 int stage_image_build(staged *s, stage_image **out)
@@ -723,10 +728,30 @@ void stage_image_free(stage_image *img)
     if (!img)
         return;
     sqlite3_free(img->data);
+    for (int k = 0; k < STAGE_TABLE_NCOLS; k++)
+        sqlite3_value_free(img->record[k]);
     free(img);
 }
 
-int stage_image_insert(sqlite3 *db, stage_image *img)
+/* Copies image.stage_table's one row into img->record; OS_EIO (reported)
+ * when it is not there or cannot be copied. */
+static int take_record(sqlite3 *db, stage_image *img)
+{
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "SELECT " STAGE_TABLE_COLS " FROM image.stage_table", &st);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        rc = os_error(OS_EIO, "stage %s: its database has no stage_table row", img->t->id);
+    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
+        if (!(img->record[k] = sqlite3_value_dup(sqlite3_column_value(st, k))))
+            rc = os_error(OS_ENOMEM, "stage %s: cannot keep its stage_table row", img->t->id);
+    sqlite3_finalize(st);
+    img->has_record = !rc;
+    return rc;
+}
+
+int stage_image_insert_rows(sqlite3 *db, stage_image *img)
 {
     const cfg_table *t = img->t;
     int rc = db_exec(db, "ATTACH ':memory:' AS image");
@@ -739,12 +764,12 @@ int stage_image_insert(sqlite3 *db, stage_image *img)
         SQLITE_OK) {
         rc = os_error(OS_EIO, "stage %s: cannot take its rows: %s", t->id, sqlite3_errmsg(db));
     } else {
-        rc = create_table(db, t); /* the same CREATE as in the image */
+        rc = take_record(db, img);
+        if (!rc)
+            rc = create_table(db, t); /* the same CREATE as in the image */
         /* one layout: SQLite's transfer optimisation copies the b-tree's
-           pages, no row decoded */
-        char *sql = xasprintf("BEGIN; INSERT INTO main.src_%s SELECT * FROM image.src_%s;"
-                              "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
-                              " SELECT " STAGE_TABLE_COLS " FROM image.stage_table; COMMIT",
+           records, none decoded */
+        char *sql = xasprintf("BEGIN; INSERT INTO main.src_%s SELECT * FROM image.src_%s; COMMIT",
                               t->id, t->id);
         if (!rc)
             rc = db_exec(db, sql);
@@ -754,6 +779,21 @@ int stage_image_insert(sqlite3 *db, stage_image *img)
     }
     int drc = db_exec(db, "DETACH image");
     return rc ? rc : drc;
+}
+
+int stage_image_record(sqlite3 *db, const stage_image *img)
+{
+    if (!img->has_record)
+        return os_error(OS_EIO, "stage %s: its rows were not copied", img->t->id);
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &st);
+    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
+        sqlite3_bind_value(st, k + 1, img->record[k]);
+    if (!rc)
+        rc = db_step(db, st);
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256)
@@ -819,7 +859,7 @@ static int same_layout(sqlite3 *db, const cfg_table *t)
     return same;
 }
 
-int stage_copy_previous(sqlite3 *db, const cfg_table *t)
+int stage_copy_previous_rows(sqlite3 *db, const cfg_table *t)
 {
     int rc = create_table(db, t);
     if (rc)
@@ -828,12 +868,9 @@ int stage_copy_previous(sqlite3 *db, const cfg_table *t)
      * SQLite's transfer optimisation (b-tree pages copied, rows not decoded);
      * a layout that differs is copied column by column, by name. */
     char *cols = same_layout(db, t) ? xstrdup("*") : src_columns(t);
-    char *sql = xasprintf("INSERT INTO main.src_%s%s%s%s SELECT %s FROM prev.src_%s;"
-                          "INSERT INTO main.stage_table(" STAGE_TABLE_COLS ")"
-                          " SELECT " STAGE_TABLE_COLS " FROM prev.stage_table"
-                          " WHERE table_id = '%s'",
+    char *sql = xasprintf("INSERT INTO main.src_%s%s%s%s SELECT %s FROM prev.src_%s",
                           t->id, strcmp(cols, "*") ? "(" : "", strcmp(cols, "*") ? cols : "",
-                          strcmp(cols, "*") ? ")" : "", cols, t->id, t->id);
+                          strcmp(cols, "*") ? ")" : "", cols, t->id);
     free(cols);
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
@@ -841,6 +878,22 @@ int stage_copy_previous(sqlite3 *db, const cfg_table *t)
         sqlite3_free(err);
     }
     free(sql);
+    return rc;
+}
+
+int stage_copy_previous_record(sqlite3 *db, const cfg_table *t)
+{
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "INSERT INTO main.stage_table(" STAGE_TABLE_COLS ")"
+                            " SELECT " STAGE_TABLE_COLS " FROM prev.stage_table"
+                            " WHERE table_id = ?", &st);
+    if (!rc) {
+        sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+        rc = db_step(db, st);
+    }
+    sqlite3_finalize(st);
+    if (!rc && sqlite3_changes(db) != 1)
+        rc = os_error(OS_EIO, "stage %s: the previous stage has no record of it", t->id);
     return rc;
 }
 

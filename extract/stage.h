@@ -27,7 +27,7 @@ int stage_insert(sqlite3 *db, staged *s);
 
 /* A parsed table written into a database of its own in memory, on the
  * worker's thread, so the one writer of the stage copies its pages instead
- * of inserting its rows (stage_image_insert). */
+ * of inserting its rows (stage_image_insert_rows). */
 typedef struct stage_image stage_image;
 
 /* Writes s into a new in-memory stage database and keeps its bytes in *out
@@ -35,10 +35,16 @@ typedef struct stage_image stage_image;
  * Returns an os_result (OS_ENOMEM, OS_EIO, reported); s stays the caller's. */
 int stage_image_build(staged *s, stage_image **out);
 
-/* Copies img's table and its stage_table row into db, which must not be in
- * a transaction (ATTACH and DETACH); img's bytes pass to SQLite either way,
- * img itself stays the caller's (stage_image_free). An os_result. */
-int stage_image_insert(sqlite3 *db, stage_image *img);
+/* Copies img's table into db, which must not be in a transaction (ATTACH
+ * and DETACH), and keeps its stage_table row in img for stage_image_record
+ * (apart, so that the writer copies rows as parses end and writes records in
+ * config order); img's bytes pass to SQLite either way, img itself stays the
+ * caller's (stage_image_free). An os_result. */
+int stage_image_insert_rows(sqlite3 *db, stage_image *img);
+
+/* Writes the stage_table row stage_image_insert_rows kept; OS_EIO
+ * (reported) when it kept none. An os_result. */
+int stage_image_record(sqlite3 *db, const stage_image *img);
 
 /* Frees img (NULL is fine). */
 void stage_image_free(stage_image *img);
@@ -64,8 +70,12 @@ int stage_had_status(sqlite3 *db, const cfg_table *t, const char *status);
 /* Empties db's per-run records (files, releases, Economic Index releases),
  * to be written again by a run that keeps every staged table; an os_result. */
 int stage_clear_records(sqlite3 *db);
-/* Copies table t's rows and staging record from "prev"; returns an os_result. */
-int stage_copy_previous(sqlite3 *db, const cfg_table *t);
+/* Copies table t's rows from "prev" (its record: stage_copy_previous_record,
+ * apart, so that records go in config order); returns an os_result. */
+int stage_copy_previous_rows(sqlite3 *db, const cfg_table *t);
+/* Copies table t's stage_table row from "prev"; OS_EIO (reported) when there
+ * is none. An os_result. */
+int stage_copy_previous_record(sqlite3 *db, const cfg_table *t);
 
 /* Records a file's receipt in stage_file; returns an os_result. */
 int stage_record_file(sqlite3 *db, const char *source, const char *cache_path,
