@@ -12,6 +12,11 @@ stage extract --mirror "$MIRROR"; check "extract" "$RC" 0
 # template tables (template = true) are not staged themselves
 NTAB=$(( $(grep -c '^\[table ' "$CONFIG") - $(grep -c '^template = true' "$CONFIG") ))
 check "stage database" "$(q "$C/stage.sqlite" "select count(*) from stage_table")" "$NTAB"
+# rows are copied as each parse ends, records written in config order: the
+# stage (and the snapshot's source_table) lists tables as the config does
+CONFIG_ORDER=$(awk '/^\[table /{if(n!="")print n; n=$2; sub(/\]$/,"",n); next}
+    /^\[/{if(n!="")print n; n=""; next} /^template = true/{n=""} END{if(n!="")print n}' "$CONFIG")
+check "records in config order" "$(q "$C/stage.sqlite" "select table_id from stage_table order by rowid")" "$CONFIG_ORDER"
 check "raw file and receipt" "$(ls "$C/raw/oews/" | sort | tr '\n' ' ')" "oesm24nat.zip oesm24nat.zip.receipt.json "
 stage transform; check "transform" "$RC" 0
 check "no snapshot before load" "$(ls "$O" | grep -vc '^$')" 0
