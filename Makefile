@@ -1,6 +1,6 @@
 # occsnap - build, test, snapshot. See README.md.
 CC      ?= cc
-PKGS    := libcurl libzip expat sqlite3 jansson inih libcrypto zlib
+PKGS    := libcurl libzip expat sqlite3 jansson inih libcrypto zlib libisal
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -pthread -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS))

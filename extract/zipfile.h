@@ -1,4 +1,4 @@
-/* zipfile.h - read members of a zip archive (libzip) with size limits. */
+/* zipfile.h - read members of a zip archive (libzip; deflated members inflated by ISA-L) with size limits. */
 #ifndef OCCSNAP_ZIPFILE_H
 #define OCCSNAP_ZIPFILE_H
 
@@ -27,7 +27,9 @@ int zipfile_has(zipfile *z, const char *member);
 int zipfile_member_open(zipfile *z, const char *member, size_t max_bytes,
                         zipfile_member **out);
 /* Reads up to n bytes; returns the count, 0 at end, -1 on error or when the
- * member grows past max_bytes (reported). Matches rows_read_fn. */
+ * member grows past max_bytes (reported), or, for a deflated member, when
+ * its data is corrupt, stops short, or does not match the size and CRC-32
+ * of the archive's directory (checked at its end). Matches rows_read_fn. */
 long zipfile_member_read(void *member, char *buf, size_t n);
 void zipfile_member_close(zipfile_member *m);
 

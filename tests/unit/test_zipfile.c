@@ -147,6 +147,8 @@ static void test_size_cap_actual(void **state)
     size_t rawlen;
     assert_int_equal(read_file(path, 1 << 20, &raw, &rawlen), OS_OK);
     unsigned char *u = (unsigned char *)raw;
+    /* deflated: inflated by ISA-L, whose reads the cap must stop too */
+    assert_int_equal(u[find_sig(u, rawlen, "PK\x01\x02") + 10], 8);
     put_le32(u + find_sig(u, rawlen, "PK\x03\x04") + 22, 10);
     put_le32(u + find_sig(u, rawlen, "PK\x01\x02") + 24, 10);
 
@@ -227,6 +229,177 @@ static void test_open_buffer(void **state)
     free(path);
 }
 
+/* ------------------------------------------------ deflated members (ISA-L) */
+
+/* Hand-made fixture: 2,000 numbered lines, which libzip stores deflated. */
+static char *numbered_lines(size_t *len)
+{
+    size_t cap = 40000, n = 0;
+    char *s = xmalloc(cap);
+    for (int i = 0; i < 2000; i++)
+        n += (size_t)snprintf(s + n, cap - n, "row %d,value %d\n", i, (i * 7919) % 1000);
+    *len = n;
+    return s;
+}
+
+/* Offsets of the local and central headers of the archive's one member. */
+typedef struct {
+    size_t local, central;
+} headers;
+
+static headers find_headers(const unsigned char *u, size_t len)
+{
+    return (headers){find_sig(u, len, "PK\x03\x04"), find_sig(u, len, "PK\x01\x02")};
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Streams member name of z in reads of chunk bytes into *out (malloc'd);
+ * returns the last read's result (0 at the end, -1 on a failure). */
+static long stream_all(zipfile *z, const char *name, size_t max, size_t chunk, char **out,
+                       size_t *outlen)
+{
+    zipfile_member *m;
+    assert_int_equal(zipfile_member_open(z, name, max, &m), OS_OK);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xmalloc(cap);
+    long r;
+    for (;;) {
+        if (cap - n < chunk)
+            buf = xrealloc(buf, cap *= 2);
+        r = zipfile_member_read(m, buf + n, chunk);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    zipfile_member_close(m);
+    *out = buf;
+    *outlen = n;
+    return r;
+}
+
+static void test_deflated_reads(void **state)
+{
+    size_t len;
+    char *text = numbered_lines(&len);
+    tu_member mem[] = {{"data.csv", text, len}};
+    char *path = tu_zip("deflated.zip", mem, 1);
+    char *raw;
+    size_t rawlen;
+    assert_int_equal(read_file(path, 1 << 20, &raw, &rawlen), OS_OK);
+    headers h = find_headers((unsigned char *)raw, rawlen);
+    /* deflated (method 8), so the member takes the ISA-L path */
+    assert_int_equal(((unsigned char *)raw)[h.central + 10], 8);
+    assert_true(get_le32((unsigned char *)raw + h.central + 20) < len / 2);
+    zipfile *z;
+    assert_int_equal(zipfile_open_buffer(raw, rawlen, "deflated.zip", &z), OS_OK);
+    /* every read size gives the same bytes, ending cleanly */
+    const size_t chunks[] = {1, 7, 4096, 1 << 16};
+    for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+        char *got;
+        size_t n;
+        assert_int_equal(stream_all(z, "data.csv", len, chunks[k], &got, &n), 0);
+        assert_int_equal(n, len);
+        assert_memory_equal(got, text, len);
+        free(got);
+    }
+    /* (a cap met while inflating: test_size_cap_actual, deflated too) */
+    zipfile_close(z);
+    free(raw);
+    free(path);
+    free(text);
+}
+
+/* A change to the fixture's bytes (u, its headers h, its plain size len). */
+typedef void (*patch_fn)(unsigned char *u, headers h, size_t len);
+
+static void crc_off(unsigned char *u, headers h, size_t len)
+{
+    put_le32(u + h.local + 14, get_le32(u + h.local + 14) ^ 1);
+    put_le32(u + h.central + 16, get_le32(u + h.central + 16) ^ 1);
+}
+static void size_more(unsigned char *u, headers h, size_t len)
+{
+    put_le32(u + h.local + 22, (uint32_t)len + 1);
+    put_le32(u + h.central + 24, (uint32_t)len + 1);
+}
+static void size_less(unsigned char *u, headers h, size_t len)
+{
+    put_le32(u + h.local + 22, (uint32_t)len - 1);
+    put_le32(u + h.central + 24, (uint32_t)len - 1);
+}
+static void cut_short(unsigned char *u, headers h, size_t len)
+{
+    uint32_t half = get_le32(u + h.central + 20) / 2;
+    put_le32(u + h.local + 18, half);
+    put_le32(u + h.central + 20, half);
+}
+static void bad_block(unsigned char *u, headers h, size_t len)
+{
+    /* the first byte of the deflate data: final block, type 3 (reserved) */
+    size_t data = h.local + 30 + (u[h.local + 26] | u[h.local + 27] << 8) +
+                  (u[h.local + 28] | u[h.local + 29] << 8);
+    u[data] = 0xff;
+}
+
+static void test_deflated_damage(void **state)
+{
+    /* Hand-made: the fixture of test_deflated_reads with one field or byte
+     * changed; each read fails naming archive and member, whatever the read
+     * size, and the whole-member read fails the same way. */
+    static const struct {
+        const char *what;
+        patch_fn patch;
+        const char *message; /* after "damaged.zip: member 'data.csv': " */
+    } cases[] = {
+        {"CRC-32 off by one bit", crc_off,
+         "read failed (CRC error: its data does not match its CRC-32)"},
+        {"header says one byte more", size_more, "read failed (fewer bytes where its header says"},
+        {"header says one byte less", size_less, "read failed (more bytes where its header says"},
+        {"compressed data cut in half", cut_short,
+         "read failed (its deflate data ends before its last block)"},
+        {"a reserved block type", bad_block, "read failed (its deflate data is corrupt)"},
+    };
+    size_t len;
+    char *text = numbered_lines(&len);
+    tu_member mem[] = {{"data.csv", text, len}};
+    char *path = tu_zip("damaged.zip", mem, 1);
+    char *clean;
+    size_t rawlen;
+    assert_int_equal(read_file(path, 1 << 20, &clean, &rawlen), OS_OK);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char *raw = xmalloc(rawlen);
+        memcpy(raw, clean, rawlen);
+        cases[c].patch((unsigned char *)raw, find_headers((unsigned char *)raw, rawlen), len);
+        zipfile *z;
+        assert_int_equal(zipfile_open_buffer(raw, rawlen, "damaged.zip", &z), OS_OK);
+        char want[200];
+        snprintf(want, sizeof want, "damaged.zip: member 'data.csv': %s", cases[c].message);
+        const size_t chunks[] = {1, 7, 4096};
+        for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+            char *got;
+            size_t n;
+            long r = stream_all(z, "data.csv", 1 << 20, chunks[k], &got, &n);
+            free(got);
+            if (r != -1 || strncmp(os_last_error(), want, strlen(want)) != 0)
+                fail_msg("%s, reads of %zu: result %ld, message '%s'", cases[c].what, chunks[k],
+                         r, os_last_error());
+        }
+        char *all = (char *)1;
+        assert_int_equal(zipfile_read_all(z, "data.csv", 1 << 20, &all, NULL), OS_EPARSE);
+        assert_null(all);
+        assert_non_null(strstr(os_last_error(), cases[c].message));
+        zipfile_close(z);
+        free(raw);
+    }
+    free(clean);
+    free(path);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +409,8 @@ int main(void)
         cmocka_unit_test(test_size_cap_actual),
         cmocka_unit_test(test_not_a_zip),
         cmocka_unit_test(test_open_buffer),
+        cmocka_unit_test(test_deflated_reads),
+        cmocka_unit_test(test_deflated_damage),
     };
     return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }
