@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zip.h>
 
 /* Every archive built here (tu_zip) is a hand-made fixture from literals. */
 
@@ -400,6 +401,97 @@ static void test_deflated_damage(void **state)
     free(text);
 }
 
+/* Compares every member of archive z (label what) read by zipfile (ISA-L for
+ * deflated ones) with libzip's own read of the same bytes (zlib), and the
+ * members that are zips themselves (an xlsx in a zip) one level down; adds
+ * the members compared and the deflated ones to *n and *deflated. */
+static void compare_members(const void *buf, size_t len, const char *what, int depth,
+                            size_t *n, size_t *deflated)
+{
+    zipfile *z;
+    assert_int_equal(zipfile_open_buffer(buf, len, what, &z), OS_OK);
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(buf, len, 0, &err);
+    zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY, &err) : NULL;
+    assert_non_null(za);
+    zip_int64_t count = zip_get_num_entries(za, 0);
+    for (zip_int64_t i = 0; i < count; i++) {
+        const char *name = zip_get_name(za, (zip_uint64_t)i, 0);
+        zip_stat_t st;
+        assert_int_equal(zip_stat_index(za, (zip_uint64_t)i, 0, &st), 0);
+        if (name[0] == '\0' || name[strlen(name) - 1] == '/')
+            continue; /* a folder */
+        char *ours;
+        size_t olen;
+        if (zipfile_read_all(z, name, (size_t)256 << 20, &ours, &olen) != OS_OK)
+            fail_msg("%s: %s: %s", what, name, os_last_error());
+        char *theirs = xmalloc(st.size + 1);
+        zip_file_t *f = zip_fopen_index(za, (zip_uint64_t)i, 0);
+        assert_non_null(f);
+        assert_int_equal(zip_fread(f, theirs, st.size), (zip_int64_t)st.size);
+        zip_fclose(f);
+        if (olen != st.size || memcmp(ours, theirs, olen) != 0)
+            fail_msg("%s: %s: %zu bytes read, libzip reads %llu, or they differ", what, name,
+                     olen, (unsigned long long)st.size);
+        (*n)++;
+        *deflated += st.comp_method == ZIP_CM_DEFLATE;
+        size_t nl = strlen(name);
+        if (depth == 0 && nl > 5 && strcmp(name + nl - 5, ".xlsx") == 0) {
+            char *label = xasprintf("%s:%s", what, name);
+            compare_members(ours, olen, label, 1, n, deflated);
+            free(label);
+        }
+        free(theirs);
+        free(ours);
+    }
+    zip_close(za);
+    zip_error_fini(&err);
+    zipfile_close(z);
+}
+
+static void test_real_mirror_members(void **state)
+{
+    /* Real data: every zip and xlsx of ../shared/mirror (listed in its
+     * SHA256SUMS), every member read by zipfile and by libzip alone, the
+     * same bytes, and the xlsx workbooks inside the OEWS zips too. */
+    const char *mirror = getenv("OCCSNAP_TEST_MIRROR");
+    if (!mirror || !*mirror)
+        mirror = "../shared/mirror";
+    char *sums = xasprintf("%s/SHA256SUMS", mirror);
+    char *list;
+    size_t llen;
+    if (read_file(sums, 1 << 20, &list, &llen) != OS_OK) {
+        const char *ci = getenv("CI");
+        if (ci && strcmp(ci, "true") == 0)
+            fail_msg("mirror list %s is missing (CI=true)", sums);
+        free(sums);
+        skip();
+        return;
+    }
+    size_t archives = 0, n = 0, deflated = 0;
+    for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+        char *path = strstr(line, "  ");
+        size_t pl = path ? strlen(path + 2) : 0;
+        if (!path || pl < 5 || (strcmp(path + 2 + pl - 4, ".zip") != 0 &&
+                                strcmp(path + 2 + pl - 5, ".xlsx") != 0))
+            continue;
+        char *full = xasprintf("%s/%s", mirror, path + 2);
+        char *data;
+        size_t dlen;
+        assert_int_equal(read_file(full, (size_t)512 << 20, &data, &dlen), OS_OK);
+        compare_members(data, dlen, full, 0, &n, &deflated);
+        archives++;
+        free(data);
+        free(full);
+    }
+    /* the mirror's 14 archives (mirror README), nearly every member deflated */
+    assert_true(archives >= 14);
+    assert_true(deflated > 100 && deflated * 10 > n * 9);
+    free(list);
+    free(sums);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_open_buffer),
         cmocka_unit_test(test_deflated_reads),
         cmocka_unit_test(test_deflated_damage),
+        cmocka_unit_test(test_real_mirror_members),
     };
     return cmocka_run_group_tests(tests, group_setup, tu_tmpdir_teardown);
 }
