@@ -276,6 +276,40 @@ static void stop_workers(pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Copies table i's rows into db as its parse ends: its image's pages, or
+ * the previous stage's copy; nothing for a table with no rows to copy.
+ * Returns an os_result. */
+static int copy_rows(sqlite3 *db, pool *p, size_t i)
+{
+    int rc;
+    if (p->decision[i] == T_REUSE)
+        rc = stage_copy_previous_rows(db, &p->c->tab[i]);
+    else if (p->img[i])
+        rc = stage_image_insert_rows(db, p->img[i]);
+    else
+        return OS_OK;
+    trace_mark("extract: %s rows copied", p->c->tab[i].id);
+    return rc;
+}
+
+/* Writes table i's record into db (and a table parsed to no image, such as
+ * an optional member missing from its archive, whole), counting a reused
+ * table in *nreuse. Returns an os_result. */
+static int write_record(sqlite3 *db, pool *p, size_t i, size_t *nreuse)
+{
+    const cfg_table *t = &p->c->tab[i];
+    const fetch_receipt *r = &p->rec[p->file_of[i]];
+    if (p->absent[i])
+        return stage_record_absent(db, t, p->absent[i]);
+    if (p->decision[i] == T_REUSE)
+        return (*nreuse)++, stage_copy_previous_record(db, t);
+    if (!r->ok)
+        return stage_record_missing(db, t, r->error[0] ? r->error : "not fetched");
+    if (p->img[i])
+        return stage_image_record(db, p->img[i]);
+    return stage_insert(db, p->out[i]);
+}
+
 /* Writes every table into db (not in a transaction: each copy of a table's
  * own database attaches it), in two passes. First the rows, of whichever
  * table ends first: its rows' pages, or a copy from the attached previous
@@ -295,43 +329,22 @@ static int write_tables(sqlite3 *db, pool *p)
     unsigned char *seen = xcalloc(n ? n : 1, 1);
     for (size_t left = n; left; left--) {
         size_t i = next_ended(p, seen);
-        int k = p->file_of[i];
-        if (rc || p->absent[i] || !p->rec[k].ok)
-            continue;
-        if (p->decision[i] == T_REUSE)
-            rc = stage_copy_previous_rows(db, &c->tab[i]);
-        else if (p->img[i])
-            rc = stage_image_insert_rows(db, p->img[i]);
-        else if (p->rc[i])
-            stop_workers(p); /* reported below, in config order */
-        else
-            continue;
-        trace_mark("extract: %s rows copied", c->tab[i].id);
         if (rc)
+            continue;
+        if (p->rc[i])
+            stop_workers(p); /* reported below, in config order */
+        else if ((rc = copy_rows(db, p, i)))
             stop_workers(p);
     }
     free(seen);
     /* a parse that failed, first in config order (the workers may have
        left others unparsed since: the stage is not kept) */
     for (size_t i = 0; !rc && i < n; i++)
-        if (!p->absent[i] && p->decision[i] != T_REUSE && p->rec[p->file_of[i]].ok)
-            rc = p->rc[i];
+        rc = p->rc[i];
     for (size_t i = 0; i < n; i++) {
-        const cfg_table *t = &c->tab[i];
-        int k = p->file_of[i];
-        if (rc)
-            ; /* freed below only */
-        else if (p->absent[i])
-            rc = stage_record_absent(db, t, p->absent[i]);
-        else if (p->decision[i] == T_REUSE)
-            rc = stage_copy_previous_record(db, t), nreuse++;
-        else if (!p->rec[k].ok)
-            rc = stage_record_missing(db, t, p->rec[k].error[0] ? p->rec[k].error : "not fetched");
-        else if (p->img[i])
-            rc = stage_image_record(db, p->img[i]);
-        else
-            rc = stage_insert(db, p->out[i]);
-        trace_mark("extract: %s written", t->id);
+        if (!rc)
+            rc = write_record(db, p, i, &nreuse);
+        trace_mark("extract: %s written", c->tab[i].id);
         staged_free(p->out[i]);
         p->out[i] = NULL;
         stage_image_free(p->img[i]);

@@ -684,9 +684,9 @@ struct stage_image {
     const cfg_table *t;
     unsigned char *data; /* sqlite3_serialize'd database, sqlite3_free'd */
     sqlite3_int64 size;
-    /* its stage_table row, taken by stage_image_insert_rows (sqlite3_value_dup'd) */
+    /* its stage_table row, taken by stage_image_insert_rows (sqlite3_value_dup'd;
+       its last NULL until all are taken) */
     sqlite3_value *record[STAGE_TABLE_NCOLS];
-    int has_record;
 };
 
 int stage_image_build(staged *s, stage_image **out)
@@ -747,7 +747,6 @@ static int take_record(sqlite3 *db, stage_image *img)
         if (!(img->record[k] = sqlite3_value_dup(sqlite3_column_value(st, k))))
             rc = os_error(OS_ENOMEM, "stage %s: cannot keep its stage_table row", img->t->id);
     sqlite3_finalize(st);
-    img->has_record = !rc;
     return rc;
 }
 
@@ -783,7 +782,7 @@ int stage_image_insert_rows(sqlite3 *db, stage_image *img)
 
 int stage_image_record(sqlite3 *db, const stage_image *img)
 {
-    if (!img->has_record)
+    if (!img->record[STAGE_TABLE_NCOLS - 1])
         return os_error(OS_EIO, "stage %s: its rows were not copied", img->t->id);
     sqlite3_stmt *st;
     int rc = db_prepare(db, "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"

@@ -11,7 +11,9 @@
 #include <errno.h>
 #include <isa-l/igzip_lib.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -195,9 +197,15 @@ int zipfile_member_open(zipfile *z, const char *member, size_t max_bytes,
     return OS_OK;
 }
 
-/* Marks m failed and reports what, naming archive and member; returns -1. */
-static long member_failed(zipfile_member *m, const char *what)
+/* Marks m failed and reports what fmt says, after the archive and member's
+ * names; returns -1. */
+static long member_failed(zipfile_member *m, const char *fmt, ...)
 {
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
     m->failed = 1;
     os_error(OS_EPARSE, "%s: member '%s': %s", m->label, m->name, what);
     return -1;
@@ -217,12 +225,9 @@ static long inflate_some(zipfile_member *m, char *buf, size_t n)
             size_t want = m->comp_left < INFLATE_IN_BYTES ? (size_t)m->comp_left
                                                           : INFLATE_IN_BYTES;
             zip_int64_t r = zip_fread(m->zf, m->in, want);
-            if (r <= 0) {
-                char what[160];
-                snprintf(what, sizeof what, "read failed (%s)",
-                         r < 0 ? zip_file_strerror(m->zf) : "the archive ends early");
-                return member_failed(m, what);
-            }
+            if (r <= 0)
+                return member_failed(m, "read failed (%s)",
+                                     r < 0 ? zip_file_strerror(m->zf) : "the archive ends early");
             m->comp_left -= (zip_uint64_t)r;
             s->next_in = m->in;
             s->avail_in = (uint32_t)r;
@@ -243,13 +248,12 @@ static long inflate_some(zipfile_member *m, char *buf, size_t n)
             break; /* more than the directory says: reported below */
     }
     long r = (long)(n - s->avail_out);
-    if ((zip_uint64_t)s->total_out > m->size || (m->ended && (zip_uint64_t)s->total_out != m->size)) {
-        char what[160];
-        snprintf(what, sizeof what, "read failed (%s bytes where its header says %llu)",
-                 (zip_uint64_t)s->total_out > m->size ? "more" : "fewer",
-                 (unsigned long long)m->size);
-        /* the cap's message first, as for a member libzip reads */
-        return m->got + (size_t)r > m->max ? r : member_failed(m, what);
+    int more = (zip_uint64_t)s->total_out > m->size;
+    if (more || (m->ended && (zip_uint64_t)s->total_out != m->size)) {
+        if (m->got + (size_t)r > m->max)
+            return r; /* the cap's message first (the caller's), as for libzip's reads */
+        return member_failed(m, "read failed (%s bytes where its header says %llu)",
+                             more ? "more" : "fewer", (unsigned long long)m->size);
     }
     if (m->ended && s->crc != m->crc)
         return member_failed(m, "read failed (CRC error: its data does not match its CRC-32)");
@@ -273,14 +277,9 @@ long zipfile_member_read(void *member, char *buf, size_t n)
     if (want > UINT32_MAX)
         want = UINT32_MAX;
     zip_int64_t r = m->inf ? inflate_some(m, buf, want) : zip_fread(m->zf, buf, want);
-    if (r < 0 && m->failed)
-        return -1; /* reported */
-    if (r < 0) {
-        m->failed = 1;
-        os_error(OS_EPARSE, "%s: member '%s': read failed (%s)", m->label, m->name,
-                 zip_file_strerror(m->zf));
-        return -1;
-    }
+    if (r < 0)
+        return m->failed ? -1 /* reported */
+                         : member_failed(m, "read failed (%s)", zip_file_strerror(m->zf));
     if ((zip_uint64_t)r > room) {
         m->failed = 1;
         os_error(OS_EPARSE, "%s: member '%s' is larger than the %zu-byte limit",
