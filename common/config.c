@@ -528,29 +528,38 @@ static char *url_file_name(const char *url)
     return name;
 }
 
-/* Fingerprint of how t is read (url, member, sheet, format, columns,
- * filters): staging may reuse the rows of an unchanged file only when this
- * is unchanged too. Cannot fail. */
+/* Fingerprints of t: read_sha256, of how a file's bytes become its rows
+ * (member, sheet, format, optional, columns, filters), which two tables
+ * reading one file's bytes alike share; spec_sha256, of that and which
+ * table and file it is (id, source, url): staging may reuse the rows of an
+ * unchanged file only when this is unchanged too. Cannot fail. */
 static void table_fingerprint(cfg_table *t)
 {
     sha256_ctx *h = sha256_new();
-    const char *parts[] = {t->id, t->source, t->url, t->member ? t->member : "",
-                           t->sheet ? t->sheet : "", config_format_name(t->format)};
-    for (size_t k = 0; k < 6; k++)
+    const char *parts[] = {t->member ? t->member : "", t->sheet ? t->sheet : "",
+                           config_format_name(t->format), t->optional ? "optional" : ""};
+    for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         sha256_update(h, parts[k], strlen(parts[k]) + 1);
     for (size_t k = 0; k < t->ncol; k++) {
-        char ty = (char)('0' + t->col[k].type);
-        sha256_update(h, t->col[k].name, strlen(t->col[k].name) + 1);
-        sha256_update(h, t->col[k].header, strlen(t->col[k].header) + 1);
-        sha256_update(h, &ty, 1);
-        sha256_update(h, &t->col[k].min, sizeof t->col[k].min);
-        sha256_update(h, &t->col[k].max, sizeof t->col[k].max);
+        const cfg_column *c = &t->col[k];
+        char ty[3] = {(char)('0' + c->type), (char)('0' + c->has_min), (char)('0' + c->has_max)};
+        sha256_update(h, c->name, strlen(c->name) + 1);
+        sha256_update(h, c->header, strlen(c->header) + 1);
+        sha256_update(h, ty, sizeof ty);
+        sha256_update(h, &c->min, sizeof c->min);
+        sha256_update(h, &c->max, sizeof c->max);
     }
     for (size_t k = 0; k < t->nfilter; k++) {
         sha256_update(h, t->filter[k].column, strlen(t->filter[k].column) + 1);
         for (size_t j = 0; j < t->filter[k].nvalue; j++)
             sha256_update(h, t->filter[k].value[j], strlen(t->filter[k].value[j]) + 1);
+        sha256_update(h, "", 1); /* the end of the list: ("a","b") is not ("a"),("b") */
     }
+    sha256_final(h, t->read_sha256);
+    h = sha256_new();
+    const char *who[] = {t->id, t->source, t->url, t->read_sha256};
+    for (size_t k = 0; k < sizeof who / sizeof *who; k++)
+        sha256_update(h, who[k], strlen(who[k]) + 1);
     sha256_final(h, t->spec_sha256);
 }
 

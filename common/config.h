@@ -41,7 +41,10 @@ typedef struct {
     char *sha256;   /* pinned sha256 of the downloaded file, or NULL */
     char *cache_name; /* file name under cache/raw/<source>/ */
     double min_coverage; /* data test floor: share of occupations covered; <0 none */
-    char spec_sha256[65]; /* of how the table is read (url, member, sheet, columns) */
+    char spec_sha256[65]; /* of which table and file it is and read_sha256 */
+    char read_sha256[65]; /* of how a file's bytes become its rows (member, sheet,
+                             format, columns, filters): two tables with this and
+                             their files' sha256 alike have the same rows */
     /* url, member and sheet as configured: {yyyy}, {yy}, {major}, {minor}
      * and {release} are filled with the source's release (DESIGN 2a) */
     char *url_tmpl, *member_tmpl, *sheet_tmpl;

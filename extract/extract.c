@@ -112,7 +112,7 @@ static int file_index(const file_plan *plan, size_t n, const cfg_table *t)
  * database (one writer) is deterministic. Workers print their own errors as
  * they meet them, so when two tables fail both messages appear, in either
  * order; the run reports the first table's failure. */
-enum { T_UNDECIDED = 0, T_PARSE, T_REUSE, T_NONE };
+enum { T_UNDECIDED = 0, T_PARSE, T_REUSE, T_NONE, T_TWIN };
 
 typedef struct {
     config *c;
@@ -124,6 +124,7 @@ typedef struct {
     sqlite3 *prev;             /* the previous stage (read-only), while deciding */
     int have_prev;             /* there is a previous stage to copy tables from */
     unsigned char *decision;   /* per table: T_* */
+    int *twin_of;              /* per table: T_TWIN: the table parsed in its place */
     int *file_rc;              /* per file: a failure found when deciding */
     staged **out;              /* per table: parsed rows (a missing member only) */
     stage_image **img;         /* per table: its rows in a database of its own */
@@ -186,6 +187,22 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* A table parsed already, or to be, whose rows table i would repeat: its
+ * file has the bytes of i's (r) and it reads them alike (read_sha256), as
+ * two Economic Index releases ship one task statements file. Its index, or
+ * -1. Called under p->mu. */
+static long twin_parsed(const pool *p, size_t i, const fetch_receipt *r)
+{
+    const cfg_table *t = &p->c->tab[i];
+    for (size_t j = 0; j < p->c->ntab; j++) {
+        const cfg_table *u = &p->c->tab[j];
+        if (j != i && p->decision[j] == T_PARSE && !strcmp(u->read_sha256, t->read_sha256) &&
+            !strcmp(p->rec[p->file_of[j]].sha256, r->sha256))
+            return (long)j;
+    }
+    return -1;
+}
+
 /* Decides every table read from file k, now in the cache with receipt r:
  * the config's sha256 pin, the Economic Index layout its header shows, and
  * whether the previous stage has the table from this very file. Runs on
@@ -212,11 +229,15 @@ static void decide_file(pool *p, size_t k, const fetch_receipt *r)
         const cfg_table *t = &c->tab[i];
         if (p->decision[i] != T_UNDECIDED || p->file_of[i] != (int)k)
             continue;
+        long twin = -1;
         if (rc || p->absent[i])
             p->decision[i] = T_NONE;
         else if (p->prev && stage_reusable(p->prev, "main", t, r->sha256))
             p->decision[i] = T_REUSE;
-        else
+        else if ((twin = twin_parsed(p, i, r)) >= 0) {
+            p->decision[i] = T_TWIN;
+            p->twin_of[i] = (int)twin;
+        } else
             p->decision[i] = T_PARSE;
         if (p->decision[i] != T_PARSE)
             p->done[i] = 1;
@@ -284,7 +305,12 @@ static int copy_rows(sqlite3 *db, pool *p, size_t i)
     int rc;
     if (p->decision[i] == T_REUSE)
         rc = stage_copy_previous_rows(db, &p->c->tab[i]);
-    else if (p->img[i])
+    else if (p->decision[i] == T_TWIN) {
+        size_t j = (size_t)p->twin_of[i];
+        if (!p->img[j])
+            return OS_OK; /* its original has no rows (a missing member) */
+        rc = stage_twin_rows(db, &p->c->tab[i], &p->c->tab[j]);
+    } else if (p->img[i])
         rc = stage_image_insert_rows(db, p->img[i]);
     else
         return OS_OK;
@@ -303,6 +329,13 @@ static int write_record(sqlite3 *db, pool *p, size_t i, size_t *nreuse)
         return stage_record_absent(db, t, p->absent[i]);
     if (p->decision[i] == T_REUSE)
         return (*nreuse)++, stage_copy_previous_record(db, t);
+    if (p->decision[i] == T_TWIN) {
+        size_t j = (size_t)p->twin_of[i];
+        if (!p->img[j] && !p->out[j])
+            return os_error(OS_EIO, "stage %s: %s, whose rows it shares, was not read", t->id,
+                            p->c->tab[j].id);
+        return stage_twin_record(db, t, p->img[j], p->out[j]);
+    }
     if (!r->ok)
         return stage_record_missing(db, t, r->error[0] ? r->error : "not fetched");
     if (p->img[i])
@@ -329,14 +362,17 @@ static int write_tables(sqlite3 *db, pool *p)
     unsigned char *seen = xcalloc(n ? n : 1, 1);
     for (size_t left = n; left; left--) {
         size_t i = next_ended(p, seen);
-        if (rc)
-            continue;
+        if (rc || p->decision[i] == T_TWIN)
+            continue; /* a twin's rows once its original's are in, below */
         if (p->rc[i])
             stop_workers(p); /* reported below, in config order */
         else if ((rc = copy_rows(db, p, i)))
             stop_workers(p);
     }
     free(seen);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (p->decision[i] == T_TWIN && !p->rc[p->twin_of[i]])
+            rc = copy_rows(db, p, i);
     /* a parse that failed, first in config order (the workers may have
        left others unparsed since: the stage is not kept) */
     for (size_t i = 0; !rc && i < n; i++)
@@ -345,6 +381,8 @@ static int write_tables(sqlite3 *db, pool *p)
         if (!rc)
             rc = write_record(db, p, i, &nreuse);
         trace_mark("extract: %s written", c->tab[i].id);
+    }
+    for (size_t i = 0; i < n; i++) { /* after the records: a twin's names its original's */
         staged_free(p->out[i]);
         p->out[i] = NULL;
         stage_image_free(p->img[i]);
@@ -634,6 +672,7 @@ int extract_run(config *c, const extract_opts *opt)
     size_t nt = c->ntab;
     pool p = {.c = c, .plan = plan, .nplan = n, .rec = rec};
     p.decision = xcalloc(nt, 1);
+    p.twin_of = xcalloc(nt ? nt : 1, sizeof *p.twin_of);
     p.file_rc = xcalloc(n ? n : 1, sizeof *p.file_rc);
     p.out = xcalloc(nt, sizeof *p.out);
     p.img = xcalloc(nt, sizeof *p.img);
@@ -769,7 +808,7 @@ int extract_run(config *c, const extract_opts *opt)
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
     free(p.decision), free(p.file_rc), free(p.out), free(p.img), free(p.rc), free(p.done);
-    free(p.claimed);
+    free(p.claimed), free(p.twin_of);
     for (size_t i = 0; i < nt; i++)
         free(p.absent[i]);
     free(p.absent), free(p.file_of);

@@ -520,14 +520,21 @@ void staged_free(staged *s)
     free(s);
 }
 
+/* The file a table's rows come from as its record names it ("f.zip/m.txt",
+ * "f.xlsx [sheet S]"), malloc'd; dies on OOM. */
+static char *table_label(const cfg_table *t)
+{
+    return xasprintf("%s%s%s%s%s%s", t->cache_name, t->member ? "/" : "",
+                     t->member ? t->member : "", t->sheet ? " [sheet " : "",
+                     t->sheet ? t->sheet : "", t->sheet ? "]" : "");
+}
+
 int stage_parse(const cfg_table *t, const char *raw_path, size_t max_member, staged **out)
 {
     size_t n = t->ncol;
     staged *s = xcalloc(1, sizeof *s);
     s->t = t;
-    s->label = xasprintf("%s%s%s%s%s%s", t->cache_name, t->member ? "/" : "",
-                         t->member ? t->member : "", t->sheet ? " [sheet " : "",
-                         t->sheet ? t->sheet : "", t->sheet ? "]" : "");
+    s->label = table_label(t);
     s->nparam = 1;
     for (size_t i = 0; i < n; i++)
         s->nparam += t->col[i].type == CFG_OEWS || t->col[i].type == CFG_EP ? 2 : 1;
@@ -792,6 +799,56 @@ int stage_image_record(sqlite3 *db, const stage_image *img)
     if (!rc)
         rc = db_step(db, st);
     sqlite3_finalize(st);
+    return rc;
+}
+
+int stage_twin_rows(sqlite3 *db, const cfg_table *t, const cfg_table *of)
+{
+    int rc = create_table(db, t);
+    /* one layout (the same columns: read_sha256): the transfer optimisation */
+    char *sql = xasprintf("INSERT INTO main.src_%s SELECT * FROM main.src_%s", t->id, of->id);
+    if (!rc)
+        rc = db_exec(db, sql);
+    free(sql);
+    return rc;
+}
+
+int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, staged *s)
+{
+    if (!img) {
+        /* no rows of its own (an optional member missing from the archive):
+           recorded, and warned of, under t's name */
+        const cfg_table *keep = s->t;
+        char *label = s->label;
+        s->t = t;
+        s->label = table_label(t);
+        int rc = stage_insert(db, s);
+        free(s->label);
+        s->t = keep;
+        s->label = label;
+        return rc;
+    }
+    if (!img->record[STAGE_TABLE_NCOLS - 1])
+        return os_error(OS_EIO, "stage %s: the rows of %s were not copied", t->id, img->t->id);
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &st);
+    char *label = table_label(t), spec[65];
+    stage_fingerprint(t, spec);
+    /* the original's record (status, header row, rows, years, note) under
+       t's own names: table_id, source, url, file, spec_sha256 */
+    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
+        sqlite3_bind_value(st, k + 1, img->record[k]);
+    if (!rc) {
+        sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, t->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, t->url, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, spec, -1, SQLITE_STATIC);
+        rc = db_step(db, st);
+    }
+    sqlite3_finalize(st);
+    free(label);
     return rc;
 }
 

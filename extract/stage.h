@@ -46,6 +46,15 @@ int stage_image_insert_rows(sqlite3 *db, stage_image *img);
  * (reported) when it kept none. An os_result. */
 int stage_image_record(sqlite3 *db, const stage_image *img);
 
+/* A twin: table t, whose file has the bytes of table of's file and whose
+ * read_sha256 is of's, so its rows are of's. stage_twin_rows copies of's
+ * rows, already in db, into src_<t>; stage_twin_record writes t's record
+ * from of's image (img, its rows copied) or, when of had none (an optional
+ * member missing), from of's parse s, warning under t's name. Each returns
+ * an os_result; img and s stay the caller's. */
+int stage_twin_rows(sqlite3 *db, const cfg_table *t, const cfg_table *of);
+int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, staged *s);
+
 /* Frees img (NULL is fine). */
 void stage_image_free(stage_image *img);
 void staged_free(staged *s);

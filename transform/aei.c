@@ -46,14 +46,26 @@ typedef struct {
     char **text;   /* the statement as O*NET writes it */
     size_t n, cap;
     unsigned char crosswalk; /* 1 if the statements use O*NET-SOC 2010 codes */
+    size_t *refs;  /* how many statements values share these arrays */
 } statements;
 
+/* Drops s's share; the last one frees the arrays. Cannot fail. */
 static void statements_free(statements *s)
 {
+    if (--*s->refs)
+        return;
     for (size_t i = 0; i < s->n; i++)
         free(s->text[i]);
     free(s->next), free(s->occ), free(s->task_id), free(s->text);
     strmap_free(s->head);
+    free(s->refs);
+}
+
+/* Another share of s, read-only like every share (statements_free each). */
+static statements statements_share(statements *s)
+{
+    ++*s->refs;
+    return *s;
 }
 
 /* Adds (key -> occupation) unless that occupation already holds the key. */
@@ -92,6 +104,8 @@ static int load_statements(tf *t, const char *table, int codes2010, statements *
 {
     memset(s, 0, sizeof *s);
     s->head = strmap_new();
+    s->refs = xmalloc(sizeof *s->refs);
+    *s->refs = 1;
     s->crosswalk = (unsigned char)codes2010;
     codemap xw;
     codemap_init(&xw);
@@ -777,9 +791,13 @@ typedef struct {
 /* Reads release a's statements and task tables into r (which owns them,
  * also on failure: release_read_free); returns an os_result naming table,
  * file and row. */
-static int read_release(tf *t, const cfg_aei *a, release_read *r)
+static int read_release(tf *t, const cfg_aei *a, release_read *r, statements *same)
 {
-    int rc = load_statements(t, a->statements, a->codes2010, &r->st);
+    int rc = OS_OK;
+    if (same)
+        r->st = statements_share(same);
+    else
+        rc = load_statements(t, a->statements, a->codes2010, &r->st);
     if (!rc && a->layout == AEI_MONTHLY)
         rc = read_monthly(t, a, &r->ps, &r->np);
     else if (!rc) {
@@ -815,8 +833,19 @@ tf_pre_aei *tf_aei_read(tf *w)
         int staged = 0;
         if (tf_staged(w, a->layout == AEI_WIDE ? a->tasks : a->raw, &staged) || !staged)
             continue; /* the main thread says why, in its place */
+        /* a release that ships the statements file of one before it (the
+           same bytes, read alike) joins through the statements read then */
+        size_t same = k;
+        for (size_t j = 0; j < k && same == k; j++)
+            if (pa->r[j].ok && w->cfg->aei[j].codes2010 == a->codes2010 &&
+                tf_same_rows(w, w->cfg->aei[j].statements, a->statements))
+                same = j;
+        if (same < k)
+            trace_mark("transform reader: %s joins through the statements of %s", a->release,
+                       w->cfg->aei[same].release);
         size_t warned = os_quiet_warnings;
-        pa->r[k].ok = read_release(w, a, &pa->r[k]) == OS_OK && os_quiet_warnings == warned;
+        statements *st = same < k ? &pa->r[same].st : NULL;
+        pa->r[k].ok = read_release(w, a, &pa->r[k], st) == OS_OK && os_quiet_warnings == warned;
         if (!pa->r[k].ok)
             release_read_free(&pa->r[k]);
     }
@@ -847,7 +876,7 @@ static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
         r = *pre;
         *pre = (release_read){0};
     } else
-        rc = read_release(t, a, &r);
+        rc = read_release(t, a, &r, NULL);
     snprintf(ri->platform, sizeof ri->platform, "%s", r.platform);
     statements st = r.st;
     period *ps = r.ps;

@@ -40,6 +40,25 @@ int tf_staged(tf *t, const char *table_id, int *staged)
     return rc;
 }
 
+int tf_same_rows(tf *t, const char *a, const char *b)
+{
+    const cfg_table *ta = config_table(t->cfg, a), *tb = config_table(t->cfg, b);
+    if (!ta || !tb || strcmp(ta->read_sha256, tb->read_sha256))
+        return 0;
+    sqlite3_stmt *q;
+    if (db_prepare(t->stage, "SELECT count(DISTINCT f.sha256), count(*) FROM stage_table s"
+                             " JOIN stage_file f ON f.source = s.source AND f.url = s.url"
+                             " WHERE s.table_id IN (?1, ?2) AND s.status = 'ok'"
+                             " AND f.sha256 IS NOT NULL", &q))
+        return 0;
+    sqlite3_bind_text(q, 1, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, b, -1, SQLITE_STATIC);
+    int same = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1 &&
+               sqlite3_column_int(q, 1) == 2;
+    sqlite3_finalize(q);
+    return same;
+}
+
 int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,
                        char **file)
 {

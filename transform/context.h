@@ -58,6 +58,12 @@ int tf_staged(tf *t, const char *table_id, int *staged);
  * frees); for a message that must not hide the cause. Cannot fail. */
 char *tf_staged_note(tf *t, const char *table_id);
 
+/* 1 when tables a and b were both staged from files of the same sha256
+ * read alike (their read_sha256), so their staged rows are the same (two
+ * Economic Index releases ship one statements file); 0 otherwise, and when
+ * the stage cannot say (db_prepare reports why). */
+int tf_same_rows(tf *t, const char *a, const char *b);
+
 /* Opens "SELECT _row, <cols> FROM src_<table_id>" in file order (rowid) after
  * checking the table was staged; *file gets the file label for messages
  * (caller frees). Returns an os_result (OS_EDATA if it was not staged). */

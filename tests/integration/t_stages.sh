@@ -78,4 +78,46 @@ check "times never go back" "$(sed -nE "s/^trace: \+([0-9.]+) s ($MARKS)\$/\1/p"
 check "each table written into the stage" "$(grep -cE '^trace: .* s extract: [a-z0-9_]+ written$' "$TMP/trace.log")" "$NTAB"
 check "no trace without OCCSNAP_TRACE" "$("$BIN" snapshot --config "$CONFIG" --mirror "$MIRROR" \
     --cache "$TMP/tc" --out "$TMP/to" --force 2>&1 | grep -c '^trace:')" 0
+step "a file two Economic Index releases ship is parsed once, staged under each name"
+# release_2025_02_10/ and release_2025_03_27/onet_task_statements.csv are the
+# same bytes (sha256 82e4c418..., 19,531 lines: a header and 19,530 rows)
+# read alike: whichever arrives first is parsed, the other's rows copied
+check "one of the two parsed" "$(grep -cE '^trace: .* s extract: aei_v[12]_statements parsing$' "$TMP/trace.log")" 1
+check "both copied into the stage" "$(grep -cE '^trace: .* s extract: aei_v[12]_statements rows copied$' "$TMP/trace.log")" 2
+S="$TMP/tc/stage.sqlite"
+check "rows of each" "$(q "$S" "select (select count(*) from src_aei_v1_statements)||' '||(select count(*) from src_aei_v2_statements)")" "19530 19530"
+check "the same rows" "$(q "$S" "select count(*) from (select * from src_aei_v1_statements except select * from src_aei_v2_statements)")" 0
+check "each record names its own file" "$(q "$S" "select file||' '||status||' '||header_row||' '||rows from stage_table where table_id in ('aei_v1_statements', 'aei_v2_statements') order by table_id" | tr '\n' '|')" \
+    "onet_task_statements_2025_02_10.csv ok 1 19530|onet_task_statements_2025_03_27.csv ok 1 19530|"
+check "and its own fingerprint" "$(q "$S" "select count(distinct spec_sha256) from stage_table where table_id in ('aei_v1_statements', 'aei_v2_statements')")" 2
+check "the transform joins the second through the first's statements" \
+    "$(grep -c '^trace: .* s transform reader: 2025-03-27 joins through the statements of 2025-02-10$' "$TMP/trace.log")" 1
+
+step "a table given twice in the config is parsed once; a copy read otherwise is parsed on its own"
+# copies of [table felten_aioe] (774 rows) and of [table onet_knowledge] (an
+# optional member the text zip lacks) under new names, at the config's end
+python3 - "$CONFIG" "$TMP/twice.ini" "$TMP/tight.ini" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+def body(name):
+    m = re.search(r"^\[table %s\]\n(.*?)(?=^\[|\Z)" % name, text, re.S | re.M)
+    return "".join(l + "\n" for l in m.group(1).splitlines() if l.strip() and l[0] not in ";#")
+twice = text + "\n[table felten_aioe_again]\n" + body("felten_aioe") + \
+        "\n[table onet_knowledge_again]\n" + body("onet_knowledge")
+open(sys.argv[2], "w", encoding="utf-8").write(twice)
+tight = body("felten_aioe").replace("col.aioe = AIOE | real", "col.aioe = AIOE | real | min=0")
+assert "min=0" in tight
+open(sys.argv[3], "w", encoding="utf-8").write(text + "\n[table felten_aioe_tight]\n" + tight)
+PY
+OCCSNAP_TRACE=1 "$BIN" snapshot --config "$TMP/twice.ini" --mirror "$MIRROR" --cache "$TMP/twc" \
+    --out "$TMP/two" >"$TMP/twice.log" 2>&1; check "snapshot" "$?" 0
+check "parsed once" "$(grep -cE '^trace: .* s extract: felten_aioe(_again)? parsing$' "$TMP/twice.log")" 1
+check "staged twice, each under its name" "$(q "$TMP/two/latest/occsnap.sqlite" "select table_id||' '||file||' '||status||' '||rows from source_table where table_id like 'felten_aioe%' order by table_id" | tr '\n' '|')" \
+    "felten_aioe AIOE_DataAppendix.xlsx [sheet Appendix A] ok 774|felten_aioe_again AIOE_DataAppendix.xlsx [sheet Appendix A] ok 774|"
+check "the same rows" "$(q "$TMP/twc/stage.sqlite" "select count(*) from (select * from src_felten_aioe except select * from src_felten_aioe_again)")" 0
+check "the copy of a missing member is missing too" "$(q "$TMP/two/latest/occsnap.sqlite" "select status||' '||note from source_table where table_id = 'onet_knowledge_again'")" "missing member not in archive"
+check "with a warning of its own" "$(grep -c "^warning: onet_knowledge_again: db_30_1_text.zip has no member 'db_30_1_text/Knowledge.txt' (optional: staged as missing)$" "$TMP/twice.log")" 1
+"$BIN" snapshot --config "$TMP/tight.ini" --mirror "$MIRROR" --cache "$TMP/tic" --out "$TMP/tio" \
+    >"$TMP/tight.log" 2>&1; check "a copy that must hold no AIOE below 0 fails" "$?" 6
+check "naming the copy" "$(grep -cE '^error: felten_aioe_tight: AIOE_DataAppendix.xlsx \[sheet Appendix A\] row [0-9]+: AIOE = .-[0-9.]+. is outside its valid range \(min=0 for col.aioe in the config\)$' "$TMP/tight.log")" 1
 finish
