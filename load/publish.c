@@ -147,6 +147,35 @@ static json_t *previous_manifest(const char *out_dir)
     return m;
 }
 
+/* The checks of a snapshot being built: its data tests, then its manifest,
+ * on a connection of their own, beside the exports (which read the same
+ * file on theirs). */
+typedef struct {
+    const config *c;
+    const char *db_path, *name;
+    json_t *prev;     /* the previous manifest, or NULL (borrowed) */
+    json_t *tests;    /* the results datatest_run appends (borrowed) */
+    json_t *manifest; /* the manifest built, the caller's */
+    int rc, started;
+    pthread_t thread;
+} checks_task;
+
+static void *checks_run(void *arg)
+{
+    checks_task *k = arg;
+    sqlite3 *db = NULL;
+    k->rc = snapshot_open_db(k->db_path, &db);
+    if (!k->rc)
+        k->rc = datatest_run(db, json_object_get(k->prev, "row_counts"), k->c->min_row_share,
+                             k->tests);
+    trace_mark("load: data tests run");
+    if (!k->rc && !(k->manifest = manifest_build(db, k->c, k->name, k->tests)))
+        k->rc = OS_EIO;
+    trace_mark("load: manifest built");
+    sqlite3_close(db);
+    return NULL;
+}
+
 static int build(const config *c, const char *work_db, const char *out_dir, const char *tmp,
                  const char *name)
 {
@@ -162,21 +191,23 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
         task_start(&db_hash, db_path, 1);
         task_start(&db_sync, db_path, 0);
     }
-    if (!rc)
-        rc = snapshot_open_db(db_path, &snap);
     json_t *tests = json_array();
     json_t *prev = previous_manifest(out_dir);
+    /* the data tests and the manifest run beside the exports: a failed test
+       still fails the run before anything is published, and the exports,
+       written into tmp, go with it */
+    checks_task checks = {.c = c, .db_path = db_path, .name = name, .prev = prev,
+                          .tests = tests, .rc = OS_OK};
+    if (!rc) {
+        checks.started = pthread_create(&checks.thread, NULL, checks_run, &checks) == 0;
+        if (!checks.started)
+            checks_run(&checks);
+    }
     if (!rc)
-        rc = datatest_run(snap, json_object_get(prev, "row_counts"), c->min_row_share, tests);
-    trace_mark("load: data tests run");
-    json_decref(prev);
-    json_t *manifest = NULL;
-    if (!rc && !(manifest = manifest_build(snap, c, name, tests)))
-        rc = OS_EIO;
+        rc = snapshot_open_db(db_path, &snap);
     /* Exports for tools that do not read SQLite, described by a Frictionless
      * Data Package; the manifest lists every file with its sha256. */
     export_hashes hashes = {.n = 0};
-    trace_mark("load: manifest built");
     int hrc = task_wait(&db_hash);
     trace_mark("load: database hashed");
     if (!rc)
@@ -184,6 +215,12 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     if (!rc)
         rc = export_profile(snap, c, tmp, &db_hash.file, &hashes);
     trace_mark("load: exported");
+    if (checks.started)
+        pthread_join(checks.thread, NULL);
+    json_decref(prev);
+    json_t *manifest = checks.manifest;
+    if (checks.rc) /* the checks' failure first, as when they ran before the exports */
+        rc = checks.rc;
     sqlite3_close(snap);
     /* the exported files were hashed for the Data Package: hash each once */
     for (int k = 0; !rc && k < hashes.n; k++)

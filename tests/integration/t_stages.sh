@@ -70,11 +70,13 @@ step "OCCSNAP_TRACE=1: a timeline of the run, its marks in order"
 # only, as the workers' lines may print a little out of turn
 OCCSNAP_TRACE=1 "$BIN" snapshot --config "$CONFIG" --mirror "$MIRROR" --cache "$TMP/tc" \
     --out "$TMP/to" >"$TMP/trace.log" 2>&1; check "snapshot" "$?" 0
-MARKS="start|releases discovered|extract: fetched|extract: staged|transform starts|transform: commit done|transform done|load: data tests run|load: exported|load: database synced"
+MARKS="start|releases discovered|extract: fetched|extract: staged|transform starts|transform: commit done|transform done|load: exported|load: database synced"
 sed -nE "s/^trace: \+([0-9]+\.[0-9]{3}) s ($MARKS)\$/\2/p" "$TMP/trace.log" | tr '\n' '|' >"$TMP/marks"
 check "every mark, in order" "$(cat "$TMP/marks")" "${MARKS}|"
 check "times never go back" "$(sed -nE "s/^trace: \+([0-9.]+) s ($MARKS)\$/\1/p" "$TMP/trace.log" |
     awk 'NR > 1 && $1 < prev {bad++} {prev = $1} END {print bad + 0}')" 0
+# the data tests and the manifest run on a thread of their own, beside the exports
+check "the load's checks" "$(grep -cE '^trace: .* s load: (data tests run|manifest built)$' "$TMP/trace.log")" 2
 check "each table written into the stage" "$(grep -cE '^trace: .* s extract: [a-z0-9_]+ written$' "$TMP/trace.log")" "$NTAB"
 check "no trace without OCCSNAP_TRACE" "$("$BIN" snapshot --config "$CONFIG" --mirror "$MIRROR" \
     --cache "$TMP/tc" --out "$TMP/to" --force 2>&1 | grep -c '^trace:')" 0
