@@ -781,7 +781,6 @@ static int usage_total(const char *table, const period *p)
 
 /* What a release's tables hold, read: its statements and its periods. */
 typedef struct {
-    int ok; /* read whole, without a failure or a warning */
     statements st;
     period *ps;
     size_t np;
@@ -818,65 +817,30 @@ static void release_read_free(release_read *r)
     *r = (release_read){0};
 }
 
-struct tf_pre_aei {
-    release_read *r; /* per [aei] of the config, in its order */
-    size_t n;
-};
-
-tf_pre_aei *tf_aei_read(tf *w)
+/* One release, the k-th of the config: its tasks read by layout, joined,
+ * rolled up per period (in date order, so the latest period's usage ends
+ * in usage_out); what it gave into ri. The statements it joins through are
+ * kept in kept[k] (a share, for a later release that ships the same file:
+ * the same bytes, read alike, joins through them); kept[j] of an earlier
+ * release is used the same way. Returns an os_result naming table, file and
+ * row. */
+static int release(tf *t, size_t k, release_info *ri, double *usage_out,
+                   unsigned char *match_out, statements *kept)
 {
-    tf_pre_aei *pa = xcalloc(1, sizeof *pa);
-    pa->n = w->cfg->naei;
-    pa->r = xcalloc(pa->n ? pa->n : 1, sizeof *pa->r);
-    for (size_t k = 0; k < pa->n; k++) {
-        const cfg_aei *a = &w->cfg->aei[k];
-        int staged = 0;
-        if (tf_staged(w, a->layout == AEI_WIDE ? a->tasks : a->raw, &staged) || !staged)
-            continue; /* the main thread says why, in its place */
-        /* a release that ships the statements file of one before it (the
-           same bytes, read alike) joins through the statements read then */
-        size_t same = k;
-        for (size_t j = 0; j < k && same == k; j++)
-            if (pa->r[j].ok && w->cfg->aei[j].codes2010 == a->codes2010 &&
-                tf_same_rows(w, w->cfg->aei[j].statements, a->statements))
-                same = j;
-        if (same < k)
-            trace_mark("transform reader: %s joins through the statements of %s", a->release,
-                       w->cfg->aei[same].release);
-        size_t warned = os_quiet_warnings;
-        statements *st = same < k ? &pa->r[same].st : NULL;
-        pa->r[k].ok = read_release(w, a, &pa->r[k], st) == OS_OK && os_quiet_warnings == warned;
-        if (!pa->r[k].ok)
-            release_read_free(&pa->r[k]);
-    }
-    return pa;
-}
-
-void tf_pre_aei_free(tf_pre_aei *pa)
-{
-    if (!pa)
-        return;
-    for (size_t k = 0; k < pa->n; k++)
-        release_read_free(&pa->r[k]);
-    free(pa->r);
-    free(pa);
-}
-
-/* One release: its tasks read by layout (taken from pre when the reader
- * ahead read them whole, pre->ok; pre is emptied), joined, rolled up per
- * period (in date order, so the latest period's usage ends in usage_out);
- * what it gave into ri. Returns an os_result naming table, file and row. */
-static int release(tf *t, const cfg_aei *a, release_info *ri, double *usage_out,
-                   unsigned char *match_out, release_read *pre)
-{
+    const cfg_aei *a = &t->cfg->aei[k];
     const char *table = a->layout == AEI_WIDE ? a->tasks : a->raw;
     release_read r = {0};
-    int rc = OS_OK;
-    if (pre && pre->ok) {
-        r = *pre;
-        *pre = (release_read){0};
-    } else
-        rc = read_release(t, a, &r, NULL);
+    statements *same = NULL;
+    for (size_t j = 0; j < k && !same; j++)
+        if (kept[j].head && t->cfg->aei[j].codes2010 == a->codes2010 &&
+            tf_same_rows(t, t->cfg->aei[j].statements, a->statements)) {
+            same = &kept[j];
+            trace_mark("transform: economic index %s joins through the statements of %s",
+                       a->release, t->cfg->aei[j].release);
+        }
+    int rc = read_release(t, a, &r, same);
+    if (!rc)
+        kept[k] = statements_share(&r.st);
     snprintf(ri->platform, sizeof ri->platform, "%s", r.platform);
     statements st = r.st;
     period *ps = r.ps;
@@ -985,16 +949,16 @@ static int write_releases(tf *t, release_info *ri, size_t n)
     return rc;
 }
 
-int tf_aei(tf *t)
+int tf_aei_build(tf *t)
 {
     const config *c = t->cfg;
     double *usage = xmalloc(t->u.n * sizeof *usage);
     unsigned char *match = xcalloc(t->u.n, 1);
     release_info *ri = xcalloc(c->naei ? c->naei : 1, sizeof *ri);
+    statements *kept = xcalloc(c->naei ? c->naei : 1, sizeof *kept);
     size_t nri = 0;
     const char *newest = NULL;
     int rc = OS_OK;
-    tf_pre_aei *pre = tf_worker_aei(t);
     /* Every release is kept (aei_task, aei_occupation name it); the measure
      * aei_usage_pct comes from the newest release that was fetched, its
      * latest period. */
@@ -1008,7 +972,7 @@ int tf_aei(tf *t)
         for (size_t i = 0; i < t->u.n; i++)
             usage[i] = NAN;
         ri[nri].a = a;
-        rc = release(t, a, &ri[nri++], usage, match, pre && k < pre->n ? &pre->r[k] : NULL);
+        rc = release(t, k, &ri[nri++], usage, match, kept);
         if (!rc && (!newest || strcmp(a->release, newest) > 0)) {
             newest = a->release;
             tf_measure *m = tf_measure_find(t, "aei_usage_pct");
@@ -1020,9 +984,20 @@ int tf_aei(tf *t)
     }
     if (!rc)
         rc = write_releases(t, ri, nri);
-    tf_pre_aei_free(pre);
+    for (size_t k = 0; k < c->naei; k++)
+        if (kept[k].head)
+            statements_free(&kept[k]);
+    free(kept);
     free(ri);
     free(usage);
     free(match);
     return rc;
+}
+
+int tf_aei(tf *t)
+{
+    static const char *const tables[] = {"aei_task", "aei_occupation", "aei_release",
+                                         "aei_release_occupation", NULL};
+    tf_ahead *a = tf_worker_aei(t);
+    return a ? tf_ahead_take(t, a, "aei", tables) : tf_aei_build(t);
 }

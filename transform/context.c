@@ -99,6 +99,31 @@ int tf_checks(tf *t, int on)
                               : "PRAGMA ignore_check_constraints=ON");
 }
 
+int tf_prepare_unmatched(tf *t)
+{
+    return db_prepare(t->out,
+                      "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,?,?)",
+                      &t->unmatched);
+}
+
+int tf_attach_image(tf *t, const char *name, unsigned char *data, sqlite3_int64 size)
+{
+    char *sql = xasprintf("ATTACH ':memory:' AS %s", name);
+    int rc = db_exec(t->out, sql);
+    free(sql);
+    if (rc) {
+        sqlite3_free(data);
+        return rc;
+    }
+    /* on failure SQLite frees data itself (FREEONCLOSE) */
+    if (sqlite3_deserialize(t->out, name, data, size, size,
+                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
+        SQLITE_OK)
+        return os_error(OS_EIO, "sqlite: cannot take the rows built ahead (%s): %s", name,
+                        sqlite3_errmsg(t->out));
+    return OS_OK;
+}
+
 tf_coverage *tf_cov_start(tf *t, const char *table_id, const char *source)
 {
     if (t->ncov == TF_MAX_COVERAGE)

@@ -81,6 +81,15 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
  * published file. Returns OS_OK or OS_EIO (reported). */
 int tf_checks(tf *t, int on);
 
+/* Prepares t->unmatched, the INSERT tf_cov_unmatched steps; an os_result. */
+int tf_prepare_unmatched(tf *t);
+
+/* Attaches data, a database image from sqlite3_serialize whose ownership
+ * passes here (freed on failure too), to t->out as name, read-only. It stays
+ * attached (DETACH cannot run within t->out's transaction): closing t->out
+ * frees it. Returns OS_OK or OS_EIO (reported). */
+int tf_attach_image(tf *t, const char *name, unsigned char *data, sqlite3_int64 size);
+
 /* Starts the coverage record of a source table; owned by t. */
 tf_coverage *tf_cov_start(tf *t, const char *table_id, const char *source);
 /* Lists a source row that reached no occupation, with the reason (copied);
@@ -108,7 +117,9 @@ int tf_onet_details(tf *t);      /* titles, technology, job zones, elements */
 int tf_oews(tf *t);              /* employment_wage and emp_weight */
 int tf_projections(tf *t);       /* BLS Employment Projections */
 int tf_measures(tf *t);          /* every [measure] read from a table (measure_map.c) */
-int tf_aei(tf *t);               /* Anthropic Economic Index, every release (aei.c) */
+int tf_aei(tf *t);               /* Anthropic Economic Index, every release (aei.c):
+                                    as the reader ahead built it, else tf_aei_build */
+int tf_aei_build(tf *t);         /* the Economic Index step itself (also the reader's) */
 int tf_composite(tf *t);         /* ai_exposure_index_v1 from the measures' pct */
 
 #endif

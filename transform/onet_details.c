@@ -676,19 +676,10 @@ static void build_elements(tf *w, tf_pre_elements *pe)
  * OS_OK or OS_EIO (reported). */
 static int copy_elements(tf *t, tf_pre_elements *pe)
 {
-    int rc = db_exec(t->out, "ATTACH ':memory:' AS reader");
-    if (rc)
-        return rc;
     unsigned char *data = pe->db;
     pe->db = NULL;
-    if (sqlite3_deserialize(t->out, "reader", data, pe->size, pe->size,
-                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
-        SQLITE_OK)
-        return os_error(OS_EIO, "sqlite: cannot take the element rows read ahead: %s",
-                        sqlite3_errmsg(t->out));
-    /* reader stays attached (DETACH cannot run inside the transaction):
-       closing t->out frees it */
-    return db_exec(t->out, "INSERT INTO main.element SELECT * FROM reader.element");
+    int rc = tf_attach_image(t, "reader", data, pe->size);
+    return rc ? rc : db_exec(t->out, "INSERT INTO main.element SELECT * FROM reader.element");
 }
 
 tf_pre_elements *tf_onet_elements_read(tf *w)

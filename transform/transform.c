@@ -293,10 +293,7 @@ static int begin(tf *t)
     if (!rc)
         rc = db_exec(t->out, "BEGIN");
     if (!rc)
-        rc = db_prepare(t->out,
-                        "INSERT INTO coverage_unmatched(table_id, row, code, reason) VALUES(?,?,"
-                        "?,?)",
-                        &t->unmatched);
+        rc = tf_prepare_unmatched(t);
     return rc;
 }
 

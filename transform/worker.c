@@ -1,22 +1,127 @@
 /* worker.c - the transform's reader ahead: a second thread that reads what later steps need. */
 #include "transform/worker.h"
 #include "common/error.h"
+#include "common/schema.h"
 #include "common/util.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* A step run into a database of its own (tf_ahead_run). */
+struct tf_ahead {
+    unsigned char *db; /* sqlite3_serialize'd, sqlite3_free'd */
+    sqlite3_int64 size;
+    tf_coverage cov[TF_MAX_COVERAGE]; /* its coverage records, owned */
+    size_t ncov;
+    tf_measure meas[TF_MAX_MEASURES]; /* its measures, owned */
+    size_t nmeas;
+};
+
+/* Frees what m's step left in it (coverage records, measures) and its
+ * database; cannot fail. */
+static void ahead_view_free(tf *m)
+{
+    sqlite3_close(m->out);
+    for (size_t k = 0; k < m->ncov; k++)
+        free(m->cov[k].covered);
+    for (size_t k = 0; k < m->nmeas; k++)
+        free(m->meas[k].value), free(m->meas[k].match);
+}
+
+tf_ahead *tf_ahead_run(tf *w, int (*step)(tf *))
+{
+    tf m = {.cfg = w->cfg, .stage = w->stage, .u = w->u, .nem_of = w->nem_of,
+            .nem_code = w->nem_code, .nnem = w->nnem, .stage_path = w->stage_path};
+    tf_ahead *a = NULL;
+    size_t warned = os_quiet_warnings;
+    if (sqlite3_open_v2(":memory:", &m.out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) ==
+        SQLITE_OK) {
+        int ok = schema_create(m.out) == OS_OK && db_exec(m.out, "BEGIN") == OS_OK &&
+                 tf_prepare_unmatched(&m) == OS_OK && step(&m) == OS_OK &&
+                 db_exec(m.out, "COMMIT") == OS_OK && os_quiet_warnings == warned;
+        sqlite3_finalize(m.unmatched);
+        m.unmatched = NULL;
+        sqlite3_int64 size = 0;
+        unsigned char *db = ok ? sqlite3_serialize(m.out, "main", &size, 0) : NULL;
+        if (db) {
+            a = xcalloc(1, sizeof *a);
+            a->db = db;
+            a->size = size;
+            memcpy(a->cov, m.cov, m.ncov * sizeof *m.cov);
+            a->ncov = m.ncov;
+            m.ncov = 0;
+            memcpy(a->meas, m.meas, m.nmeas * sizeof *m.meas);
+            a->nmeas = m.nmeas;
+            m.nmeas = 0;
+        }
+    }
+    ahead_view_free(&m);
+    return a;
+}
+
+int tf_ahead_take(tf *t, tf_ahead *a, const char *name, const char *const *tables)
+{
+    unsigned char *data = a->db;
+    a->db = NULL;
+    int rc = tf_attach_image(t, name, data, a->size);
+    /* tables of one schema, the destination empty: SQLite copies the stored
+       rows in their order (its transfer optimisation) */
+    for (const char *const *tb = tables; !rc && *tb; tb++) {
+        char *sql = xasprintf("INSERT INTO main.%s SELECT * FROM %s.%s", *tb, name, *tb);
+        rc = db_exec(t->out, sql);
+        free(sql);
+    }
+    if (!rc) {
+        char *sql = xasprintf("INSERT INTO main.coverage_unmatched SELECT * FROM %s."
+                              "coverage_unmatched", name);
+        rc = db_exec(t->out, sql);
+        free(sql);
+    }
+    for (size_t k = 0; !rc && k < a->ncov; k++) {
+        tf_coverage *c = tf_cov_start(t, a->cov[k].table_id, a->cov[k].source);
+        free(c->covered);
+        *c = a->cov[k];
+        a->cov[k].covered = NULL;
+    }
+    for (size_t k = 0; !rc && k < a->nmeas; k++) {
+        tf_measure *m = tf_measure_find(t, a->meas[k].name);
+        if (!m)
+            m = tf_measure_new(t, a->meas[k].name, a->meas[k].source);
+        free(m->value), free(m->match);
+        m->value = a->meas[k].value, m->match = a->meas[k].match;
+        a->meas[k].value = NULL, a->meas[k].match = NULL;
+    }
+    tf_ahead_free(a);
+    return rc;
+}
+
+void tf_ahead_free(tf_ahead *a)
+{
+    if (!a)
+        return;
+    sqlite3_free(a->db);
+    for (size_t k = 0; k < a->ncov; k++)
+        free(a->cov[k].covered);
+    for (size_t k = 0; k < a->nmeas; k++)
+        free(a->meas[k].value), free(a->meas[k].match);
+    free(a);
+}
+
+/* The reader's jobs, in the order it runs them. */
+enum { JOB_ELEMENTS, JOB_AEI, NJOBS };
 
 /* The reader, its connection and its results. done[j] is set under mu once
- * job j (0 elements, 1 Economic Index) has its result, or was skipped. */
+ * job j has its result, or was skipped. */
 struct tf_worker {
     pthread_t thread;
     char *stage_path;
     tf w; /* the reader's view of the run: cfg and u shared read-only */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int done[2], stop;
+    int done[NJOBS], stop;
     tf_pre_elements *elements;
-    tf_pre_aei *aei;
+    tf_ahead *aei;
 };
 
 /* Marks job j done under the lock and wakes the main thread. */
@@ -53,13 +158,15 @@ static void *work(void *arg)
     pthread_mutex_lock(&k->mu);
     k->elements = e;
     pthread_mutex_unlock(&k->mu);
-    finish(k, 0);
-    tf_pre_aei *a = open && !stopping(k) ? tf_aei_read(&k->w) : NULL;
-    trace_mark("transform reader: economic index read");
+    finish(k, JOB_ELEMENTS);
+    /* the Economic Index step whole, read and rolled up: the main thread
+       has the tasks, titles, technology and elements to do meanwhile */
+    tf_ahead *a = open && !stopping(k) ? tf_ahead_run(&k->w, tf_aei_build) : NULL;
+    trace_mark("transform reader: economic index built");
     pthread_mutex_lock(&k->mu);
     k->aei = a;
     pthread_mutex_unlock(&k->mu);
-    finish(k, 1);
+    finish(k, JOB_AEI);
     sqlite3_close(db);
     return NULL;
 }
@@ -70,7 +177,8 @@ int tf_worker_start(tf *t, const char *stage_path)
         return OS_OK; /* a single-thread SQLite: one thread does it all */
     struct tf_worker *k = xcalloc(1, sizeof *k);
     k->stage_path = xstrdup(stage_path);
-    k->w = (tf){.cfg = t->cfg, .u = t->u};
+    k->w = (tf){.cfg = t->cfg, .u = t->u, .nem_of = t->nem_of, .nem_code = t->nem_code,
+                .nnem = t->nnem};
     pthread_mutex_init(&k->mu, NULL);
     pthread_cond_init(&k->cv, NULL);
     if (pthread_create(&k->thread, NULL, work, k) != 0) {
@@ -98,19 +206,19 @@ tf_pre_elements *tf_worker_elements(tf *t)
     struct tf_worker *k = t->worker;
     if (!k)
         return NULL;
-    wait_for(k, 0);
+    wait_for(k, JOB_ELEMENTS);
     tf_pre_elements *e = k->elements;
     k->elements = NULL;
     return e;
 }
 
-tf_pre_aei *tf_worker_aei(tf *t)
+tf_ahead *tf_worker_aei(tf *t)
 {
     struct tf_worker *k = t->worker;
     if (!k)
         return NULL;
-    wait_for(k, 1);
-    tf_pre_aei *a = k->aei;
+    wait_for(k, JOB_AEI);
+    tf_ahead *a = k->aei;
     k->aei = NULL;
     return a;
 }
@@ -125,7 +233,7 @@ void tf_worker_stop(tf *t)
     pthread_mutex_unlock(&k->mu);
     pthread_join(k->thread, NULL);
     tf_pre_elements_free(k->elements);
-    tf_pre_aei_free(k->aei);
+    tf_ahead_free(k->aei);
     pthread_mutex_destroy(&k->mu);
     pthread_cond_destroy(&k->cv);
     free(k->stage_path);

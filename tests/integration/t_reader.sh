@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The transform's reader ahead (transform/worker.c) reads the O*NET element
-# tables and the Economic Index releases on a second thread while the main
-# thread writes; what it cannot read whole the main thread reads again in
+# tables, then builds the whole Economic Index step into a database of its
+# own, on a second thread while the main thread writes; what it cannot read
+# whole, or a step that fails or warns there, the main thread does again in
 # its place. So a failure in what it reads is reported once, where the
 # one-thread transform reported it, and a failure of an earlier step is the
 # only one reported (doctored copies of the real mirror).
@@ -27,6 +28,12 @@ check "element coverage, in reading order" \
     "$(q "$DB" "select group_concat(table_id || '=' || rows_in || '/' || rows_mapped, ' ') from (select * from coverage where table_id like 'onet_%_xlsx' order by rowid)")" \
     "onet_knowledge_xlsx=59004/59004 onet_skills_xlsx=62580/62580"
 check "Economic Index tasks" "$(q "$DB" "select count(*) from aei_task")" 8676
+OCCSNAP_TRACE=1 "$BIN" transform --config "$CONFIG" --cache "$TMP/cache0" --out "$TMP/out0" \
+    >"$TMP/trace.log" 2>&1; check "transform again" "$?" 0
+check "the Economic Index built on the reader" \
+    "$(grep -c '^trace: .* s transform reader: economic index built$' "$TMP/trace.log")" 1
+check "and taken as built" "$(q "$TMP/cache0/work.sqlite" "select (select count(*) from aei_task)||' '||(select count(*) from aei_occupation)||' '||(select count(*) from aei_release)||' '||(select count(*) from measure where measure = 'aei_usage_pct' and value is not null)")" \
+    "$(q "$DB" "select (select count(*) from aei_task)||' '||(select count(*) from aei_occupation)||' '||(select count(*) from aei_release)||' '||(select count(*) from measure where measure = 'aei_usage_pct' and value is not null)")"
 
 # line 3 of the first release's statements: 11-1011.00 made a bad code
 doctor "$V1" '3s/^11-1011\.00,/11-10X1.00,/'

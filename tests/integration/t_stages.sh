@@ -93,7 +93,7 @@ check "each record names its own file" "$(q "$S" "select file||' '||status||' '|
     "onet_task_statements_2025_02_10.csv ok 1 19530|onet_task_statements_2025_03_27.csv ok 1 19530|"
 check "and its own fingerprint" "$(q "$S" "select count(distinct spec_sha256) from stage_table where table_id in ('aei_v1_statements', 'aei_v2_statements')")" 2
 check "the transform joins the second through the first's statements" \
-    "$(grep -c '^trace: .* s transform reader: 2025-03-27 joins through the statements of 2025-02-10$' "$TMP/trace.log")" 1
+    "$(grep -c '^trace: .* s transform: economic index 2025-03-27 joins through the statements of 2025-02-10$' "$TMP/trace.log")" 1
 
 step "a table given twice in the config is parsed once; a copy read otherwise is parsed on its own"
 # copies of [table felten_aioe] (774 rows) and of [table onet_knowledge] (an
