@@ -623,19 +623,20 @@ static int create_table(sqlite3 *db, const cfg_table *t)
 /* Opens the multi-row INSERT of src_<id>'s rows (many a step: about half
  * the cost a row of one statement per row) into b; returns an os_result
  * (reported). b may be closed whatever it returns. */
-static int open_insert(sqlite3 *db, const staged *s, db_batch *b)
+static int open_insert(sqlite3 *db, const staged *s, const cfg_table *t, db_batch *b)
 {
-    char *cols = src_columns(s->t);
-    char *into = xasprintf("main.src_%s(%s)", s->t->id, cols);
+    char *cols = src_columns(t);
+    char *into = xasprintf("main.src_%s(%s)", t->id, cols);
     int rc = db_batch_open(b, db, into, (int)s->nparam);
     free(into);
     free(cols);
     return rc;
 }
 
-int stage_insert(sqlite3 *db, staged *s)
+/* Writes s's rows into src_<t> and t's record naming label: stage_insert
+ * under s's own table, or a twin's (stage_twin_record). An os_result. */
+static int insert_as(sqlite3 *db, staged *s, const cfg_table *t, const char *label)
 {
-    const cfg_table *t = s->t;
     db_batch ins = {0};
     /* SQLite's messages (db_batch reports them) name the table */
     os_error_context(t->id);
@@ -645,10 +646,10 @@ int stage_insert(sqlite3 *db, staged *s)
         os_error_context(NULL);
         os_warning("%s: %s has no member '%s' (optional: staged as missing)", t->id,
                    t->cache_name, t->member);
-        return record_table(db, t, s->label, "missing", 0, 0, NULL, "member not in archive");
+        return record_table(db, t, label, "missing", 0, 0, NULL, "member not in archive");
     }
     if (!rc)
-        rc = open_insert(db, s, &ins);
+        rc = open_insert(db, s, t, &ins);
     /* the texts stay in s->text until the statement has stepped: bound as
        they are (SQLITE_STATIC), not copied */
     for (size_t r = 0; !rc && r < s->nrow; r++) {
@@ -680,9 +681,14 @@ int stage_insert(sqlite3 *db, staged *s)
     if (s->filtered)
         snprintf(note, sizeof note, "%ld rows left out by the table's filters", s->filtered);
     if (!rc)
-        rc = record_table(db, t, s->label, "ok", s->header_line, (long)s->nrow,
+        rc = record_table(db, t, label, "ok", s->header_line, (long)s->nrow,
                           s->years[0] ? s->years : NULL, note[0] ? note : NULL);
     return rc;
+}
+
+int stage_insert(sqlite3 *db, staged *s)
+{
+    return insert_as(db, s, s->t, s->label);
 }
 
 #define STAGE_TABLE_NCOLS 10 /* the columns of STAGE_TABLE_COLS */
@@ -818,14 +824,9 @@ int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, s
     if (!img) {
         /* no rows of its own (an optional member missing from the archive):
            recorded, and warned of, under t's name */
-        const cfg_table *keep = s->t;
-        char *label = s->label;
-        s->t = t;
-        s->label = table_label(t);
-        int rc = stage_insert(db, s);
-        free(s->label);
-        s->t = keep;
-        s->label = label;
+        char *label = table_label(t);
+        int rc = insert_as(db, s, t, label);
+        free(label);
         return rc;
     }
     if (!img->record[STAGE_TABLE_NCOLS - 1])

@@ -8,25 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A step run into a database of its own (tf_ahead_run). */
+/* A step run into a database of its own (tf_ahead_run): the database's
+ * bytes, and the view it ran on, whose coverage records and measures it
+ * owns (its out closed). */
 struct tf_ahead {
     unsigned char *db; /* sqlite3_serialize'd, sqlite3_free'd */
     sqlite3_int64 size;
-    tf_coverage cov[TF_MAX_COVERAGE]; /* its coverage records, owned */
-    size_t ncov;
-    tf_measure meas[TF_MAX_MEASURES]; /* its measures, owned */
-    size_t nmeas;
+    tf view;
 };
 
-/* Frees what m's step left in it (coverage records, measures) and its
- * database; cannot fail. */
-static void ahead_view_free(tf *m)
+/* Frees the coverage records and measures a step left in m; cannot fail. */
+static void records_free(tf *m)
 {
-    sqlite3_close(m->out);
     for (size_t k = 0; k < m->ncov; k++)
         free(m->cov[k].covered);
     for (size_t k = 0; k < m->nmeas; k++)
         free(m->meas[k].value), free(m->meas[k].match);
+    m->ncov = m->nmeas = 0;
 }
 
 tf_ahead *tf_ahead_run(tf *w, int (*step)(tf *))
@@ -48,15 +46,14 @@ tf_ahead *tf_ahead_run(tf *w, int (*step)(tf *))
             a = xcalloc(1, sizeof *a);
             a->db = db;
             a->size = size;
-            memcpy(a->cov, m.cov, m.ncov * sizeof *m.cov);
-            a->ncov = m.ncov;
-            m.ncov = 0;
-            memcpy(a->meas, m.meas, m.nmeas * sizeof *m.meas);
-            a->nmeas = m.nmeas;
-            m.nmeas = 0;
         }
     }
-    ahead_view_free(&m);
+    sqlite3_close(m.out);
+    m.out = NULL;
+    if (a)
+        a->view = m; /* its records pass to a */
+    else
+        records_free(&m);
     return a;
 }
 
@@ -78,19 +75,20 @@ int tf_ahead_take(tf *t, tf_ahead *a, const char *name, const char *const *table
         rc = db_exec(t->out, sql);
         free(sql);
     }
-    for (size_t k = 0; !rc && k < a->ncov; k++) {
-        tf_coverage *c = tf_cov_start(t, a->cov[k].table_id, a->cov[k].source);
+    tf *v = &a->view;
+    for (size_t k = 0; !rc && k < v->ncov; k++) {
+        tf_coverage *c = tf_cov_start(t, v->cov[k].table_id, v->cov[k].source);
         free(c->covered);
-        *c = a->cov[k];
-        a->cov[k].covered = NULL;
+        *c = v->cov[k];
+        v->cov[k].covered = NULL;
     }
-    for (size_t k = 0; !rc && k < a->nmeas; k++) {
-        tf_measure *m = tf_measure_find(t, a->meas[k].name);
+    for (size_t k = 0; !rc && k < v->nmeas; k++) {
+        tf_measure *m = tf_measure_find(t, v->meas[k].name);
         if (!m)
-            m = tf_measure_new(t, a->meas[k].name, a->meas[k].source);
+            m = tf_measure_new(t, v->meas[k].name, v->meas[k].source);
         free(m->value), free(m->match);
-        m->value = a->meas[k].value, m->match = a->meas[k].match;
-        a->meas[k].value = NULL, a->meas[k].match = NULL;
+        m->value = v->meas[k].value, m->match = v->meas[k].match;
+        v->meas[k].value = NULL, v->meas[k].match = NULL;
     }
     tf_ahead_free(a);
     return rc;
@@ -101,10 +99,7 @@ void tf_ahead_free(tf_ahead *a)
     if (!a)
         return;
     sqlite3_free(a->db);
-    for (size_t k = 0; k < a->ncov; k++)
-        free(a->cov[k].covered);
-    for (size_t k = 0; k < a->nmeas; k++)
-        free(a->meas[k].value), free(a->meas[k].match);
+    records_free(&a->view);
     free(a);
 }
 
@@ -116,7 +111,8 @@ enum { JOB_ELEMENTS, JOB_AEI, NJOBS };
 struct tf_worker {
     pthread_t thread;
     char *stage_path;
-    tf w; /* the reader's view of the run: cfg and u shared read-only */
+    tf w; /* the reader's view of the run: cfg, u and the NEM crosswalk, shared
+             read-only */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int done[NJOBS], stop;
