@@ -45,6 +45,11 @@ typedef struct {
     size_t ncov;
     tf_measure meas[TF_MAX_MEASURES];
     size_t nmeas;
+    /* the measures whose rows were written before the Economic Index step
+       (transform.c), with their values and match kinds as written */
+    size_t nmeas_written;
+    double *written_value;
+    unsigned char *written_match;
     const char *stage_path;
     struct tf_worker *worker; /* the reader ahead (worker.c), or NULL */
 } tf;

@@ -31,26 +31,35 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const named *)a)->s, ((const named *)b)->s);
 }
 
-/* Writes every measure's values with their percentiles into measure, rows
- * in the table's key order (occupation, then measure name, both as bytes):
- * appended to the B-tree instead of spread over it, many to a statement
- * (db_batch). label comes from config_label and match from match_names,
- * the words of their CHECKs, which are off while it inserts (tf_checks);
- * a value without a match kind ("none", which the CHECK refuses) is
- * refused here. Returns OS_OK, OS_EDATA for a value without a match kind,
- * or OS_EIO (reported). */
-static int write_measures(tf *t)
+/* Writes the rows of the measures marked in `which` (t->nmeas flags) with
+ * their percentiles into measure, in the table's key order (occupation,
+ * then measure name, both as bytes): appended to the B-tree instead of
+ * spread over it, many to a statement (db_batch). A measure's percentiles
+ * depend on its own values only, so measures may be written in several
+ * calls. label comes from config_label and match from match_names, the
+ * words of their CHECKs, which are off while it inserts (tf_checks); a
+ * value without a match kind ("none", which the CHECK refuses) is refused
+ * here. Returns OS_OK, OS_EDATA for a value without a match kind, or
+ * OS_EIO (reported). */
+static int write_measure_rows(tf *t, const unsigned char *which)
 {
-    size_t n_occ = t->u.n, nm = t->nmeas;
-    double *pct = xmalloc((nm * n_occ + 1) * sizeof *pct);
-    double *pct_emp = xmalloc((nm * n_occ + 1) * sizeof *pct_emp);
-    long long *count = xmalloc((nm + 1) * sizeof *count);
+    size_t n_occ = t->u.n, nm = 0;
+    for (size_t k = 0; k < t->nmeas; k++)
+        nm += which[k] != 0;
+    if (nm == 0)
+        return OS_OK;
+    double *pct = xmalloc((t->nmeas * n_occ + 1) * sizeof *pct);
+    double *pct_emp = xmalloc((t->nmeas * n_occ + 1) * sizeof *pct_emp);
+    long long *count = xmalloc((t->nmeas + 1) * sizeof *count);
     named *occ = xmalloc((n_occ + 1) * sizeof *occ), *meas = xmalloc((nm + 1) * sizeof *meas);
-    for (size_t k = 0; k < nm; k++) {
+    size_t b = 0;
+    for (size_t k = 0; k < t->nmeas; k++) {
+        if (!which[k])
+            continue;
         tf_measure *m = &t->meas[k];
         count[k] = (long long)pct_midrank(m->value, n_occ, pct + k * n_occ);
         pct_midrank_weighted(m->value, t->emp_weight, n_occ, pct_emp + k * n_occ);
-        meas[k] = (named){m->name, k};
+        meas[b++] = (named){m->name, k};
     }
     for (size_t i = 0; i < n_occ; i++)
         occ[i] = (named){t->u.onet[i], i};
@@ -65,7 +74,7 @@ static int write_measures(tf *t)
                            9);
     for (size_t a = 0; !rc && a < n_occ; a++) {
         size_t i = occ[a].i;
-        for (size_t b = 0; !rc && b < nm; b++) {
+        for (b = 0; !rc && b < nm; b++) {
             size_t k = meas[b].i;
             const tf_measure *m = &t->meas[k];
             if (isnan(m->value[i]))
@@ -99,6 +108,75 @@ static int write_measures(tf *t)
     free(count);
     free(occ);
     free(meas);
+    return rc;
+}
+
+/* Forgets what write_measures_ahead kept; cannot fail. */
+static void written_free(tf *t)
+{
+    free(t->written_value);
+    free(t->written_match);
+    t->written_value = NULL;
+    t->written_match = NULL;
+    t->nmeas_written = 0;
+}
+
+/* Writes the rows of every measure known before the Economic Index step,
+ * while the transform's reader still builds that step: the main thread
+ * would otherwise wait on it, then write them all alone. Keeps a copy of
+ * what it wrote for write_measures. Returns as write_measure_rows. */
+static int write_measures_ahead(tf *t)
+{
+    size_t n_occ = t->u.n, n = t->nmeas;
+    written_free(t);
+    t->written_value = xmalloc((n * n_occ + 1) * sizeof *t->written_value);
+    t->written_match = xmalloc(n * n_occ + 1);
+    t->nmeas_written = n;
+    unsigned char *which = xcalloc(n + 1, 1);
+    for (size_t k = 0; k < n; k++) {
+        memcpy(t->written_value + k * n_occ, t->meas[k].value, n_occ * sizeof(double));
+        memcpy(t->written_match + k * n_occ, t->meas[k].match, n_occ);
+        which[k] = 1;
+    }
+    int rc = write_measure_rows(t, which);
+    free(which);
+    return rc;
+}
+
+/* Writes the rows of the measures write_measures_ahead did not write: those
+ * made since (Economic Index, composite), and any it wrote whose values or
+ * match kinds a later step changed, whose rows are deleted and written
+ * again, so the table is as if every measure were written here. Returns as
+ * write_measure_rows. */
+static int write_measures(tf *t)
+{
+    size_t n_occ = t->u.n;
+    unsigned char *which = xcalloc(t->nmeas + 1, 1);
+    sqlite3_stmt *del = NULL;
+    int rc = OS_OK;
+    for (size_t k = 0; !rc && k < t->nmeas; k++) {
+        if (k >= t->nmeas_written) {
+            which[k] = 1;
+            continue;
+        }
+        const tf_measure *m = &t->meas[k];
+        if (!memcmp(t->written_value + k * n_occ, m->value, n_occ * sizeof *m->value) &&
+            !memcmp(t->written_match + k * n_occ, m->match, n_occ))
+            continue;
+        which[k] = 1;
+        if (!del)
+            rc = db_prepare(t->out, "DELETE FROM measure WHERE measure = ?", &del);
+        if (!rc) {
+            sqlite3_bind_text(del, 1, m->name, -1, SQLITE_STATIC);
+            rc = db_step(t->out, del);
+            sqlite3_reset(del);
+        }
+    }
+    sqlite3_finalize(del);
+    if (!rc)
+        rc = write_measure_rows(t, which);
+    free(which);
+    written_free(t);
     return rc;
 }
 
@@ -328,6 +406,7 @@ static const struct {
     {"oews", tf_oews},
     {"projections", tf_projections},
     {"measures", tf_measures},
+    {"percentiles ahead", write_measures_ahead},
     {"economic index", tf_aei},
     {"composite", tf_composite},
     {"percentiles", write_measures},
@@ -392,6 +471,7 @@ int transform_run(const config *c, const char *stage_path, const char *out_path,
         free(t.cov[k].covered);
     for (size_t k = 0; k < t.nmeas; k++)
         free(t.meas[k].value), free(t.meas[k].match);
+    written_free(&t);
     free(t.emp_weight);
     for (size_t k = 0; k < t.nnem; k++)
         free(t.nem_code[k]);

@@ -84,4 +84,15 @@ sed 's/^parallel = .*/parallel = 2/' "$SHIPPED_CONFIG" > "$TMP/two.ini"
     --out "$TMP/out" >"$TMP/log" 2>&1
 check "exit" "$?" 0
 check "at most 2 data files at once" "$($OVER "^GET .*$DATA")" 2
+
+step "a directory mirror: files copied one at a time, the largest first"
+# a local copy waits on no network: side by side, copies only delay each
+# other's end; the largest (the O*NET excel zip, 5.8 MB, whose two big
+# sheets are the longest parses) is copied first, so a sheet is the first
+# table parsed (before, the text zip's tables came first)
+OCCSNAP_TRACE=1 "$BIN" extract --config "$SHIPPED_CONFIG" --mirror "$MIRROR" --cache "$TMP/cache3" \
+    --out "$TMP/out3" >"$TMP/log" 2>&1
+check "exit" "$?" 0
+check "the first table parsed is a sheet of the excel zip" \
+    "$(grep -m1 -o 'extract: [a-z0-9_]* parsing' "$TMP/log" | sed 's/extract: onet_[a-z_]*_xlsx parsing/a sheet/')" "a sheet"
 finish
