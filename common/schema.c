@@ -17,7 +17,10 @@ static const char *STAGE_SQL =
     " ok INTEGER NOT NULL, error TEXT, PRIMARY KEY(source, url)) STRICT;"
     "CREATE TABLE stage_table(table_id TEXT PRIMARY KEY, source TEXT NOT NULL,"
     " url TEXT NOT NULL, file TEXT NOT NULL, status TEXT NOT NULL, header_row INTEGER,"
-    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT) STRICT;"
+    " rows INTEGER NOT NULL, years TEXT, note TEXT, spec_sha256 TEXT,"
+    /* where its rows are: a file of their own under the cache (extract/stage.h)
+       and the table there; NULL: src_<table_id> of this database */
+    " rows_file TEXT, rows_table TEXT) STRICT;"
     "CREATE TABLE stage_release(source TEXT PRIMARY KEY, release TEXT NOT NULL,"
     " note TEXT) STRICT;"
     "CREATE TABLE stage_aei(release TEXT PRIMARY KEY, layout TEXT NOT NULL, file TEXT NOT NULL,"

@@ -116,6 +116,7 @@ enum { T_UNDECIDED = 0, T_PARSE, T_REUSE, T_NONE, T_TWIN };
 
 typedef struct {
     config *c;
+    const char *cache_dir;     /* where rows files go (stage_image_write) */
     const file_plan *plan;
     size_t nplan;
     const fetch_receipt *rec;  /* per file */
@@ -172,6 +173,10 @@ static void *worker(void *arg)
         if (!rc && s)
             rc = stage_image_build(s, &img);
         trace_mark("extract: %s in its database", p->c->tab[i].id);
+        /* and into its own rows file, here too: the writer only records it */
+        if (!rc && img)
+            rc = stage_image_write(img, p->cache_dir, p->rec[k].sha256);
+        trace_mark("extract: %s rows written", p->c->tab[i].id);
         if (img) {
             staged_free(s);
             s = NULL;
@@ -232,7 +237,7 @@ static void decide_file(pool *p, size_t k, const fetch_receipt *r)
         long twin = -1;
         if (rc || p->absent[i])
             p->decision[i] = T_NONE;
-        else if (p->prev && stage_reusable(p->prev, "main", t, r->sha256))
+        else if (p->prev && stage_reusable(p->prev, "main", t, r->sha256, p->cache_dir))
             p->decision[i] = T_REUSE;
         else if ((twin = twin_parsed(p, i, r)) >= 0) {
             p->decision[i] = T_TWIN;
@@ -297,24 +302,16 @@ static void stop_workers(pool *p)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Copies table i's rows into db as its parse ends: its image's pages, or
- * the previous stage's copy; nothing for a table with no rows to copy.
- * Returns an os_result. */
+/* Keeps table i's rows as its parse ends: a table reused from the previous
+ * stage keeps its rows file (a missing member is staged empty again); a
+ * parsed one is in its rows file already (the worker wrote it), and a twin
+ * names its original's. Returns an os_result. */
 static int copy_rows(sqlite3 *db, pool *p, size_t i)
 {
-    int rc;
-    if (p->decision[i] == T_REUSE)
-        rc = stage_copy_previous_rows(db, &p->c->tab[i]);
-    else if (p->decision[i] == T_TWIN) {
-        size_t j = (size_t)p->twin_of[i];
-        if (!p->img[j])
-            return OS_OK; /* its original has no rows (a missing member) */
-        rc = stage_twin_rows(db, &p->c->tab[i], &p->c->tab[j]);
-    } else if (p->img[i])
-        rc = stage_image_insert_rows(db, p->img[i]);
-    else
+    if (p->decision[i] != T_REUSE)
         return OS_OK;
-    trace_mark("extract: %s rows copied", p->c->tab[i].id);
+    int rc = stage_reuse_rows(db, &p->c->tab[i]);
+    trace_mark("extract: %s rows kept", p->c->tab[i].id);
     return rc;
 }
 
@@ -343,14 +340,13 @@ static int write_record(sqlite3 *db, pool *p, size_t i, size_t *nreuse)
     return stage_insert(db, p->out[i]);
 }
 
-/* Writes every table into db (not in a transaction: each copy of a table's
- * own database attaches it), in two passes. First the rows, of whichever
- * table ends first: its rows' pages, or a copy from the attached previous
- * stage, so that the writer copies while the workers still parse instead of
- * waiting on the next table in config order while a large one is done.
- * Then, in config order, each table's record (stage_table) and the tables
- * not parsed (not fetched, missing or not in their release; an optional
- * member missing from its archive, staged empty, with its warning), so the
+/* Writes every table into db, in two passes. First, of whichever table
+ * ends first, what its rows need (the workers wrote parsed rows into their
+ * files; a table reused keeps its file, a missing member is staged empty),
+ * stopping the workers at the first failure. Then, in config order, each
+ * table's record (stage_table, naming its rows file) and the tables not
+ * parsed (not fetched, missing or not in their release; an optional member
+ * missing from its archive, staged empty, with its warning), so the
  * stage's records, its warnings and the snapshot's source_table read the
  * same on every run. Returns the first failure: of the rows, else of the
  * parses in config order, else of the records (os_result). */
@@ -362,17 +358,14 @@ static int write_tables(sqlite3 *db, pool *p)
     unsigned char *seen = xcalloc(n ? n : 1, 1);
     for (size_t left = n; left; left--) {
         size_t i = next_ended(p, seen);
-        if (rc || p->decision[i] == T_TWIN)
-            continue; /* a twin's rows once its original's are in, below */
+        if (rc)
+            continue;
         if (p->rc[i])
             stop_workers(p); /* reported below, in config order */
         else if ((rc = copy_rows(db, p, i)))
             stop_workers(p);
     }
     free(seen);
-    for (size_t i = 0; !rc && i < n; i++)
-        if (p->decision[i] == T_TWIN && !p->rc[p->twin_of[i]])
-            rc = copy_rows(db, p, i);
     /* a parse that failed, first in config order (the workers may have
        left others unparsed since: the stage is not kept) */
     for (size_t i = 0; !rc && i < n; i++)
@@ -670,7 +663,7 @@ int extract_run(config *c, const extract_opts *opt)
     }
     char *stage_path = xasprintf("%s/stage.sqlite", opt->cache_dir);
     size_t nt = c->ntab;
-    pool p = {.c = c, .plan = plan, .nplan = n, .rec = rec};
+    pool p = {.c = c, .cache_dir = opt->cache_dir, .plan = plan, .nplan = n, .rec = rec};
     p.decision = xcalloc(nt, 1);
     p.twin_of = xcalloc(nt ? nt : 1, sizeof *p.twin_of);
     p.file_rc = xcalloc(n ? n : 1, sizeof *p.file_rc);
@@ -800,6 +793,10 @@ int extract_run(config *c, const extract_opts *opt)
     }
     for (int w = 0; w < started; w++)
         pthread_join(th[w], NULL);
+    /* the rows files no stage names: a failed run's own, or those of tables
+       the stage in place no longer keeps (a leftover costs only disk) */
+    if (stage_sweep_rows(stage_path) != OS_OK)
+        os_warning("the cache's rows folder could not be tidied (see above); continuing");
     trace_mark("extract: staged");
     for (size_t i = 0; i < nt; i++) {
         staged_free(p.out[i]);

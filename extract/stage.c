@@ -18,10 +18,13 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <errno.h>
 
 /* The columns of stage_table (common/schema.c), for copying its rows. */
 #define STAGE_TABLE_COLS \
-    "table_id, source, url, file, status, header_row, rows, years, note, spec_sha256"
+    "table_id, source, url, file, status, header_row, rows, years, note, spec_sha256," \
+    " rows_file, rows_table"
 
 /* How far down a sheet the header may sit (banner rows above it). */
 #define HEADER_SEARCH_ROWS 30
@@ -691,16 +694,36 @@ int stage_insert(sqlite3 *db, staged *s)
     return insert_as(db, s, s->t, s->label);
 }
 
-#define STAGE_TABLE_NCOLS 10 /* the columns of STAGE_TABLE_COLS */
+#define STAGE_TABLE_NCOLS 12 /* the columns of STAGE_TABLE_COLS */
+#define RECORD_ROWS_FILE 10 /* record[]: rows_file, then rows_table */
 
 struct stage_image {
     const cfg_table *t;
-    unsigned char *data; /* sqlite3_serialize'd database, sqlite3_free'd */
+    unsigned char *data; /* sqlite3_serialize'd database, sqlite3_free'd; NULL once written */
     sqlite3_int64 size;
-    /* its stage_table row, taken by stage_image_insert_rows (sqlite3_value_dup'd;
-       its last NULL until all are taken) */
+    /* its stage_table row (sqlite3_value_dup'd), rows_file and rows_table
+       set by stage_image_write */
     sqlite3_value *record[STAGE_TABLE_NCOLS];
+    char *rows_file;  /* "stage/<id>-<16 hex>.sqlite", relative to the cache */
+    char *rows_table; /* "src_<id>" */
 };
+
+/* Copies the one stage_table row of db (the image's own database) into
+ * img->record; OS_EIO (reported) when it is not there or cannot be kept. */
+static int take_record(sqlite3 *db, stage_image *img)
+{
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "SELECT " STAGE_TABLE_COLS " FROM main.stage_table", &st);
+    if (rc)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        rc = os_error(OS_EIO, "stage %s: its database has no stage_table row", img->t->id);
+    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
+        if (!(img->record[k] = sqlite3_value_dup(sqlite3_column_value(st, k))))
+            rc = os_error(OS_ENOMEM, "stage %s: cannot keep its stage_table row", img->t->id);
+    sqlite3_finalize(st);
+    return rc;
+}
 
 int stage_image_build(staged *s, stage_image **out)
 {
@@ -713,6 +736,8 @@ int stage_image_build(staged *s, stage_image **out)
         sqlite3_close(db);
         return os_error(OS_ENOMEM, "stage %s: cannot open a database in memory", s->t->id);
     }
+    stage_image *img = xcalloc(1, sizeof *img);
+    img->t = s->t;
     int rc = schema_create_stage(db);
     if (!rc)
         rc = db_exec(db, "BEGIN");
@@ -720,18 +745,15 @@ int stage_image_build(staged *s, stage_image **out)
         rc = stage_insert(db, s);
     if (!rc)
         rc = db_exec(db, "COMMIT");
-    stage_image *img = NULL;
-    if (!rc) {
-        img = xcalloc(1, sizeof *img);
-        img->t = s->t;
-        img->data = sqlite3_serialize(db, "main", &img->size, 0);
-        if (!img->data) {
-            free(img);
-            img = NULL;
-            rc = os_error(OS_ENOMEM, "stage %s: cannot serialise its rows", s->t->id);
-        }
-    }
+    if (!rc)
+        rc = take_record(db, img);
+    if (!rc && !(img->data = sqlite3_serialize(db, "main", &img->size, 0)))
+        rc = os_error(OS_ENOMEM, "stage %s: cannot serialise its rows", s->t->id);
     sqlite3_close(db);
+    if (rc) {
+        stage_image_free(img);
+        img = NULL;
+    }
     *out = img;
     return rc;
 }
@@ -743,80 +765,82 @@ void stage_image_free(stage_image *img)
     sqlite3_free(img->data);
     for (int k = 0; k < STAGE_TABLE_NCOLS; k++)
         sqlite3_value_free(img->record[k]);
+    free(img->rows_file);
+    free(img->rows_table);
     free(img);
 }
 
-/* Copies image.stage_table's one row into img->record; OS_EIO (reported)
- * when it is not there or cannot be copied. */
-static int take_record(sqlite3 *db, stage_image *img)
+/* The name of table t's rows file from a file of this sha256, relative to
+ * the cache ("stage/<id>-<16 hex>.sqlite"), malloc'd; its hex names the
+ * file's bytes and the table's fingerprint, so one name always holds the
+ * same rows. Cannot fail (dies on OOM). */
+static char *rows_file_name(const cfg_table *t, const char *file_sha256)
 {
-    sqlite3_stmt *st;
-    int rc = db_prepare(db, "SELECT " STAGE_TABLE_COLS " FROM image.stage_table", &st);
-    if (rc)
-        return rc;
-    if (sqlite3_step(st) != SQLITE_ROW)
-        rc = os_error(OS_EIO, "stage %s: its database has no stage_table row", img->t->id);
-    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
-        if (!(img->record[k] = sqlite3_value_dup(sqlite3_column_value(st, k))))
-            rc = os_error(OS_ENOMEM, "stage %s: cannot keep its stage_table row", img->t->id);
-    sqlite3_finalize(st);
+    char spec[65], hex[65];
+    stage_fingerprint(t, spec);
+    sha256_ctx *h = sha256_new();
+    sha256_update(h, file_sha256, strlen(file_sha256) + 1);
+    sha256_update(h, spec, strlen(spec) + 1);
+    sha256_final(h, hex);
+    return xasprintf("%s/%s-%.16s.sqlite", STAGE_ROWS_DIR, t->id, hex);
+}
+
+int stage_image_write(stage_image *img, const char *cache_dir, const char *file_sha256)
+{
+    const cfg_table *t = img->t;
+    char *name = rows_file_name(t, file_sha256);
+    char *dir = xasprintf("%s/%s", cache_dir, STAGE_ROWS_DIR);
+    char *path = xasprintf("%s/%s", cache_dir, name);
+    /* a temporary file renamed into place: a name never holds part of its rows */
+    int rc = mkdir_p(dir);
+    if (!rc)
+        rc = write_file_replace(path, img->data, (size_t)img->size);
+    if (!rc) {
+        sqlite3_free(img->data);
+        img->data = NULL;
+        img->rows_file = name;
+        img->rows_table = xasprintf("src_%s", t->id);
+    } else
+        free(name);
+    free(dir);
+    free(path);
     return rc;
 }
 
-int stage_image_insert_rows(sqlite3 *db, stage_image *img)
+/* Writes img's record into db under table t's names (t is img's table, or
+ * a twin's: table_id, source, url, file and spec_sha256 are then the
+ * twin's, the rest the original's) with its rows file. An os_result. */
+static int write_image_record(sqlite3 *db, const cfg_table *t, const stage_image *img)
 {
-    const cfg_table *t = img->t;
-    int rc = db_exec(db, "ATTACH ':memory:' AS image");
-    if (rc)
-        return rc;
-    unsigned char *data = img->data;
-    img->data = NULL; /* sqlite owns it from here (FREEONCLOSE) */
-    if (sqlite3_deserialize(db, "image", data, img->size, img->size,
-                            SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) !=
-        SQLITE_OK) {
-        rc = os_error(OS_EIO, "stage %s: cannot take its rows: %s", t->id, sqlite3_errmsg(db));
-    } else {
-        rc = take_record(db, img);
-        if (!rc)
-            rc = create_table(db, t); /* the same CREATE as in the image */
-        /* one layout: SQLite's transfer optimisation copies the b-tree's
-           records, none decoded */
-        char *sql = xasprintf("BEGIN; INSERT INTO main.src_%s SELECT * FROM image.src_%s; COMMIT",
-                              t->id, t->id);
-        if (!rc)
-            rc = db_exec(db, sql);
-        free(sql);
-        if (rc)
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (!img->rows_file)
+        return os_error(OS_EIO, "stage %s: the rows of %s were not written", t->id, img->t->id);
+    sqlite3_stmt *st;
+    int rc = db_prepare(db, "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
+                            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", &st);
+    char *label = table_label(t), spec[65];
+    stage_fingerprint(t, spec);
+    for (int k = 0; !rc && k < RECORD_ROWS_FILE; k++)
+        sqlite3_bind_value(st, k + 1, img->record[k]);
+    if (!rc) {
+        if (t != img->t) {
+            sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, t->source, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, t->url, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 10, spec, -1, SQLITE_STATIC);
+        }
+        sqlite3_bind_text(st, RECORD_ROWS_FILE + 1, img->rows_file, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, RECORD_ROWS_FILE + 2, img->rows_table, -1, SQLITE_STATIC);
+        rc = db_step(db, st);
     }
-    int drc = db_exec(db, "DETACH image");
-    return rc ? rc : drc;
+    sqlite3_finalize(st);
+    free(label);
+    return rc;
 }
 
 int stage_image_record(sqlite3 *db, const stage_image *img)
 {
-    if (!img->record[STAGE_TABLE_NCOLS - 1])
-        return os_error(OS_EIO, "stage %s: its rows were not copied", img->t->id);
-    sqlite3_stmt *st;
-    int rc = db_prepare(db, "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &st);
-    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
-        sqlite3_bind_value(st, k + 1, img->record[k]);
-    if (!rc)
-        rc = db_step(db, st);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int stage_twin_rows(sqlite3 *db, const cfg_table *t, const cfg_table *of)
-{
-    int rc = create_table(db, t);
-    /* one layout (the same columns: read_sha256): the transfer optimisation */
-    char *sql = xasprintf("INSERT INTO main.src_%s SELECT * FROM main.src_%s", t->id, of->id);
-    if (!rc)
-        rc = db_exec(db, sql);
-    free(sql);
-    return rc;
+    return write_image_record(db, img->t, img);
 }
 
 int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, staged *s)
@@ -829,41 +853,26 @@ int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, s
         free(label);
         return rc;
     }
-    if (!img->record[STAGE_TABLE_NCOLS - 1])
-        return os_error(OS_EIO, "stage %s: the rows of %s were not copied", t->id, img->t->id);
-    sqlite3_stmt *st;
-    int rc = db_prepare(db, "INSERT OR REPLACE INTO main.stage_table(" STAGE_TABLE_COLS ")"
-                            " VALUES(?,?,?,?,?,?,?,?,?,?)", &st);
-    char *label = table_label(t), spec[65];
-    stage_fingerprint(t, spec);
-    /* the original's record (status, header row, rows, years, note) under
-       t's own names: table_id, source, url, file, spec_sha256 */
-    for (int k = 0; !rc && k < STAGE_TABLE_NCOLS; k++)
-        sqlite3_bind_value(st, k + 1, img->record[k]);
-    if (!rc) {
-        sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, t->source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, t->url, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 10, spec, -1, SQLITE_STATIC);
-        rc = db_step(db, st);
-    }
-    sqlite3_finalize(st);
-    free(label);
-    return rc;
+    /* the original's record (status, header row, rows, years, note) and
+       rows file under t's own names */
+    return write_image_record(db, t, img);
 }
 
-int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256)
+int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256,
+                   const char *cache_dir)
 {
     sqlite3_stmt *st;
     /* schema is "prev" or "main", never from input */
     char *sql = xasprintf(
-        "SELECT 1 FROM %s.stage_table s JOIN %s.stage_file f"
+        "SELECT s.rows_file FROM %s.stage_table s JOIN %s.stage_file f"
         " ON f.source = s.source AND f.url = s.url"
         /* an optional member missing from the same archive is missing again;
            a required one is parsed, to fail with its message */
         " WHERE s.table_id = ?1 AND (s.status = 'ok' OR (s.status = 'missing' AND ?4))"
-        " AND s.spec_sha256 = ?2 AND f.sha256 = ?3",
+        " AND s.spec_sha256 = ?2 AND f.sha256 = ?3"
+        /* rows kept in a file of their own (a stage of before has them in
+           itself: parsed again), or none (missing) */
+        " AND (s.rows_file IS NOT NULL) = (s.status = 'ok')",
         schema, schema);
     int ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK;
     free(sql);
@@ -876,6 +885,12 @@ int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const ch
     sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, t->optional != 0);
     int yes = sqlite3_step(st) == SQLITE_ROW;
+    if (yes && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        /* its rows file still there (someone may have emptied the folder) */
+        char *path = xasprintf("%s/%s", cache_dir, (const char *)sqlite3_column_text(st, 0));
+        yes = path_exists(path);
+        free(path);
+    }
     sqlite3_finalize(st);
     return yes;
 }
@@ -899,43 +914,18 @@ int stage_clear_records(sqlite3 *db)
                        " DELETE FROM main.stage_aei;");
 }
 
-/* Never fails: 1 when prev.src_<id> was created by the same statement as
- * main.src_<id> (same columns, order and types), 0 otherwise or on error. */
-static int same_layout(sqlite3 *db, const cfg_table *t)
+int stage_reuse_rows(sqlite3 *db, const cfg_table *t)
 {
     sqlite3_stmt *st;
-    const char *sql = "SELECT (SELECT sql FROM main.sqlite_schema WHERE type = 'table' AND name = ?1)"
-                      " IS (SELECT sql FROM prev.sqlite_schema WHERE type = 'table' AND name = ?1)";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    char *name = xasprintf("src_%s", t->id);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-    sqlite3_finalize(st);
-    free(name);
-    return same;
-}
-
-int stage_copy_previous_rows(sqlite3 *db, const cfg_table *t)
-{
-    int rc = create_table(db, t);
+    int rc = db_prepare(db, "SELECT status FROM prev.stage_table WHERE table_id = ?", &st);
     if (rc)
         return rc;
-    /* "INSERT INTO x SELECT * FROM y" of two tables of one layout is
-     * SQLite's transfer optimisation (b-tree pages copied, rows not decoded);
-     * a layout that differs is copied column by column, by name. */
-    char *cols = same_layout(db, t) ? xstrdup("*") : src_columns(t);
-    char *sql = xasprintf("INSERT INTO main.src_%s%s%s%s SELECT %s FROM prev.src_%s",
-                          t->id, strcmp(cols, "*") ? "(" : "", strcmp(cols, "*") ? cols : "",
-                          strcmp(cols, "*") ? ")" : "", cols, t->id);
-    free(cols);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        rc = os_error(OS_EIO, "stage %s: cannot reuse the previous stage: %s", t->id, err);
-        sqlite3_free(err);
-    }
-    free(sql);
-    return rc;
+    sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+    int missing = sqlite3_step(st) == SQLITE_ROW && !strcmp(db_text(st, 0), "missing");
+    sqlite3_finalize(st);
+    /* a missing optional member is staged empty, so queries still work;
+       rows kept are in their file, which the record names */
+    return missing ? create_table(db, t) : OS_OK;
 }
 
 int stage_copy_previous_record(sqlite3 *db, const cfg_table *t)
@@ -1080,5 +1070,58 @@ int stage_use_releases(const char *path, config *c)
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
+    return rc;
+}
+
+int stage_sweep_rows(const char *stage_path)
+{
+    char *cache = xstrdup(stage_path);
+    char *slash = strrchr(cache, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(cache, ".");
+    char *dir = xasprintf("%s/%s", cache, STAGE_ROWS_DIR);
+    int rc = OS_OK;
+    DIR *d = opendir(dir);
+    if (!d) {
+        free(dir);
+        free(cache);
+        return OS_OK; /* no rows folder yet */
+    }
+    /* the names the stage in place keeps: none when there is none, or it is
+       from before rows files (its rows are in itself) */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *uri = xasprintf("file:%s?mode=ro", stage_path);
+    if (path_exists(stage_path) &&
+        sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK)
+        sqlite3_prepare_v2(db, "SELECT 1 FROM stage_table WHERE rows_file = ?", -1, &st, NULL);
+    free(uri);
+    struct dirent *e;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *rel = xasprintf("%s/%s", STAGE_ROWS_DIR, e->d_name);
+        int named = 0;
+        if (st) {
+            sqlite3_bind_text(st, 1, rel, -1, SQLITE_STATIC);
+            named = sqlite3_step(st) == SQLITE_ROW;
+            sqlite3_reset(st);
+        }
+        if (!named) {
+            char *path = xasprintf("%s/%s", cache, rel);
+            if (unlink(path) != 0 && errno != ENOENT)
+                rc = os_error(OS_EIO, "cannot remove the staged rows %s: %s", path,
+                              strerror(errno));
+            free(path);
+        }
+        free(rel);
+    }
+    closedir(d);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(dir);
+    free(cache);
     return rc;
 }

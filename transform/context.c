@@ -59,13 +59,103 @@ int tf_same_rows(tf *t, const char *a, const char *b)
     return same;
 }
 
+/* 1 if s is made of [a-z0-9_] only and not empty: a name the extract wrote
+ * (table ids allow no more) and safe inside SQL. */
+static int plain_name(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* Attaches rows_file ("stage/<id>-<16 hex>.sqlite", relative to the stage
+ * database's folder) to the stage connection db as schema, once: each
+ * thread's connection attaches the files it reads, and when SQLite's
+ * limit of attached databases is reached, detaches those no statement
+ * reads any more. Returns an os_result (OS_EDATA for a rows_file of
+ * another shape, OS_EIO, reported). */
+static int attach_rows(sqlite3 *db, const char *table_id, const char *rows_file,
+                       char schema[96])
+{
+    const char *pre = "stage/", *ext = ".sqlite";
+    size_t n = strlen(rows_file), lp = strlen(pre), le = strlen(ext);
+    const char *dash = strrchr(rows_file, '-');
+    if (n <= lp + le || strncmp(rows_file, pre, lp) || strcmp(rows_file + n - le, ext) || !dash ||
+        !plain_name(rows_file + lp, (size_t)(dash - rows_file) - lp) ||
+        !plain_name(dash + 1, (size_t)(rows_file + n - le - dash - 1)) || n - lp >= 80)
+        return os_error(OS_EDATA, "%s: the stage names its rows file '%s', not one the extract "
+                        "writes (run `occsnap extract`)", table_id, rows_file);
+    snprintf(schema, 96, "r_%.*s", (int)(n - lp - le), rows_file + lp);
+    schema[strlen("r_") + (size_t)(dash - rows_file) - lp] = '_';
+    sqlite3_stmt *q;
+    int rc = db_prepare(db, "SELECT sum(substr(name, 1, 2) = 'r_'), sum(name = ?) FROM pragma_database_list", &q);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, schema, -1, SQLITE_STATIC);
+    int attached = 0, present = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        attached = sqlite3_column_int(q, 0);
+        present = sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (present)
+        return OS_OK;
+    /* a DETACH of a file still read fails, and it is left */
+    if (attached >= sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, -1) &&
+        db_prepare(db, "SELECT name FROM pragma_database_list WHERE substr(name, 1, 2) = 'r_'",
+                   &q) == OS_OK) {
+        char *names[128];
+        int k = 0;
+        while (k < 128 && sqlite3_step(q) == SQLITE_ROW)
+            names[k++] = xstrdup(db_text(q, 0));
+        sqlite3_finalize(q);
+        for (int j = 0; j < k; j++) {
+            char *sql = xasprintf("DETACH %s", names[j]);
+            sqlite3_exec(db, sql, NULL, NULL, NULL);
+            free(sql);
+            free(names[j]);
+        }
+    }
+    const char *main_path = sqlite3_db_filename(db, "main");
+    const char *slash = main_path ? strrchr(main_path, '/') : NULL;
+    char *path = slash ? xasprintf("%.*s/%s", (int)(slash - main_path), main_path, rows_file)
+                       : xstrdup(rows_file);
+    if (!path_exists(path)) {
+        rc = os_error(OS_EIO, "%s: its staged rows %s are not in the cache (run `occsnap "
+                      "extract`)", table_id, path);
+        free(path);
+        return rc;
+    }
+    char *sql = xasprintf("ATTACH ? AS %s", schema);
+    rc = db_prepare(db, sql, &q);
+    free(sql);
+    if (!rc) {
+        sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = os_error(OS_EIO, "%s: cannot open its staged rows %s: %s (run `occsnap "
+                          "extract`)", table_id, path, sqlite3_errmsg(db));
+        sqlite3_finalize(q);
+    }
+    free(path);
+    return rc;
+}
+
 int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,
                        char **file)
 {
     sqlite3_stmt *q;
     *st = NULL; /* on failure both are NULL, so callers may clean up blindly */
     *file = NULL;
-    int rc = db_prepare(t->stage, "SELECT file, status FROM stage_table WHERE table_id = ?", &q);
+    /* a stage from before rows files has no rows_file: its rows are in it */
+    int rc = sqlite3_prepare_v2(t->stage, "SELECT file, status, rows_file, rows_table FROM"
+                                          " stage_table WHERE table_id = ?", -1, &q, NULL)
+                 == SQLITE_OK ? OS_OK : OS_EIO;
+    if (rc)
+        rc = db_prepare(t->stage, "SELECT file, status, NULL, NULL FROM stage_table"
+                                  " WHERE table_id = ?", &q);
     if (rc)
         return rc;
     sqlite3_bind_text(q, 1, table_id, -1, SQLITE_STATIC);
@@ -76,15 +166,28 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
     }
     *file = xstrdup(db_text(q, 0));
     int missing = strcmp(db_text(q, 1), "ok") != 0;
+    char *rows_file = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : xstrdup(db_text(q, 2));
+    char *rows_table = sqlite3_column_type(q, 3) == SQLITE_NULL ? NULL : xstrdup(db_text(q, 3));
     sqlite3_finalize(q);
-    if (missing) {
-        free(*file);
-        *file = NULL;
-        return os_error(OS_EDATA, "%s: its file was not staged (optional and missing)", table_id);
+    char schema[96] = "main";
+    if (missing)
+        rc = os_error(OS_EDATA, "%s: its file was not staged (optional and missing)", table_id);
+    else if (rows_file && (!rows_table || strncmp(rows_table, "src_", 4) ||
+                           !plain_name(rows_table, strlen(rows_table))))
+        rc = os_error(OS_EDATA, "%s: the stage names its rows table '%s', not one the extract "
+                      "writes (run `occsnap extract`)", table_id, rows_table ? rows_table : "");
+    else if (rows_file)
+        rc = attach_rows(t->stage, table_id, rows_file, schema);
+    if (!rc) {
+        char *sql = rows_table
+                        ? xasprintf("SELECT _row, %s FROM %s.%s ORDER BY rowid", cols, schema,
+                                    rows_table)
+                        : xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
+        rc = db_prepare(t->stage, sql, st);
+        free(sql);
     }
-    char *sql = xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
-    rc = db_prepare(t->stage, sql, st);
-    free(sql);
+    free(rows_file);
+    free(rows_table);
     if (rc) {
         free(*file);
         *file = NULL;

@@ -65,6 +65,28 @@ doctored_mirror() {
 
 q() { sqlite3 -batch -noheader "$1" "$2"; }
 
+# stage_views CACHE ID...: the SQL that makes the staged rows of each table
+# ID readable as src_<ID> (a temp view of its rows file, which the stage's
+# stage_table names: extract/stage.h), to put before a query of the stage
+stage_views() {
+    local cache=$1 id file tbl; shift
+    for id in "$@"; do
+        IFS='|' read -r file tbl < <(sqlite3 -batch -noheader "$cache/stage.sqlite" \
+            "select rows_file, rows_table from stage_table where table_id = '$id'")
+        [ -n "$file" ] || { echo "select 'no rows file for $id';"; continue; }
+        printf "attach '%s/%s' as r_%s; create temp view src_%s as select * from r_%s.%s;" \
+            "$cache" "$file" "$id" "$id" "$id" "$tbl"
+    done
+}
+# qstage CACHE SQL: SQL over the stage database of CACHE, each src_<id> it
+# names readable (stage_views)
+qstage() {
+    local ids
+    ids=$(grep -oE 'src_[a-z0-9_]+' <<<"$2" | sed 's/^src_//' | sort -u)
+    # shellcheck disable=SC2086
+    q "$1/stage.sqlite" "$(stage_views "$1" $ids) $2"
+}
+
 # run_occsnap OUT CACHE MIRROR [args...]: stdout+stderr to $TMP/log, sets RC
 run_occsnap() {
     local out=$1 cache=$2 mirror=$3; shift 3

@@ -73,20 +73,20 @@ for spec in "felten_aioe felten_aioe aioe" "felten_lm_aioe felten_lm_aioe lm_aio
     "frey_osborne frey_osborne probability"; do
     set -- $spec
     # expected: per occupation, mean of the values of the SOC 2010 origins of its soc_code
-    q "$DB" "attach '$STAGE' as s;
+    q "$DB" "$(stage_views "$CACHE" soc_2010_2018 "$2")
         create temp table exp_$1 as
         select o.onet_code, avg(f.$3) v from occupation o
-          join (select distinct soc2010, soc2018 from s.src_soc_2010_2018) x on x.soc2018 = o.soc_code
-          join s.src_$2 f on f.soc2010 = x.soc2010 and f.$3 is not null
+          join (select distinct soc2010, soc2018 from src_soc_2010_2018) x on x.soc2018 = o.soc_code
+          join src_$2 f on f.soc2010 = x.soc2010 and f.$3 is not null
         group by o.onet_code;
         select count(*) from exp_$1;" >"$TMP/n_$1"
     check "$1: occupations with a value" "$(q "$DB" "select count(*) from measure where measure='$1'")" "$(cat "$TMP/n_$1")"
-    check "$1: values that differ" "$(q "$DB" "attach '$STAGE' as s;
+    check "$1: values that differ" "$(q "$DB" "$(stage_views "$CACHE" soc_2010_2018 "$2")
         select count(*) from occupation o
           left join measure m on m.onet_code = o.onet_code and m.measure = '$1'
           left join (select o2.onet_code, avg(f.$3) v from occupation o2
-              join (select distinct soc2010, soc2018 from s.src_soc_2010_2018) x on x.soc2018 = o2.soc_code
-              join s.src_$2 f on f.soc2010 = x.soc2010 and f.$3 is not null
+              join (select distinct soc2010, soc2018 from src_soc_2010_2018) x on x.soc2018 = o2.soc_code
+              join src_$2 f on f.soc2010 = x.soc2010 and f.$3 is not null
               group by o2.onet_code) e on e.onet_code = o.onet_code
         where (m.value is null) <> (e.v is null) or abs(m.value - e.v) > 1e-12")" 0
     check "$1: every match is crosswalk" "$(q "$DB" "select count(*) from measure where measure='$1' and match <> 'crosswalk'")" 0
@@ -102,7 +102,7 @@ check "pct in the measure table" "$(q "$DB" "select printf('%.6f', pct) from mea
 step "coverage of the three tables"
 for t in felten_aioe felten_lm_aioe frey_osborne; do
     check "$t: rows in = staged rows" "$(q "$DB" "select rows_in from coverage where table_id='$t'")" \
-        "$(q "$STAGE" "select count(*) from src_$t")"
+        "$(qstage "$CACHE" "select count(*) from src_$t")"
     check "$t: rows in = mapped + unmatched" "$(q "$DB" "select rows_in = rows_mapped + rows_unmatched from coverage where table_id='$t'")" 1
     check "$t: unmatched rows listed" "$(q "$DB" "select rows_unmatched from coverage where table_id='$t'")" \
         "$(q "$DB" "select count(*) from coverage_unmatched where table_id='$t'")"

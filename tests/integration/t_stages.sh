@@ -18,6 +18,16 @@ CONFIG_ORDER=$(awk '/^\[table /{if(n!="")print n; n=$2; sub(/\]$/,"",n); next}
     /^\[/{if(n!="")print n; n=""; next} /^template = true/{n=""} END{if(n!="")print n}' "$CONFIG")
 check "records in config order" "$(q "$C/stage.sqlite" "select table_id from stage_table order by rowid")" "$CONFIG_ORDER"
 check "raw file and receipt" "$(ls "$C/raw/oews/" | sort | tr '\n' ' ')" "oesm24nat.zip oesm24nat.zip.receipt.json "
+# each parsed table's rows in a file of its own under stage/, which its
+# record names (extract/stage.h); the stage database holds the records, and
+# an empty src_<id> of each optional member its archive lacks
+check "one rows file per table parsed" "$(ls "$C/stage" | wc -l)" \
+    "$(q "$C/stage.sqlite" "select count(distinct rows_file) from stage_table where rows_file is not null")"
+check "every record of rows names its file" "$(q "$C/stage.sqlite" "select count(*) from stage_table where (status = 'ok') <> (rows_file is not null)")" 0
+check "no rows in the stage database itself" "$(q "$C/stage.sqlite" "select count(*) from sqlite_schema where type = 'table' and name like 'src_%'")" \
+    "$(q "$C/stage.sqlite" "select count(*) from stage_table where status = 'missing' and note = 'member not in archive'")"
+check "a rows file holds its table" "$(qstage "$C" "select count(*) from src_onet_task")" \
+    "$(q "$C/stage.sqlite" "select rows from stage_table where table_id = 'onet_task'")"
 stage transform; check "transform" "$RC" 0
 check "no snapshot before load" "$(ls "$O" | grep -vc '^$')" 0
 stage load; check "load" "$RC" 0
@@ -50,8 +60,15 @@ E=raw.githubusercontent.com/openai/GPTs-are-GPTs/main/data/occ_level.csv
 rm "$TMP/dm/$E"
 # the same data with one value changed (row 2, Chief Executives, gamma 0.82 -> 0.5)
 sed '2s/,0\.8200000000000001,/,0.5,/' "$MIRROR/$E" > "$TMP/dm/$E"
+ROWS_E=$(q "$C/stage.sqlite" "select rows_file from stage_table where table_id = 'eloundou_occ'")
+INODE_F=$(stat -c %i "$C/$(q "$C/stage.sqlite" "select rows_file from stage_table where table_id = 'felten_aioe'")")
 stage snapshot --mirror "$TMP/dm"; check "snapshot" "$RC" 0
 check "one table fewer reused" "$(grep -c "$((STAGED - 1)) of" "$TMP/log")" 1
+check "the changed table in a rows file of a new name" \
+    "$(q "$C/stage.sqlite" "select rows_file <> '$ROWS_E' from stage_table where table_id = 'eloundou_occ'")" 1
+check "its old rows file removed" "$(ls "$C/$ROWS_E" 2>/dev/null | wc -l)" 0
+check "a table reused keeps its rows file" \
+    "$(stat -c %i "$C/$(q "$C/stage.sqlite" "select rows_file from stage_table where table_id = 'felten_aioe'")")" "$INODE_F"
 check "the new value is in" "$(q "$O/latest/occsnap.sqlite" "select value from measure where onet_code='11-1011.00' and measure='eloundou_gamma'")" 0.5
 step "a copy cached from one origin is not validated by another's 304"
 # the cache holds occ_level.csv fetched from the directory mirror above;
@@ -64,7 +81,7 @@ touch -d 2001-01-01 "$TMP/dm2/$E"
 start_server "$TMP/dm2"
 stage extract --mirror "$URL"; check "extract" "$RC" 0
 check "the other origin's file was fetched" \
-    "$(q "$C/stage.sqlite" "select dv_rating_gamma from src_eloundou_occ where onet_code='11-1011.00'")" 0.25
+    "$(qstage "$C" "select dv_rating_gamma from src_eloundou_occ where onet_code='11-1011.00'")" 0.25
 step "OCCSNAP_TRACE=1: a timeline of the run, its marks in order"
 # (README "Speed and memory": where the time goes); the main thread's marks
 # only, as the workers' lines may print a little out of turn
@@ -85,10 +102,11 @@ step "a file two Economic Index releases ship is parsed once, staged under each 
 # same bytes (sha256 82e4c418..., 19,531 lines: a header and 19,530 rows)
 # read alike: whichever arrives first is parsed, the other's rows copied
 check "one of the two parsed" "$(grep -cE '^trace: .* s extract: aei_v[12]_statements parsing$' "$TMP/trace.log")" 1
-check "both copied into the stage" "$(grep -cE '^trace: .* s extract: aei_v[12]_statements rows copied$' "$TMP/trace.log")" 2
+check "its rows written once" "$(grep -cE '^trace: .* s extract: aei_v[12]_statements rows written$' "$TMP/trace.log")" 1
 S="$TMP/tc/stage.sqlite"
-check "rows of each" "$(q "$S" "select (select count(*) from src_aei_v1_statements)||' '||(select count(*) from src_aei_v2_statements)")" "19530 19530"
-check "the same rows" "$(q "$S" "select count(*) from (select * from src_aei_v1_statements except select * from src_aei_v2_statements)")" 0
+check "both records name one rows file" "$(q "$S" "select count(distinct rows_file)||' '||count(*) from stage_table where table_id in ('aei_v1_statements', 'aei_v2_statements')")" "1 2"
+check "rows of each" "$(qstage "$TMP/tc" "select (select count(*) from src_aei_v1_statements)||' '||(select count(*) from src_aei_v2_statements)")" "19530 19530"
+check "the same rows" "$(qstage "$TMP/tc" "select count(*) from (select * from src_aei_v1_statements except select * from src_aei_v2_statements)")" 0
 check "each record names its own file" "$(q "$S" "select file||' '||status||' '||header_row||' '||rows from stage_table where table_id in ('aei_v1_statements', 'aei_v2_statements') order by table_id" | tr '\n' '|')" \
     "onet_task_statements_2025_02_10.csv ok 1 19530|onet_task_statements_2025_03_27.csv ok 1 19530|"
 check "and its own fingerprint" "$(q "$S" "select count(distinct spec_sha256) from stage_table where table_id in ('aei_v1_statements', 'aei_v2_statements')")" 2
@@ -116,10 +134,35 @@ OCCSNAP_TRACE=1 "$BIN" snapshot --config "$TMP/twice.ini" --mirror "$MIRROR" --c
 check "parsed once" "$(grep -cE '^trace: .* s extract: felten_aioe(_again)? parsing$' "$TMP/twice.log")" 1
 check "staged twice, each under its name" "$(q "$TMP/two/latest/occsnap.sqlite" "select table_id||' '||file||' '||status||' '||rows from source_table where table_id like 'felten_aioe%' order by table_id" | tr '\n' '|')" \
     "felten_aioe AIOE_DataAppendix.xlsx [sheet Appendix A] ok 774|felten_aioe_again AIOE_DataAppendix.xlsx [sheet Appendix A] ok 774|"
-check "the same rows" "$(q "$TMP/twc/stage.sqlite" "select count(*) from (select * from src_felten_aioe except select * from src_felten_aioe_again)")" 0
+check "the same rows" "$(qstage "$TMP/twc" "select count(*) from (select * from src_felten_aioe except select * from src_felten_aioe_again)")" 0
 check "the copy of a missing member is missing too" "$(q "$TMP/two/latest/occsnap.sqlite" "select status||' '||note from source_table where table_id = 'onet_knowledge_again'")" "missing member not in archive"
 check "with a warning of its own" "$(grep -c "^warning: onet_knowledge_again: db_30_1_text.zip has no member 'db_30_1_text/Knowledge.txt' (optional: staged as missing)$" "$TMP/twice.log")" 1
 "$BIN" snapshot --config "$TMP/tight.ini" --mirror "$MIRROR" --cache "$TMP/tic" --out "$TMP/tio" \
     >"$TMP/tight.log" 2>&1; check "a copy that must hold no AIOE below 0 fails" "$?" 6
+check "no rows file left of the failed run" "$(ls "$TMP/tic/stage" 2>/dev/null | wc -l)" 0
 check "naming the copy" "$(grep -cE '^error: felten_aioe_tight: AIOE_DataAppendix.xlsx \[sheet Appendix A\] row [0-9]+: AIOE = .-[0-9.]+. is outside its valid range \(min=0 for col.aioe in the config\)$' "$TMP/tight.log")" 1
+step "a failed extract leaves the stage and its rows files as they were"
+cp -a "$C" "$TMP/fc"
+SUM=$(sha256sum < "$TMP/fc/stage.sqlite") LIST=$(ls -i "$TMP/fc/stage" | sort)
+doctored_mirror "$TMP/bad"
+rm "$TMP/bad/$E"
+sed '2s/,0\.8200000000000001,/,oops,/' "$MIRROR/$E" > "$TMP/bad/$E"
+"$BIN" extract --config "$CONFIG" --mirror "$TMP/bad" --cache "$TMP/fc" --out "$TMP/fo" \
+    >"$TMP/log" 2>&1; check "a value that is not a number fails" "$?" 6
+check "the stage database unchanged" "$(sha256sum < "$TMP/fc/stage.sqlite")" "$SUM"
+check "its rows files unchanged, none added" "$(ls -i "$TMP/fc/stage" | sort)" "$LIST"
+check "the transform still reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/fc" --out "$TMP/fo" >/dev/null 2>&1; echo $?)" 0
+
+step "a rows file gone from the cache is parsed again, not trusted"
+cp -a "$C" "$TMP/gc"
+rm "$TMP/gc/$(q "$TMP/gc/stage.sqlite" "select rows_file from stage_table where table_id = 'onet_task'")"
+"$BIN" transform --config "$CONFIG" --cache "$TMP/gc" --out "$TMP/go" >"$TMP/log" 2>&1
+check "the transform stops" "$?" 7
+check "naming the table and the file" "$(grep -cE '^error: onet_task: its staged rows .*/stage/onet_task-[0-9a-f]{16}\.sqlite are not in the cache \(run `occsnap extract`\)$' "$TMP/log")" 1
+OCCSNAP_TRACE=1 "$BIN" extract --config "$CONFIG" --offline --cache "$TMP/gc" --out "$TMP/go" \
+    >"$TMP/log" 2>&1; check "extract, from the cache's files" "$?" 0
+# and eloundou_occ: the failed transform put its file back to the last good
+# copy (the one of the last snapshot published), which the stage did not hold
+check "it parsed again, the others reused" "$(grep -E '^trace: .* s extract: [a-z0-9_]+ parsing$' "$TMP/log" | sed -E 's/.*extract: ([a-z0-9_]+) parsing/\1/' | sort | tr '\n' ' ')" "eloundou_occ onet_task "
+check "the transform reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/gc" --out "$TMP/go" >/dev/null 2>&1; echo $?)" 0
 finish
