@@ -860,7 +860,9 @@ static int export_all(sqlite3 *snap, const config *c, const profile_words *words
     pthread_mutex_destroy(&pool.mu);
 
     /* the same resources and hashes, in the same order, as one worker gives */
-    int rc = jobs[0].rc;
+    int rc = db_file->ready ? db_file->ready(db_file->ctx) : OS_OK;
+    if (!rc)
+        rc = jobs[0].rc;
     if (!rc)
         rc = describe_known(profile_res[2], "occsnap.sqlite", db_file->sha256, db_file->bytes, h);
     if (!rc)

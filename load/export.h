@@ -23,10 +23,16 @@ typedef struct {
     int n;
 } export_hashes;
 
-/* The sha256 and size of a file the caller hashed (occsnap.sqlite). */
+/* The sha256 and size of a file the caller hashes (occsnap.sqlite), perhaps
+ * on a thread of its own while the exports are written: export_profile
+ * calls ready(ctx) (when not NULL) once, after the exports and before it
+ * reads sha256 and bytes; a failure it returns (an os_result) fails the
+ * export. */
 typedef struct {
     char sha256[65];
     long long bytes;
+    int (*ready)(void *ctx);
+    void *ctx;
 } export_file;
 
 /* Also writes every table of schema_tables as <table>.csv, each its own

@@ -127,6 +127,16 @@ static int task_wait(file_task *t)
     return t->rc;
 }
 
+/* export_file.ready of the database's hash: waits for its task (a file_task
+ * of hash 1) and returns its os_result. */
+static int hash_ready(void *ctx)
+{
+    file_task *t = ctx;
+    int rc = task_wait(t);
+    trace_mark("load: database hashed");
+    return rc;
+}
+
 /* The previous snapshot's manifest (out_dir/latest), or NULL if none or
  * unreadable (nothing is said: the first run has none). */
 static json_t *previous_manifest(const char *out_dir)
@@ -206,14 +216,17 @@ static int build(const config *c, const char *work_db, const char *out_dir, cons
     if (!rc)
         rc = snapshot_open_db(db_path, &snap);
     /* Exports for tools that do not read SQLite, described by a Frictionless
-     * Data Package; the manifest lists every file with its sha256. */
+     * Data Package; the manifest lists every file with its sha256. They
+     * start while the database is hashed, which only its description in
+     * the Data Package waits on (hash_ready). */
     export_hashes hashes = {.n = 0};
-    int hrc = task_wait(&db_hash);
-    trace_mark("load: database hashed");
-    if (!rc)
-        rc = hrc;
+    db_hash.file.ready = hash_ready;
+    db_hash.file.ctx = &db_hash;
     if (!rc)
         rc = export_profile(snap, c, tmp, &db_hash.file, &hashes);
+    int hrc = task_wait(&db_hash); /* its result, when the exports did not ask */
+    if (!rc)
+        rc = hrc;
     trace_mark("load: exported");
     if (checks.started)
         pthread_join(checks.thread, NULL);
