@@ -630,7 +630,8 @@ static int open_insert(sqlite3 *db, const staged *s, const cfg_table *t, db_batc
 {
     char *cols = src_columns(t);
     char *into = xasprintf("main.src_%s(%s)", t->id, cols);
-    int rc = db_batch_open(b, db, into, (int)s->nparam);
+    /* every row of s goes in: a batch of exactly that many */
+    int rc = db_batch_open_rows(b, db, into, (int)s->nparam, (long)s->nrow);
     free(into);
     free(cols);
     return rc;

@@ -587,10 +587,11 @@ static int insert_elements(tf *t, element_kind *ek, int n)
             kind_of[at] = (unsigned char)k;
         }
     db_batch ins;
-    int rc = db_batch_open(&ins, t->out,
-                        "element(onet_code, kind, element_id, element_name, importance, level,"
-                        " importance_suppress, level_suppress, level_not_relevant, source_table)",
-                        10);
+    int rc = db_batch_open_rows(&ins, t->out,
+                                "element(onet_code, kind, element_id, element_name, importance,"
+                                " level, importance_suppress, level_suppress,"
+                                " level_not_relevant, source_table)",
+                                10, (long)total);
     for (size_t at = 0; !rc && at < total; at++) {
         const element_kind *e = &ek[kind_of[at]];
         const pivot_cell *cell = &e->p.cell[by_occ[at]];

@@ -65,13 +65,17 @@ static int write_measure_rows(tf *t, const unsigned char *which)
         occ[i] = (named){t->u.onet[i], i};
     qsort(occ, n_occ, sizeof *occ, by_name);
     qsort(meas, nm, sizeof *meas, by_name);
+    long nrows = 0; /* the values to write: a batch of exactly that many */
+    for (b = 0; b < nm; b++)
+        for (size_t i = 0; i < n_occ; i++)
+            nrows += !isnan(t->meas[meas[b].i].value[i]);
     db_batch ins = {0};
     int rc = tf_checks(t, 0);
     if (!rc)
-        rc = db_batch_open(&ins, t->out,
-                           "measure(onet_code, measure, value, pct, pct_emp, n, label, match,"
-                           " source)",
-                           9);
+        rc = db_batch_open_rows(&ins, t->out,
+                                "measure(onet_code, measure, value, pct, pct_emp, n, label,"
+                                " match, source)",
+                                9, nrows);
     for (size_t a = 0; !rc && a < n_occ; a++) {
         size_t i = occ[a].i;
         for (b = 0; !rc && b < nm; b++) {

@@ -1,4 +1,4 @@
-/* test_batch.c - unit tests for common/batch.c: multi-row INSERTs into an in-memory database, full and partial steps, the parameter limit, the texts it copies. */
+/* test_batch.c - unit tests for common/batch.c: multi-row INSERTs into an in-memory database, full and partial steps, batches of announced rows, the parameter limit, the texts it copies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,14 +36,17 @@ static void columns(int ncol, char *out, size_t cap)
     snprintf(out + n, cap - (size_t)n, ")");
 }
 
-/* Inserts rows 1..nrow (k = i, s = "row i", c<j> = i * 100 + j), flushing
- * when flush is 1; returns the last os_result. */
-static int insert_rows(sqlite3 *db, int ncol, int nrow, int flush, int *per)
+/* Inserts rows 1..nrow (k = i, s = "row i", c<j> = i * 100 + j) through a
+ * batch opened for announced rows (db_batch_open_rows), or -1 for a batch
+ * of rows not counted (db_batch_open), flushing when flush is 1; returns
+ * the last os_result. */
+static int insert_announced(sqlite3 *db, int ncol, int nrow, long announced, int flush, int *per)
 {
     char cols[4096];
     columns(ncol, cols, sizeof cols);
     db_batch b;
-    int rc = db_batch_open(&b, db, cols, ncol);
+    int rc = announced < 0 ? db_batch_open(&b, db, cols, ncol)
+                           : db_batch_open_rows(&b, db, cols, ncol, announced);
     if (rc)
         return rc;
     *per = b.per;
@@ -61,6 +64,12 @@ static int insert_rows(sqlite3 *db, int ncol, int nrow, int flush, int *per)
         rc = db_batch_flush(&b);
     db_batch_close(&b);
     return rc;
+}
+
+/* insert_announced of rows not counted in advance. */
+static int insert_rows(sqlite3 *db, int ncol, int nrow, int flush, int *per)
+{
+    return insert_announced(db, ncol, nrow, -1, flush, per);
 }
 
 /* Every row 1..nrow is in t once, in insertion order, with its values. */
@@ -183,6 +192,62 @@ static void test_refused_row_fails_the_step(void **state)
     sqlite3_close(db);
 }
 
+/* A batch opened for exactly the rows it gets: full statements and one of
+ * just the rows left, every row in once, whatever the count against the
+ * rows a statement holds (limit: SQLite's parameter limit, 0 the default). */
+static const struct {
+    int ncol, nrow, limit;
+} ANNOUNCED[] = {
+    {3, 0, 0},
+    {3, 1, 0},
+    {3, DB_BATCH - 1, 0},
+    {3, DB_BATCH, 0},
+    {3, DB_BATCH + 1, 0},
+    {4, 2 * DB_BATCH, 0},
+    {4, 2 * DB_BATCH + 5, 0},
+    {30, 10, 100}, /* 3 rows a statement: 3, 3, 3, then 1 */
+    {30, 9, 100},
+};
+
+static void test_announced_rows(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof ANNOUNCED / sizeof *ANNOUNCED; k++) {
+        sqlite3 *db = open_db(ANNOUNCED[k].ncol);
+        if (ANNOUNCED[k].limit)
+            sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, ANNOUNCED[k].limit);
+        int per;
+        if (insert_announced(db, ANNOUNCED[k].ncol, ANNOUNCED[k].nrow, ANNOUNCED[k].nrow, 1,
+                             &per) != OS_OK)
+            fail_msg("case %zu: %d rows announced and added failed", k, ANNOUNCED[k].nrow);
+        check_rows(db, ANNOUNCED[k].ncol, ANNOUNCED[k].nrow);
+        sqlite3_close(db);
+    }
+}
+
+/* A count that does not hold is the caller's mistake, and says so: one row
+ * more fails at its add (the rows announced are in), one fewer at the
+ * flush (the full statements' rows are in, the rest are not). */
+static void test_announced_wrong(void **state)
+{
+    (void)state;
+    int per;
+    os_quiet++;
+    sqlite3 *db = open_db(3);
+    assert_int_equal(insert_announced(db, 3, DB_BATCH + 3, DB_BATCH + 2, 1, &per), OS_EIO);
+    check_rows(db, 3, DB_BATCH + 2);
+    sqlite3_close(db);
+    db = open_db(3);
+    assert_int_equal(insert_announced(db, 3, DB_BATCH + 1, DB_BATCH + 2, 1, &per), OS_EIO);
+    check_rows(db, 3, DB_BATCH);
+    sqlite3_close(db);
+    db = open_db(3);
+    assert_int_equal(insert_announced(db, 3, 1, 0, 1, &per), OS_EIO);
+    check_rows(db, 3, 0);
+    sqlite3_close(db);
+    os_quiet--;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +257,8 @@ int main(void)
         cmocka_unit_test(test_parameter_limit),
         cmocka_unit_test(test_row_over_the_limit),
         cmocka_unit_test(test_refused_row_fails_the_step),
+        cmocka_unit_test(test_announced_rows),
+        cmocka_unit_test(test_announced_wrong),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
