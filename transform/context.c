@@ -1,5 +1,6 @@
 /* context.c - the shared state of one transform run and its helpers. */
 #include "common/error.h"
+#include "common/strmap.h"
 #include "common/util.h"
 #include "transform/context.h"
 #include "transform/occode.h"
@@ -294,4 +295,57 @@ void tf_take_rows(tf *t, const strmap *by_code, long *take, unsigned char *how)
         }
         take[i] = r;
     }
+}
+
+/* A reusable buffer for "a|b" hash keys. */
+typedef struct {
+    char *s;
+    size_t cap;
+} keybuf;
+
+/* Returns "a|b" in k (valid until the next call); dies on OOM. */
+static const char *key2(keybuf *k, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + nb + 2 > k->cap) {
+        k->cap = 2 * (na + nb + 2);
+        k->s = xrealloc(k->s, k->cap);
+    }
+    memcpy(k->s, a, na);
+    k->s[na] = '|';
+    memcpy(k->s + na + 1, b, nb + 1);
+    return k->s;
+}
+
+int tf_report_duplicate(tf *t, const char *table_id, const char *col)
+{
+    sqlite3_stmt *q;
+    char *file, *cols = xasprintf("onet_code, %s", col);
+    int rc = tf_open_staged(t, table_id, cols, &q, &file);
+    free(cols);
+    if (rc)
+        return rc;
+    strmap *seen = strmap_new(); /* "onet_code|value" -> row */
+    keybuf key = {0};
+    rc = OS_OK;
+    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+        long row = sqlite3_column_int64(q, 0), first;
+        occode oc;
+        if (occode_parse(db_text(q, 1), &oc) != 0 || universe_find(&t->u, oc.onet) < 0)
+            continue; /* not inserted */
+        const char *k = key2(&key, oc.onet, db_text(q, 2));
+        if (strmap_get(seen, k, &first))
+            rc = os_error(OS_EDATA, "%s: %s row %ld: %s '%s' of %s appears twice (also row %ld)",
+                          table_id, file, row, col, db_text(q, 2), oc.onet, first);
+        else
+            strmap_put(seen, k, row);
+    }
+    if (!rc)
+        rc = os_error(OS_EDATA, "%s: %s: a %s appears twice for one occupation", table_id, file,
+                      col);
+    strmap_free(seen);
+    free(key.s);
+    sqlite3_finalize(q);
+    free(file);
+    return rc;
 }

@@ -1,4 +1,5 @@
 /* onet.c - the O*NET release: the occupation universe, tasks, titles, details. */
+#include "common/batch.h"
 #include "common/error.h"
 #include "common/util.h"
 #include "transform/context.h"
@@ -60,7 +61,7 @@ int tf_onet_occupations(tf *t)
 
 int tf_onet_tasks(tf *t)
 {
-    sqlite3_stmt *q, *ins;
+    sqlite3_stmt *q;
     char *file;
     int rc = tf_open_staged(t, "onet_task",
                          "onet_code, task_id, task, task_type, incumbents_responding, date, "
@@ -69,10 +70,11 @@ int tf_onet_tasks(tf *t)
     if (rc)
         return rc;
     tf_coverage *c = tf_cov_start(t, "onet_task", "onet");
-    rc = db_prepare(t->out,
-                    "INSERT INTO task(onet_code, task_id, task, task_type, incumbents_responding,"
-                    " date, domain_source, position) VALUES(?,?,?,?,?,?,?,?)",
-                    &ins);
+    db_batch ins;
+    rc = db_batch_open(&ins, t->out,
+                       "task(onet_code, task_id, task, task_type, incumbents_responding, date,"
+                       " domain_source, position)",
+                       8);
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         long row = sqlite3_column_int64(q, 0);
         const char *code = db_text(q, 1);
@@ -94,29 +96,31 @@ int tf_onet_tasks(tf *t)
             break;
         }
         long inc;
-        /* SQLITE_STATIC: oc and q's row stay as they are until the insert
-           has stepped, and every parameter is bound again before the next */
-        sqlite3_bind_text(ins, 1, oc.onet, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 2, sqlite3_column_int64(q, 2));
-        sqlite3_bind_text(ins, 3, db_text(q, 3), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 4, db_text(q, 4), -1, SQLITE_STATIC);
+        int p = db_batch_at(&ins);
+        /* the universe's code stays put; q's texts change with its row, so
+           the batch keeps copies until its statement has stepped */
+        sqlite3_bind_text(ins.st, p, t->u.onet[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins.st, p + 1, sqlite3_column_int64(q, 2));
+        db_batch_text(&ins, p + 2, db_text(q, 3));
+        db_batch_text(&ins, p + 3, db_text(q, 4));
         /* "n/a" (no survey) stays NULL rather than becoming a number. */
         if (parse_long(db_text(q, 5), &inc) == 0)
-            sqlite3_bind_int64(ins, 5, inc);
+            sqlite3_bind_int64(ins.st, p + 4, inc);
         else
-            sqlite3_bind_null(ins, 5);
-        sqlite3_bind_text(ins, 6, db_text(q, 6), -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 7, db_text(q, 7), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 8, row);
-        rc = db_step(t->out, ins);
-        if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
-            rc = os_error(OS_EDATA, "onet_task: %s row %ld: task %lld of %s appears twice", file,
-                          row, (long long)sqlite3_column_int64(q, 2), oc.onet);
+            sqlite3_bind_null(ins.st, p + 4);
+        db_batch_text(&ins, p + 5, db_text(q, 6));
+        db_batch_text(&ins, p + 6, db_text(q, 7));
+        sqlite3_bind_int64(ins.st, p + 7, row);
+        rc = db_batch_add(&ins);
         c->rows_mapped++;
         c->covered[i] = 1;
     }
+    if (!rc)
+        rc = db_batch_flush(&ins);
+    if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = tf_report_duplicate(t, "onet_task", "task_id");
+    db_batch_close(&ins);
     sqlite3_finalize(q);
-    sqlite3_finalize(ins);
     free(file);
     return rc;
 }

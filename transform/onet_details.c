@@ -15,26 +15,6 @@
 
 #define NOT_IN_RELEASE "not an occupation of the O*NET release"
 
-/* A reusable buffer for "a|b" hash keys. */
-typedef struct {
-    char *s;
-    size_t cap;
-} keybuf;
-
-/* Returns "a|b" in k (valid until the next call); dies on OOM. */
-static const char *key2(keybuf *k, const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na + nb + 2 > k->cap) {
-        k->cap = 2 * (na + nb + 2);
-        k->s = xrealloc(k->s, k->cap);
-    }
-    memcpy(k->s, a, na);
-    k->s[na] = '|';
-    memcpy(k->s + na + 1, b, nb + 1);
-    return k->s;
-}
-
 /* The last code occupation_of() matched, so that a run of rows of one
  * occupation (O*NET lists them together) is parsed and looked up once. */
 typedef struct {
@@ -87,44 +67,6 @@ static int yes_no(const char *s)
 static int is_duplicate(sqlite3 *db)
 {
     return sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
-
-/* Called when the primary key (occupation, col) of what table_id feeds
- * failed: the batched INSERT cannot say which row, so this re-reads the
- * staged rows and returns OS_EDATA naming the first (occupation, value)
- * that repeats an earlier one, with file, both rows and the value (OS_EIO
- * if the re-read fails). */
-static int report_duplicate(tf *t, const char *table_id, const char *col)
-{
-    sqlite3_stmt *q;
-    char *file, *cols = xasprintf("onet_code, %s", col);
-    int rc = tf_open_staged(t, table_id, cols, &q, &file);
-    free(cols);
-    if (rc)
-        return rc;
-    strmap *seen = strmap_new(); /* "onet_code|value" -> row */
-    keybuf key = {0};
-    rc = OS_OK;
-    while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-        long row = sqlite3_column_int64(q, 0), first;
-        occode oc;
-        if (occode_parse(db_text(q, 1), &oc) != 0 || universe_find(&t->u, oc.onet) < 0)
-            continue; /* not inserted */
-        const char *k = key2(&key, oc.onet, db_text(q, 2));
-        if (strmap_get(seen, k, &first))
-            rc = os_error(OS_EDATA, "%s: %s row %ld: %s '%s' of %s appears twice (also row %ld)",
-                          table_id, file, row, col, db_text(q, 2), oc.onet, first);
-        else
-            strmap_put(seen, k, row);
-    }
-    if (!rc)
-        rc = os_error(OS_EDATA, "%s: %s: a %s appears twice for one occupation", table_id, file,
-                      col);
-    strmap_free(seen);
-    free(key.s);
-    sqlite3_finalize(q);
-    free(file);
-    return rc;
 }
 
 /* Loads onet_alt_titles (reported = 0) or onet_reported_titles (reported = 1)
@@ -188,7 +130,7 @@ static int load_titles(tf *t, const char *table_id, int reported)
     if (!rc)
         rc = db_batch_flush(&ins);
     if (rc == OS_EIO && is_duplicate(t->out))
-        rc = report_duplicate(t, table_id, "title");
+        rc = tf_report_duplicate(t, table_id, "title");
     db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
@@ -249,7 +191,7 @@ static int load_technology(tf *t)
     if (!rc)
         rc = db_batch_flush(&ins);
     if (rc == OS_EIO && is_duplicate(t->out))
-        rc = report_duplicate(t, ID, "example");
+        rc = tf_report_duplicate(t, ID, "example");
     db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
