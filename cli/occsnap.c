@@ -272,15 +272,16 @@ static void redact_paths(const options *o)
     }
 }
 
-/* Takes an exclusive lock on <out>/.occsnap.lock for the life of the
- * process, so two runs (cron and a person) never overlap; returns an
- * os_result, OS_ELOCKED naming the holder's pid, OS_EIO naming the lock file. */
-static int take_lock(const char *out)
+/* Takes an exclusive lock on <dir>/.occsnap.lock (the out folder, then the
+ * cache) for the life of the process, so two runs (cron and a person) never
+ * overlap; returns an os_result, OS_ELOCKED naming the holder's pid, OS_EIO
+ * naming the lock file. */
+static int take_lock(const char *dir)
 {
-    int rc = mkdir_p(out);
+    int rc = mkdir_p(dir);
     if (rc)
         return rc;
-    char *path = xasprintf("%s/.occsnap.lock", out);
+    char *path = xasprintf("%s/.occsnap.lock", dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         rc = os_error(OS_EIO, "cannot open the lock %s: %s", path, strerror(errno));
@@ -310,6 +311,14 @@ static int take_lock(const char *out)
     }
     free(path);
     return rc; /* fd stays open (and locked) until exit */
+}
+
+/* 1 when paths a and b name one folder (both exist); 0 otherwise. */
+static int same_dir(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 /* OS_OK when the snapshot in dir verifies (its files against the manifest,
@@ -457,6 +466,11 @@ int main(int argc, char **argv)
         rc = take_lock(o.out);
     if (!rc)
         rc = mkdir_p(o.cache);
+    /* and one on the cache: two runs with their own --out may share a
+       --cache, whose raw files, stage and rows files one run at a time
+       may change (one run's tidying must not take another's files) */
+    if (!rc && !same_dir(o.cache, o.out))
+        rc = take_lock(o.cache);
     if (!rc) {
         /* SIGTERM/SIGINT remove this run's temporary files; those of runs
            that died (a SIGKILL, a full disk) go now, and a snapshot a dead

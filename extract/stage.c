@@ -14,11 +14,13 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 
 /* The columns of stage_table (common/schema.c), for copying its rows. */
@@ -859,6 +861,34 @@ int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, s
     return write_image_record(db, t, img);
 }
 
+/* 1 when the rows file at path is whole: a SQLite file exactly as long as
+ * its header says (page size times pages), which a file cut short by a
+ * crash before the disk had it, emptied or overwritten is not; 0 otherwise,
+ * a file that cannot be read included (then the table is parsed again).
+ * Reads the header only, so an unchanged run stays cheap; a file whole but
+ * holding something else fails the transform, which names it. */
+static int rows_file_intact(const char *path)
+{
+    unsigned char h[100];
+    struct stat st;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    int ok = fread(h, 1, sizeof h, f) == sizeof h && fstat(fileno(f), &st) == 0;
+    fclose(f);
+    if (!ok || memcmp(h, "SQLite format 3", 16) != 0)
+        return 0;
+    unsigned page = (unsigned)h[16] << 8 | h[17];
+    unsigned long long pages = (unsigned long long)h[28] << 24 | (unsigned)h[29] << 16 |
+                               (unsigned)h[30] << 8 | h[31];
+    if (page == 1)
+        page = 65536;
+    /* the size in the header counts only when written by the same change
+       as the header's change counter (offsets 24 and 92), as SQLite says */
+    return memcmp(h + 24, h + 92, 4) == 0 && pages > 0 &&
+           (unsigned long long)st.st_size == pages * page;
+}
+
 int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256,
                    const char *cache_dir)
 {
@@ -887,9 +917,10 @@ int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const ch
     sqlite3_bind_int(st, 4, t->optional != 0);
     int yes = sqlite3_step(st) == SQLITE_ROW;
     if (yes && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        /* its rows file still there (someone may have emptied the folder) */
+        /* its rows file still there and whole (someone may have emptied the
+           folder; a crash may have left a file cut short) */
         char *path = xasprintf("%s/%s", cache_dir, (const char *)sqlite3_column_text(st, 0));
-        yes = path_exists(path);
+        yes = rows_file_intact(path);
         free(path);
     }
     sqlite3_finalize(st);
@@ -1091,26 +1122,43 @@ int stage_sweep_rows(const char *stage_path)
         return OS_OK; /* no rows folder yet */
     }
     /* the names the stage in place keeps: none when there is none, or it is
-       from before rows files (its rows are in itself) */
+       from before rows files (its stage_table has no rows_file: its rows
+       are in itself). A stage that is there but cannot be read (locked,
+       damaged, out of memory) names what it names all the same: nothing is
+       removed, so a failed read never takes the rows of a good stage. */
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    char *uri = xasprintf("file:%s?mode=ro", stage_path);
-    if (path_exists(stage_path) &&
-        sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK)
-        sqlite3_prepare_v2(db, "SELECT 1 FROM stage_table WHERE rows_file = ?", -1, &st, NULL);
-    free(uri);
+    int readable = 1; /* no stage: nothing named, every file goes */
+    if (path_exists(stage_path)) {
+        char *uri = xasprintf("file:%s?mode=ro", stage_path);
+        sqlite3_stmt *has = NULL;
+        readable =
+            sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK &&
+            sqlite3_prepare_v2(db,
+                               "SELECT count(*) FROM pragma_table_info('stage_table')"
+                               " WHERE name = 'rows_file'",
+                               -1, &has, NULL) == SQLITE_OK &&
+            sqlite3_step(has) == SQLITE_ROW;
+        if (readable && sqlite3_column_int(has, 0) == 1)
+            readable = sqlite3_prepare_v2(db, "SELECT 1 FROM stage_table WHERE rows_file = ?", -1,
+                                          &st, NULL) == SQLITE_OK;
+        sqlite3_finalize(has);
+        free(uri);
+    }
     struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
+    while (!rc && readable && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         char *rel = xasprintf("%s/%s", STAGE_ROWS_DIR, e->d_name);
         int named = 0;
         if (st) {
             sqlite3_bind_text(st, 1, rel, -1, SQLITE_STATIC);
-            named = sqlite3_step(st) == SQLITE_ROW;
+            int step = sqlite3_step(st);
+            named = step == SQLITE_ROW;
+            readable = step == SQLITE_ROW || step == SQLITE_DONE; /* else keep the rest */
             sqlite3_reset(st);
         }
-        if (!named) {
+        if (!named && readable) {
             char *path = xasprintf("%s/%s", cache, rel);
             if (unlink(path) != 0 && errno != ENOENT)
                 rc = os_error(OS_EIO, "cannot remove the staged rows %s: %s", path,

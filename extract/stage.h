@@ -65,8 +65,9 @@ int stage_twin_record(sqlite3 *db, const cfg_table *t, const stage_image *img, s
 
 /* Removes from the rows folder beside the stage database at stage_path
  * every file its stage_table does not name (all of them when there is no
- * stage, or one from before rows files). Returns an os_result (OS_EIO
- * naming a file that cannot be removed). */
+ * stage, or one from before rows files); when the stage is there but
+ * cannot be read (locked, damaged), removes nothing. Returns an os_result
+ * (OS_EIO naming a file that cannot be removed). */
 int stage_sweep_rows(const char *stage_path);
 
 /* Frees img (NULL is fine). */
@@ -83,7 +84,8 @@ int stage_table(sqlite3 *db, const config *c, const cfg_table *t, const char *ra
 /* 1 if table t was staged in the stage database `schema` of db ("prev" when
  * the previous stage is attached, "main" when it is db itself) from a file
  * of this sha256 with the same table fingerprint, and its rows file is
- * still under cache_dir, so its rows can be kept rather than parsed again;
+ * still under cache_dir and whole (exactly as long as its header says), so
+ * its rows can be kept rather than parsed again;
  * 0 otherwise (an error counts as 0). */
 int stage_reusable(sqlite3 *db, const char *schema, const cfg_table *t, const char *sha256,
                    const char *cache_dir);

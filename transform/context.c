@@ -179,11 +179,21 @@ int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt *
                       "writes (run `occsnap extract`)", table_id, rows_table ? rows_table : "");
     else if (rows_file)
         rc = attach_rows(t->stage, table_id, rows_file, schema);
-    if (!rc) {
-        char *sql = rows_table
-                        ? xasprintf("SELECT _row, %s FROM %s.%s ORDER BY rowid", cols, schema,
-                                    rows_table)
-                        : xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
+    if (!rc && rows_table) {
+        /* a rows file cut short or overwritten fails here: named, with the
+           cure (an extract checks the rows files it keeps, and parses such a
+           table again) */
+        char *sql = xasprintf("SELECT _row, %s FROM %s.%s ORDER BY rowid", cols, schema,
+                              rows_table);
+        if (sqlite3_prepare_v2(t->stage, sql, -1, st, NULL) != SQLITE_OK) {
+            rc = os_error(OS_EIO, "%s: its staged rows (table %s of %s) cannot be read: %s (run "
+                          "`occsnap extract`)", table_id, rows_table, rows_file,
+                          sqlite3_errmsg(t->stage));
+            sqlite3_finalize(*st);
+        }
+        free(sql);
+    } else if (!rc) {
+        char *sql = xasprintf("SELECT _row, %s FROM src_%s ORDER BY rowid", cols, table_id);
         rc = db_prepare(t->stage, sql, st);
         free(sql);
     }

@@ -119,6 +119,19 @@ check "with the lock message" "$(grep -c "another occsnap run (pid $A) holds .*\
 wait "$A"
 check "the first publishes" "$? $(grep -c 'published' "$TMP/a.log")" "0 1"
 
+step "two runs at once on one cache, each with its own out: the second exits with the cache's lock"
+"$BIN" snapshot --config "$CONFIG" --out "$OUT" --cache "$TMP/cache-a" --mirror "$URL" --force \
+    >"$TMP/a2.log" 2>&1 &
+A=$!
+for _ in $(seq 1 50); do [ -s "$TMP/cache-a/.occsnap.lock" ] && grep -q "^$A$" "$TMP/cache-a/.occsnap.lock" && break; sleep 0.1; done
+"$BIN" snapshot --config "$CONFIG" --out "$TMP/out-b" --cache "$TMP/cache-a" --mirror "$URL" \
+    --force >"$TMP/b2.log" 2>&1
+check "the second exits 8" "$?" 8
+check "naming the cache's lock" "$(grep -c "another occsnap run (pid $A) holds $TMP/cache-a/\.occsnap\.lock" "$TMP/b2.log")" 1
+check "and publishing nothing" "$(ls "$TMP/out-b" 2>/dev/null | grep -vc '^\.')" 0
+wait "$A"
+check "the first publishes" "$? $(grep -c 'published' "$TMP/a2.log")" "0 1"
+
 step "under cron: errors and one summary line, no warnings"
 check "summary" "$(grep -c '^occsnap: snapshot done in .*warnings (in manifest.json)$' "$TMP/a.log")" 1
 check "no warning lines" "$(grep -c '^warning:' "$TMP/a.log")" 0

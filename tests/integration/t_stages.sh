@@ -165,4 +165,50 @@ OCCSNAP_TRACE=1 "$BIN" extract --config "$CONFIG" --offline --cache "$TMP/gc" --
 # copy (the one of the last snapshot published), which the stage did not hold
 check "it parsed again, the others reused" "$(grep -E '^trace: .* s extract: [a-z0-9_]+ parsing$' "$TMP/log" | sed -E 's/.*extract: ([a-z0-9_]+) parsing/\1/' | sort | tr '\n' ' ')" "eloundou_occ onet_task "
 check "the transform reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/gc" --out "$TMP/go" >/dev/null 2>&1; echo $?)" 0
+
+step "a rows file emptied, overwritten or cut in half is parsed again, not trusted"
+parsed() { grep -E '^trace: .* s extract: [a-z0-9_]+ parsing$' "$1" | sed -E 's/.*extract: ([a-z0-9_]+) parsing/\1/' | sort | tr '\n' ' '; }
+cp -a "$C" "$TMP/hc0"
+OCCSNAP_TRACE=1 "$BIN" extract --config "$CONFIG" --offline --cache "$TMP/hc0" --out "$TMP/ho" \
+    >"$TMP/log0" 2>&1; check "an undamaged copy: extract" "$?" 0
+WANT=$(echo "$(parsed "$TMP/log0")onet_task" | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+damage() { # COPY HOW: a copy of the cache with onet_task's rows file emptied or overwritten
+    cp -a "$C" "$1"
+    local f; f="$1/$(q "$1/stage.sqlite" "select rows_file from stage_table where table_id = 'onet_task'")"
+    case $2 in
+        empty) : > "$f" ;;
+        garbage) printf 'not a database, 40 bytes of it..........' > "$f" ;;
+        half) truncate -s $(( $(stat -c %s "$f") / 2 )) "$f" ;;
+    esac
+}
+for how in empty garbage half; do
+    if [ $how != half ]; then
+        damage "$TMP/hm-$how" $how
+        "$BIN" transform --config "$CONFIG" --cache "$TMP/hm-$how" --out "$TMP/ho" >"$TMP/log" 2>&1
+        check "$how: the transform stops" "$?" 7
+        check "$how: naming the table and the rows file" "$(grep -cE '^error: onet_task: (cannot open its staged rows .*/stage/onet_task-[0-9a-f]{16}\.sqlite: file is not a database|its staged rows \(table src_onet_task of stage/onet_task-[0-9a-f]{16}\.sqlite\) cannot be read: no such table: .*) \(run `occsnap extract`\)$' "$TMP/log")" 1
+    fi
+    damage "$TMP/hc-$how" $how
+    OCCSNAP_TRACE=1 "$BIN" extract --config "$CONFIG" --offline --cache "$TMP/hc-$how" \
+        --out "$TMP/ho" >"$TMP/log" 2>&1; check "$how: extract" "$?" 0
+    check "$how: onet_task parsed again, besides what an undamaged copy parses" "$(parsed "$TMP/log")" "$WANT"
+    check "$how: the transform reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/hc-$how" --out "$TMP/ho" >/dev/null 2>&1; echo $?)" 0
+done
+
+step "a stage that cannot be read (another process holds it locked) keeps its rows files"
+cp -a "$C" "$TMP/lc"
+LIST=$(cd "$TMP/lc/stage" && sha256sum -- * | sort)
+python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close(); time.sleep(8)' "$TMP/lc/stage.sqlite" "$TMP/locked" &
+LOCKER=$!
+for _ in $(seq 1 50); do [ -e "$TMP/locked" ] && break; sleep 0.1; done
+"$BIN" extract --config "$CONFIG" --offline --cache "$TMP/lc" --out "$TMP/lo" >"$TMP/log" 2>&1
+check "the extract fails" "$?" 7
+check "naming the stage" "$(grep -c '^error: cannot read the previous stage .*/lc/stage.sqlite: database is locked$' "$TMP/log")" 1
+# (the tables were parsed again, no stage being readable: the same names,
+# the same bytes)
+check "every rows file kept, the same bytes" "$(cd "$TMP/lc/stage" && sha256sum -- * | sort)" "$LIST"
+kill "$LOCKER" 2>/dev/null; wait "$LOCKER" 2>/dev/null
+check "the transform still reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/lc" --out "$TMP/lo" >/dev/null 2>&1; echo $?)" 0
 finish
