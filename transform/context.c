@@ -327,11 +327,13 @@ static const char *key2(keybuf *k, const char *a, const char *b)
     return k->s;
 }
 
-int tf_report_duplicate(tf *t, const char *table_id, const char *col)
+int tf_report_duplicate(tf *t, int rc, const char *table_id, const char *col)
 {
+    if (rc != OS_EIO || sqlite3_extended_errcode(t->out) != SQLITE_CONSTRAINT_PRIMARYKEY)
+        return rc;
     sqlite3_stmt *q;
     char *file, *cols = xasprintf("onet_code, %s", col);
-    int rc = tf_open_staged(t, table_id, cols, &q, &file);
+    rc = tf_open_staged(t, table_id, cols, &q, &file);
     free(cols);
     if (rc)
         return rc;

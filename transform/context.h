@@ -75,12 +75,13 @@ int tf_same_rows(tf *t, const char *a, const char *b);
 int tf_open_staged(tf *t, const char *table_id, const char *cols, sqlite3_stmt **st,
                    char **file);
 
-/* Called when an insert of what table_id feeds failed on the primary key
- * (occupation, col): the batched INSERT cannot say which row, so this re-reads the
- * staged rows and returns OS_EDATA naming the first (occupation, value)
+/* Takes rc, the result of a batched insert of what table_id feeds, and
+ * returns it as it is unless the insert failed on the primary key
+ * (occupation, col): the batch cannot say which row, so then this re-reads
+ * the staged rows and returns OS_EDATA naming the first (occupation, value)
  * that repeats an earlier one, with file, both rows and the value (OS_EIO
  * if the re-read fails). */
-int tf_report_duplicate(tf *t, const char *table_id, const char *col);
+int tf_report_duplicate(tf *t, int rc, const char *table_id, const char *col);
 
 /* Turns the CHECK constraints of t->out off (on = 0) or back on (on = 1)
  * around a bulk insert. SQLite 3.40 codes the IN list of a CHECK(col IN

@@ -117,8 +117,7 @@ int tf_onet_tasks(tf *t)
     }
     if (!rc)
         rc = db_batch_flush(&ins);
-    if (rc == OS_EIO && sqlite3_extended_errcode(t->out) == SQLITE_CONSTRAINT_PRIMARYKEY)
-        rc = tf_report_duplicate(t, "onet_task", "task_id");
+    rc = tf_report_duplicate(t, rc, "onet_task", "task_id");
     db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);

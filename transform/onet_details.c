@@ -63,12 +63,6 @@ static int yes_no(const char *s)
     return !strcmp(s, "Y") ? 1 : !strcmp(s, "N") ? 0 : -1;
 }
 
-/* 1 if the last statement on db failed on a primary key; cannot fail. */
-static int is_duplicate(sqlite3 *db)
-{
-    return sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
-
 /* Loads onet_alt_titles (reported = 0) or onet_reported_titles (reported = 1)
  * into occupation_title; returns an os_result naming table, file, row and
  * value (OS_EDATA for a bad flag, an empty or a repeated title). */
@@ -129,8 +123,7 @@ static int load_titles(tf *t, const char *table_id, int reported)
     }
     if (!rc)
         rc = db_batch_flush(&ins);
-    if (rc == OS_EIO && is_duplicate(t->out))
-        rc = tf_report_duplicate(t, table_id, "title");
+    rc = tf_report_duplicate(t, rc, table_id, "title");
     db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);
@@ -190,8 +183,7 @@ static int load_technology(tf *t)
     }
     if (!rc)
         rc = db_batch_flush(&ins);
-    if (rc == OS_EIO && is_duplicate(t->out))
-        rc = tf_report_duplicate(t, ID, "example");
+    rc = tf_report_duplicate(t, rc, ID, "example");
     db_batch_close(&ins);
     sqlite3_finalize(q);
     free(file);

@@ -154,6 +154,8 @@ check "its rows files unchanged, none added" "$(ls -i "$TMP/fc/stage" | sort)" "
 check "the transform still reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/fc" --out "$TMP/fo" >/dev/null 2>&1; echo $?)" 0
 
 step "a rows file gone from the cache is parsed again, not trusted"
+# the tables an extract log ($1, OCCSNAP_TRACE=1) says it parsed, sorted
+parsed() { grep -E '^trace: .* s extract: [a-z0-9_]+ parsing$' "$1" | sed -E 's/.*extract: ([a-z0-9_]+) parsing/\1/' | sort | tr '\n' ' '; }
 cp -a "$C" "$TMP/gc"
 rm "$TMP/gc/$(q "$TMP/gc/stage.sqlite" "select rows_file from stage_table where table_id = 'onet_task'")"
 "$BIN" transform --config "$CONFIG" --cache "$TMP/gc" --out "$TMP/go" >"$TMP/log" 2>&1
@@ -163,11 +165,10 @@ OCCSNAP_TRACE=1 "$BIN" extract --config "$CONFIG" --offline --cache "$TMP/gc" --
     >"$TMP/log" 2>&1; check "extract, from the cache's files" "$?" 0
 # and eloundou_occ: the failed transform put its file back to the last good
 # copy (the one of the last snapshot published), which the stage did not hold
-check "it parsed again, the others reused" "$(grep -E '^trace: .* s extract: [a-z0-9_]+ parsing$' "$TMP/log" | sed -E 's/.*extract: ([a-z0-9_]+) parsing/\1/' | sort | tr '\n' ' ')" "eloundou_occ onet_task "
+check "it parsed again, the others reused" "$(parsed "$TMP/log")" "eloundou_occ onet_task "
 check "the transform reads it" "$("$BIN" transform --config "$CONFIG" --cache "$TMP/gc" --out "$TMP/go" >/dev/null 2>&1; echo $?)" 0
 
 step "a rows file emptied, overwritten or cut in half is parsed again, not trusted"
-parsed() { grep -E '^trace: .* s extract: [a-z0-9_]+ parsing$' "$1" | sed -E 's/.*extract: ([a-z0-9_]+) parsing/\1/' | sort | tr '\n' ' '; }
 cp -a "$C" "$TMP/hc0"
 OCCSNAP_TRACE=1 "$BIN" extract --config "$CONFIG" --offline --cache "$TMP/hc0" --out "$TMP/ho" \
     >"$TMP/log0" 2>&1; check "an undamaged copy: extract" "$?" 0
