@@ -53,6 +53,9 @@ OCCSNAP_TRACE=1 "$BIN" extract --config "$SHIPPED_CONFIG" --mirror "$URL" --cach
 check "exit" "$?" 0
 check "nothing asked for after discovery" "$(grep -c 'fetched 21 of 23 files in .* 21 not modified' "$TMP/log")" 1
 check "no data file asked for twice" "$(awk -v d="$DATA" '$2 ~ d { print $2 }' "$LOG" | sort | uniq -d | wc -l)" 0
+# one round trip in all (make bench's "nothing new" line times it): every
+# request of the run, discovery's and the files', was waiting at once
+check "every request of the run at once: one round trip" "$($OVER)" "$(wc -l < "$LOG")"
 
 step "an early download of a release discovery moves past is undone: the cache as it was"
 # the cache holds OEWS May 2024 as the mirror serves it; another server
