@@ -83,6 +83,10 @@ verdict() { # label value target: "met" or "NOT met"
     awk -v l="$1" -v v="$2" -v t="$3" \
         'BEGIN{printf "  %-58s %s\n", l, (v<=t ? "target met" : "target NOT met")}'
 }
+# answered_304 CACHE: "N of M": the files of CACHE's last extract answered 304
+answered_304() {
+    sqlite3 -batch -noheader "$1/stage.sqlite" "select count(*) || ' of ' || (select count(*) from stage_file where ok) from stage_file where status = 304" 2>/dev/null || echo "?"
+}
 MAXMEM=0
 mem() { for m in "$@"; do MAXMEM=$(awk -v a="$MAXMEM" -v b="$m" 'BEGIN{print (b>a)?b:a}'); done; }
 
@@ -110,8 +114,7 @@ H="--mirror $URL --cache $TMP/c2 --out $TMP/o2"
 bench "snapshot, unchanged (directory mirror)" "true" "$BIN snapshot $S" \
       "snapshot, unchanged (HTTP, every file 304)" "true" "$BIN snapshot $H"
 UNCH=$MED_0; mem "$MEM_0" "$MEM_1"
-N304=$(sqlite3 -batch -noheader "$TMP/c2/stage.sqlite" "select count(*) || ' of ' || (select count(*) from stage_file where ok) from stage_file where status = 304" 2>/dev/null || echo "?")
-echo "  files answered 304 on the last HTTP re-run: $N304"
+echo "  files answered 304 on the last HTTP re-run: $(answered_304 "$TMP/c2")"
 verdict "unchanged re-run <= 0.15 s" "$UNCH" 0.15
 
 echo "-- 3. parallel fetch: cold extract over a server delaying every answer by $DELAY s"
@@ -131,8 +134,8 @@ echo "  extract / slowest single download = $PAR ($(basename "$BIGPATH"); min $R
 verdict "cold extract <= 1.5 x slowest download (parse-bound)" "$PAR" 1.5
 # what the delay adds to the extract: the network's share, the parsing (the
 # same either way) taken out
-awk -v a="$MED_0" -v c="$MED_2" -v b="$MED_1" 'BEGIN{printf "  %-42s %7.3f s  = %.2f x the slowest download\n", "added by the delay (delayed - no delay)", a-c, (a-c)/b}'
-ADDED=$(awk -v a="$MED_0" -v c="$MED_2" -v b="$MED_1" 'BEGIN{printf "%.3f", (a-c)/b}')
+read -r ADDED_S ADDED <<<"$(awk -v a="$MED_0" -v c="$MED_2" -v b="$MED_1" 'BEGIN{printf "%.3f %.2f", a-c, (a-c)/b}')"
+printf "  %-42s %7.3f s  = %.2f x the slowest download\n" "added by the delay (delayed - no delay)" "$ADDED_S" "$ADDED"
 verdict "what the delay adds to the cold extract <= 1.5 x" "$ADDED" 1.5
 # where the extract's time goes (OCCSNAP_TRACE=1's timeline): the downloads,
 # as the extract reports them (from the early fetch's start, which runs
@@ -173,8 +176,7 @@ bench "extract, nothing new, every answer +${DELAY} s" "true" \
       "curl of the largest file alone" "true" "curl -sf -o /dev/null $SLOW/$BIGPATH"
 mem "$MEM_0"
 read -r PAR RMIN RMAX <<<"$RATIO"
-N304=$(sqlite3 -batch -noheader "$TMP/c6/stage.sqlite" "select count(*) || ' of ' || (select count(*) from stage_file where ok) from stage_file where status = 304" 2>/dev/null || echo "?")
-echo "  nothing new / slowest single download = $PAR (min $RMIN, max $RMAX); files answered 304: $N304"
+echo "  nothing new / slowest single download = $PAR (min $RMIN, max $RMAX); files answered 304: $(answered_304 "$TMP/c6")"
 verdict "nightly extract, nothing new <= 1.5 x slowest download" "$PAR" 1.5
 
 echo "-- 4. the stages on their own"
